@@ -1,0 +1,181 @@
+"""Configuration: config.toml plus environment variables, validated once into a frozen object.
+
+Where it comes from, strongest first: command-line flags (applied by the caller), environment
+(``DISCORD_TOKEN``, ``PAPERBOY_DB``), the TOML file (``--config``, else ``PAPERBOY_CONFIG``, else
+``./config.toml`` when present), then the defaults below. Unknown keys are errors: a typo should not
+silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file, the key and the fix."""
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    token: str = ""
+    dev_guild: int = 0  # 0: sync commands globally
+    bookmark_emoji: str = "🔖"
+    manager_role: str = ""  # members with this role may manage subscriptions, like Manage Channels
+    log_level: str = "INFO"
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    path: str = "paperboy.db"
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    timezone: str = "UTC"
+    post_time: str = "09:00"
+    weekdays: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    catch_up_days: int = 7
+    broken_after_days: int = 3
+
+
+@dataclass(frozen=True)
+class SourcesConfig:
+    folder: str = "seeds"  # "" turns the folder source off
+    url_template: str = ""  # e.g. https://example.org/archive/{yyyy}/{mm}/{dd}.md
+    huggingface: bool = False
+    huggingface_url: str = "https://huggingface.co/api/daily_papers"
+    poll_minutes: int = 30
+    lookback_days: int = 3  # how many past days the URL and API sources ask for on each poll
+    timeout_seconds: float = 20.0
+    retries: int = 3
+
+
+@dataclass(frozen=True)
+class Config:
+    bot: BotConfig = field(default_factory=BotConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    sources: SourcesConfig = field(default_factory=SourcesConfig)
+    path: str | None = None  # the file this came from, for messages
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.delivery.timezone)
+
+    @property
+    def post_time(self) -> time:
+        return parse_hhmm(self.delivery.post_time)
+
+
+def parse_hhmm(text: str) -> time:
+    match = HHMM.match(text.strip())
+    if not match:
+        raise ValueError(f"'{text}' is not a time; use HH:MM, like 09:00")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{name}' is not an IANA timezone, like Europe/Paris or UTC") from None
+
+
+def parse_weekdays(values: Any) -> tuple[str, ...]:
+    items = values.replace(",", " ").split() if isinstance(values, str) else list(values)
+    days = tuple(str(item).strip().lower()[:3] for item in items)
+    wrong = [day for day in days if day not in WEEKDAYS]
+    if wrong or not days:
+        raise ValueError(f"weekdays must be some of {', '.join(WEEKDAYS)}")
+    return tuple(sorted(set(days), key=WEEKDAYS.index))
+
+
+SECTIONS = {
+    "bot": BotConfig,
+    "database": DatabaseConfig,
+    "delivery": DeliveryConfig,
+    "sources": SourcesConfig,
+}
+
+
+def _section(name: str, cls: type, raw: Any, where: str) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: [{name}] must be a table")
+    known = {f.name: f for f in fields(cls)}
+    values = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise ConfigError(
+                f"{where}: unknown key '{key}' in [{name}]; known: {', '.join(known)}"
+            )
+        default = getattr(cls(), key)
+        expected = type(default)
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if expected is tuple and isinstance(value, list):
+            value = tuple(value)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ConfigError(f"{where}: [{name}] {key} must be {expected.__name__}, got {value!r}")
+        values[key] = value
+    return cls(**values)
+
+
+def _validate(config: Config, where: str) -> None:
+    checks = [
+        ("delivery", "timezone", lambda: parse_zone(config.delivery.timezone)),
+        ("delivery", "post_time", lambda: parse_hhmm(config.delivery.post_time)),
+        ("delivery", "weekdays", lambda: parse_weekdays(config.delivery.weekdays)),
+    ]
+    for section, key, check in checks:
+        try:
+            check()
+        except ValueError as error:
+            raise ConfigError(f"{where}: [{section}] {key}: {error}") from None
+    if config.delivery.catch_up_days < 0:
+        raise ConfigError(f"{where}: [delivery] catch_up_days must be 0 or more")
+    if config.sources.poll_minutes < 1:
+        raise ConfigError(f"{where}: [sources] poll_minutes must be at least 1")
+    template = config.sources.url_template
+    if template and "{" not in template:
+        raise ConfigError(f"{where}: [sources] url_template needs {{yyyy}}, {{mm}} and {{dd}}")
+
+
+def load_config(path: str | Path | None = None, env: dict[str, str] | None = None) -> Config:
+    """Read, merge and validate the configuration; ConfigError says what is wrong and where."""
+    env = dict(os.environ if env is None else env)
+    explicit = path is not None or "PAPERBOY_CONFIG" in env
+    chosen = Path(path or env.get("PAPERBOY_CONFIG") or "config.toml")
+    raw: dict[str, Any] = {}
+    if chosen.is_file():
+        try:
+            raw = tomllib.loads(chosen.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"cannot read config {chosen}: {error}") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{chosen}: not valid TOML: {error}") from None
+    elif explicit:
+        raise ConfigError(f"config file {chosen} does not exist (copy config.example.toml)")
+    where = str(chosen)
+    unknown = set(raw) - set(SECTIONS)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown section [{sorted(unknown)[0]}]; known: {', '.join(SECTIONS)}"
+        )
+    parts = {name: _section(name, cls, raw.get(name, {}), where) for name, cls in SECTIONS.items()}
+    config = Config(**parts, path=str(chosen) if chosen.is_file() else None)
+    if env.get("DISCORD_TOKEN"):
+        config = replace(config, bot=replace(config.bot, token=env["DISCORD_TOKEN"].strip()))
+    if env.get("PAPERBOY_DB"):
+        config = replace(config, database=replace(config.database, path=env["PAPERBOY_DB"]))
+    _validate(config, where)
+    return config

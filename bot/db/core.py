@@ -1,0 +1,179 @@
+"""The SQLite connection: opening, migrations and transactions.
+
+One aiosqlite connection per process, in WAL mode. Migrations are numbered ``.sql`` files in
+``migrations/``; each runs in its own transaction and is recorded in ``schema_migrations`` inside the
+database, so an existing file is upgraded in place and a half-applied migration never sticks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+MIGRATION_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
+
+
+class DatabaseError(Exception):
+    """The database file cannot be opened or upgraded; the message says why."""
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every migration shipped with the bot, in order."""
+    found = []
+    for entry in resources.files("bot.db").joinpath("migrations").iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class Database:
+    """A migrated SQLite database. Writers take ``transaction()``; readers call ``fetch*``."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: str) -> None:
+        self.connection = connection
+        self.path = path
+        self._write_lock = asyncio.Lock()
+        self._depth = 0
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Database:
+        path = str(path)
+        if path != ":memory:":
+            parent = Path(path).parent
+            if not parent.is_dir():
+                raise DatabaseError(f"cannot open database {path}: folder {parent} does not exist")
+        try:
+            connection = await aiosqlite.connect(path, isolation_level=None)
+        except Exception as error:  # sqlite3 reports a bad path as OperationalError
+            raise DatabaseError(f"cannot open database {path}: {error}") from error
+        connection.row_factory = aiosqlite.Row
+        database = cls(connection, path)
+        try:
+            await database._configure()
+            await database.migrate()
+        except Exception as error:
+            await connection.close()
+            if isinstance(error, DatabaseError):
+                raise
+            raise DatabaseError(f"cannot use database {path}: {error}") from error
+        return database
+
+    async def _configure(self) -> None:
+        for pragma in (
+            "journal_mode = WAL",
+            "synchronous = NORMAL",
+            "foreign_keys = ON",
+            "busy_timeout = 5000",
+            "temp_store = MEMORY",
+        ):
+            await self.connection.execute(f"PRAGMA {pragma}")
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+    async def schema_version(self) -> int:
+        row = await self.fetchone("SELECT coalesce(max(version), 0) AS v FROM schema_migrations")
+        return int(row["v"]) if row else 0
+
+    async def migrate(self) -> list[str]:
+        """Apply the migrations this file has not seen yet; return their names."""
+        await self.connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))"
+        )
+        current = await self.schema_version()
+        applied = []
+        for version, name, sql in migrations():
+            if version <= current:
+                continue
+            # executescript() would commit on its own; run the statements inside one transaction.
+            async with self.transaction():
+                for statement in _statements(sql):
+                    await self.connection.execute(statement)
+                await self.connection.execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (version, name)
+                )
+            log.info("database %s: applied migration %s", self.path, name)
+            applied.append(name)
+        return applied
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """All-or-nothing writes. Nested calls become SAVEPOINTs inside the outer transaction."""
+        if self._depth:
+            name = f"sp{self._depth}"
+            self._depth += 1
+            await self.connection.execute(f"SAVEPOINT {name}")
+            try:
+                yield self.connection
+            except BaseException:
+                await self.connection.execute(f"ROLLBACK TO {name}")
+                await self.connection.execute(f"RELEASE {name}")
+                raise
+            else:
+                await self.connection.execute(f"RELEASE {name}")
+            finally:
+                self._depth -= 1
+            return
+        async with self._write_lock:
+            self._depth = 1
+            await self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.connection
+            except BaseException:
+                await self.connection.rollback()
+                raise
+            else:
+                await self.connection.commit()
+            finally:
+                self._depth = 0
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one write in its own transaction (or the open one); return the rows changed."""
+        async with self.transaction() as connection:
+            cursor = await connection.execute(sql, params)
+            return cursor.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        async with self.transaction() as connection:
+            await connection.executemany(sql, rows)
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        async with self.connection.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        async with self.connection.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchval(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return row[0] if row else None
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--") and not buffer.strip():
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

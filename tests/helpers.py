@@ -1,0 +1,39 @@
+"""Small builders shared by the core tests: a real database file in tmp_path, filled from digests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from bot.db import Database, PaperStore
+from bot.ingest import IngestReport, ingest_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DATA = Path(__file__).resolve().parent / "data"
+CORPUS = ROOT.parent / "shared" / "corpus" / "daily-ai-papers"
+
+
+@asynccontextmanager
+async def open_store(path: Path) -> AsyncIterator[PaperStore]:
+    database = await Database.open(path)
+    try:
+        yield PaperStore(database)
+    finally:
+        await database.close()
+
+
+async def ingest(store: PaperStore, *paths: Path) -> IngestReport:
+    return await ingest_paths(store, paths)
+
+
+async def dump(store: PaperStore) -> dict[str, list[tuple]]:
+    """Every row of every paper table, for before/after comparisons."""
+    tables = ["papers", "authors", "paper_authors", "listings", "sources"]
+    return {
+        table: [
+            tuple(row) for row in await store.db.fetchall(f"SELECT * FROM {table} ORDER BY 1, 2")
+        ]
+        for table in tables
+    }

@@ -1,0 +1,172 @@
+"""`python -m bot` as a person runs it: real subprocesses, a real database file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_config
+from tests.helpers import DATA, ROOT, SEEDS
+
+
+def cli(
+    *args: str, db: Path | None = None, cwd: Path = ROOT, **env: str
+) -> subprocess.CompletedProcess:
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PAPERBOY_", "DISCORD_"))
+    }
+    if db is not None:
+        environment["PAPERBOY_DB"] = str(db)
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env={**environment, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("cli") / "p.db"
+    result = cli("ingest", str(SEEDS), str(DATA / "2025-03-20.md"), db=db)
+    assert result.returncode == 0, result.stderr
+    return db
+
+
+def test_ingest_prints_a_summary_and_problems_with_file_and_line(tmp_path: Path) -> None:
+    result = cli("ingest", str(SEEDS), str(DATA / "malformed.md"), db=tmp_path / "p.db")
+    assert result.returncode == 0
+    assert (
+        "3 files, 42 papers: 42 new, 0 updated, 0 unchanged, 0 removed; 4 problems" in result.stdout
+    )
+    assert f"{DATA / 'malformed.md'}:8: no arXiv id in row" in result.stderr
+
+
+def test_ingest_twice_reports_the_unchanged_files(tmp_path: Path) -> None:
+    cli("ingest", str(SEEDS), db=tmp_path / "p.db")
+    result = cli("ingest", str(SEEDS), db=tmp_path / "p.db")
+    assert "2 files (2 unchanged since last time)" in result.stdout
+
+
+def test_search_json_lists_papers_with_their_fields(seeded: Path) -> None:
+    result = cli("search", "goose", "--json", "--limit", "1", db=seeded)
+    assert result.returncode == 0, result.stderr
+    [paper] = json.loads(result.stdout)
+    assert paper["arxiv_id"] == "2503.14456"
+    assert paper["title"] == 'RWKV-7 "Goose" with Expressive Dynamic State Evolution'
+    assert paper["authors"] == ["saitejautpala", "Guangyu", "SmerkyG", "ZhangRC", "BlinkDL"]
+    assert paper["category"] is None
+    assert paper["days"] == ["2025-03-19", "2025-03-20"]
+    assert paper["summary"] == "Listed again the next day."
+
+
+def test_search_filters_on_the_command_line(seeded: Path) -> None:
+    result = cli("search", "", "--author", "zoe", "--since", "2025-03-20", "--json", db=seeded)
+    assert [p["arxiv_id"] for p in json.loads(result.stdout)] == ["2503.99999"]
+
+
+def test_show_and_day_print_json(seeded: Path) -> None:
+    shown = json.loads(cli("show", "arXiv:2503.14456v2", "--json", db=seeded).stdout)
+    assert [p["arxiv_id"] for p in shown] == ["2503.14456"]
+    day = json.loads(cli("day", "2025-04-04", "--json", db=seeded).stdout)
+    assert day[0]["category"] == "Machine Learning"
+    assert all(p["days"][-1] >= "2025-04-04" for p in day)
+
+
+def test_text_output_shows_title_authors_and_links(seeded: Path) -> None:
+    result = cli("show", "2503.99999", db=seeded)
+    assert "A New Paper About Zebras  (2503.99999; 2025-03-20)" in result.stdout
+    assert "Zoë Müller" in result.stdout
+    assert "https://arxiv.org/abs/2503.99999" in result.stdout
+
+
+def test_db_info_shows_the_schema_version(seeded: Path) -> None:
+    result = cli("db", "info", db=seeded)
+    assert "schema version: " in result.stdout
+    assert "papers: 40" in result.stdout
+
+
+def test_db_flag_beats_the_environment_which_beats_the_config(tmp_path: Path, seeded: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\npath = "{tmp_path / "from-config.db"}"\n', "utf-8")
+    via_flag = cli(
+        "--config", str(config), "--db", str(seeded), "db", "info", db=tmp_path / "env.db"
+    )
+    assert f"database: {seeded}" in via_flag.stdout
+    via_env = cli("--config", str(config), "db", "info", db=tmp_path / "env.db")
+    assert f"database: {tmp_path / 'env.db'}" in via_env.stdout
+    via_config = cli("--config", str(config), "db", "info")
+    assert f"database: {tmp_path / 'from-config.db'}" in via_config.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ingest", "/no/such/digest.md"], "error: /no/such/digest.md: no such file or folder"),
+        (["day", "2025-13-01"], "'2025-13-01' is not a date; use YYYY-MM-DD"),
+        (["search", "x", "--since", "yesterday"], "'yesterday' is not a date"),
+        (
+            ["--config", "/no/such.toml", "db", "info"],
+            "error: config file /no/such.toml does not exist",
+        ),
+        (["show", "not-an-id"], "error: 'not-an-id' is not an arXiv id"),
+    ],
+)
+def test_errors_are_one_clear_line_and_a_failing_exit(tmp_path: Path, args, message) -> None:
+    result = cli(*args, db=tmp_path / "p.db")
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_invalid_config_is_one_clear_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[delivery]\ntimezone = 'Mars/Olympus'\n", "utf-8")
+    result = cli("--config", str(config), "db", "info", db=tmp_path / "p.db")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"error: {config}: [delivery] timezone: 'Mars/Olympus' is not an IANA timezone,"
+        " like Europe/Paris or UTC"
+    )
+
+
+def test_the_example_config_loads_with_its_documented_defaults() -> None:
+    config = load_config(ROOT / "config.example.toml", env={})
+    assert config.bot.bookmark_emoji == "🔖"
+    assert config.delivery.post_time == "09:00"
+    assert config.sources.folder == "seeds"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[bot]\ntokn = 'x'\n", "unknown key 'tokn' in [bot]"),
+        ("[bots]\n", "unknown section [bots]"),
+        ("[delivery]\ncatch_up_days = 'seven'\n", "[delivery] catch_up_days must be int"),
+        ("[delivery]\npost_time = '9am'\n", "[delivery] post_time: '9am' is not a time"),
+        ("[delivery]\nweekdays = ['funday']\n", "[delivery] weekdays"),
+        ("[sources]\npoll_minutes = 0\n", "poll_minutes must be at least 1"),
+        ("not toml at all [", "not valid TOML"),
+    ],
+)
+def test_bad_configs_name_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text, "utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(path, env={})
+    assert message in str(error.value)
+
+
+def test_environment_overrides_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[bot]\ntoken = 'from-file'\n", "utf-8")
+    config = load_config(path, env={"DISCORD_TOKEN": "from-env", "PAPERBOY_DB": "/x.db"})
+    assert (config.bot.token, config.database.path) == ("from-env", "/x.db")

@@ -1,0 +1,175 @@
+"""The search service over a real database built from the seeds and the archive."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.db import Database, PaperStore
+from bot.search import SearchError, SearchService, parse_query
+from tests.helpers import CORPUS, DATA, SEEDS, ingest, open_store
+
+
+@pytest.fixture
+async def service(tmp_path: Path):
+    async with open_store(tmp_path / "p.db") as store:
+        await ingest(store, SEEDS, DATA / "2025-03-20.md")
+        yield SearchService(store)
+
+
+def ids(page) -> list[str]:
+    return [paper.arxiv_id for paper in page.items]
+
+
+async def test_a_title_hit_ranks_above_a_summary_only_hit(service: SearchService) -> None:
+    page = await service.search("goose")
+    assert ids(page)[0] == "2503.14456"  # "Goose" in the title
+    page = await service.search("zebras")
+    assert ids(page) == ["2503.99999"]
+
+
+async def test_snippets_and_titles_mark_the_matched_terms(service: SearchService) -> None:
+    hit = (await service.search("zebras stripes")).items[0]
+    assert hit.title_marked == "A New Paper About **Zebras**"
+    assert hit.snippet == "**Zebras** and **stripes**."
+
+
+async def test_quoted_phrases_match_only_in_order(service: SearchService) -> None:
+    assert ids(await service.search('"stripes and zebras"')) == []
+    assert ids(await service.search('"zebras and stripes"')) == ["2503.99999"]
+
+
+async def test_minus_excludes_a_word(service: SearchService) -> None:
+    with_goose = ids(await service.search("rwkv"))
+    without = ids(await service.search("rwkv -goose"))
+    assert "2503.14456" in with_goose
+    assert "2503.14456" not in without
+
+
+async def test_prefix_search(service: SearchService) -> None:
+    assert "2503.99999" in ids(await service.search("zebr*"))
+
+
+async def test_filters_by_author_category_and_dates(service: SearchService) -> None:
+    assert ids(await service.search("", author="zoe muller")) == ["2503.99999"]
+    on_20th = await service.search("", since=date(2025, 3, 20), until=date(2025, 3, 20))
+    assert sorted(ids(on_20th)) == ["2503.14456", "2503.99999"]
+    in_category = await service.search("", category="machine learning", limit=100)
+    assert in_category.items and all(p.category == "Machine Learning" for p in in_category.items)
+    assert ids(await service.search("goose", category="Machine Learning")) == []
+
+
+async def test_since_after_until_is_a_clear_error(service: SearchService) -> None:
+    with pytest.raises(SearchError, match="after"):
+        await service.search("x", since=date(2025, 5, 1), until=date(2025, 1, 1))
+
+
+@pytest.mark.parametrize("name", ["Zoë Müller", "zoe", "MÜLLER", "zoë mül", "muller zoe"])
+async def test_author_lookup_ignores_case_and_accents_and_takes_parts(service, name) -> None:
+    assert ids(await service.by_author(name)) == ["2503.99999"]
+
+
+async def test_author_lookup_by_hugging_face_username(service: SearchService) -> None:
+    assert ids(await service.by_author("BlinkDL")) == ["2503.14456"]
+    assert ids(await service.by_author("smerk")) == ["2503.14456"]
+
+
+async def test_categories_come_with_counts(service: SearchService) -> None:
+    categories = dict(await service.categories())
+    assert categories["Machine Learning"] >= 1
+    listed = await service.by_category("Machine Learning", limit=100)
+    assert len(listed.items) == categories["Machine Learning"]
+
+
+async def test_day_lists_papers_in_digest_order(service: SearchService) -> None:
+    day, papers = await service.day(date(2025, 3, 20))
+    assert day == date(2025, 3, 20)
+    assert [p.arxiv_id for p in papers] == ["2503.14456", "2503.99999"]
+    latest, _ = await service.day()
+    assert latest == date(2025, 4, 4)
+
+
+@pytest.mark.parametrize(
+    "text", ["2503.14456", "arXiv:2503.14456v2", "https://huggingface.co/papers/2503.14456"]
+)
+async def test_show_accepts_ids_and_urls(service: SearchService, text: str) -> None:
+    paper = await service.show(text)
+    assert paper.arxiv_id == "2503.14456"
+    assert paper.days == (date(2025, 3, 19), date(2025, 3, 20))
+
+
+async def test_show_rejects_what_is_not_an_id(service: SearchService) -> None:
+    with pytest.raises(SearchError, match="not an arXiv id"):
+        await service.show("hello world")
+    assert await service.show("2101.00001") is None
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is absent")
+async def test_pages_are_stable_with_no_gaps_or_overlaps(tmp_path: Path) -> None:
+    async with open_store(tmp_path / "p.db") as store:
+        await ingest(store, CORPUS)
+        service = SearchService(store)
+        whole = await service.search("language model", limit=20)
+        first = await service.search("language model", limit=10)
+        second = await service.search("language model", limit=10, offset=10)
+        assert ids(first) + ids(second) == ids(whole)
+        assert first.has_more and len(ids(whole)) == 20
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        "*",
+        "NEAR(a b)",
+        "a AND OR NOT b",
+        "(",
+        ")",
+        "🔥🔥",
+        "x" * 10_000,
+        "title:foo",
+        "^a",
+        "-",
+    ],
+)
+async def test_hostile_queries_return_a_list(service: SearchService, text: str) -> None:
+    page = await service.search(text)
+    assert isinstance(page.items, list)
+
+
+def test_user_text_becomes_quoted_terms_only() -> None:
+    query = parse_query('NEAR(a "b c" -d e* AND')
+    assert query.fts() == '("NEAR a" AND "b c" AND "e"* AND "AND") NOT ("d")'
+
+
+@pytest.fixture(scope="module")
+def fuzz_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("fuzz") / "p.db"
+
+    async def build() -> None:
+        async with open_store(path) as store:
+            await ingest(store, SEEDS)
+
+    asyncio.run(build())
+    return path
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300) | st.text(alphabet='"*()-:^ ANDORNT', max_size=40))
+def test_any_query_string_gives_results_or_nothing_never_an_error(fuzz_db: Path, text: str) -> None:
+    async def run() -> list:
+        database = await Database.open(fuzz_db)
+        try:
+            service = SearchService(PaperStore(database))
+            results = (await service.search(text)).items
+            results += (await service.by_author(text)).items
+            return results
+        finally:
+            await database.close()
+
+    assert isinstance(asyncio.run(run()), list)

@@ -77,6 +77,7 @@ class Database:
             "foreign_keys = ON",
             "busy_timeout = 5000",
             "temp_store = MEMORY",
+            "cache_size = -65536",  # 64 MiB: FTS5 merges and bulk ingest thrash the 2 MiB default
         ):
             await self.connection.execute(f"PRAGMA {pragma}")
 

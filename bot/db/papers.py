@@ -11,6 +11,7 @@ from typing import Any
 from bot.db.core import Database
 from bot.digest import Paper
 
+RANK_WINDOW = 2000  # see PaperStore.search
 CHUNK = 500  # SQLite allows 32766 parameters; smaller IN lists keep plans cheap.
 PAPER_FIELDS = (
     "title",
@@ -29,7 +30,8 @@ PAPER_COLUMNS = "p.id, p.arxiv_id, " + ", ".join(f"p.{name}" for name in PAPER_F
 def fold(text: str) -> str:
     """Lower-case without accents: how author names are compared ('Germán' == 'german')."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).strip()
+    kept = (c for c in decomposed if c.isprintable() and not unicodedata.combining(c))
+    return " ".join("".join(kept).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,13 +295,14 @@ class PaperStore:
     ) -> list[PaperRow]:
         """Papers matching an FTS5 expression (already made safe) and the filters.
 
-        Ranked by bm25 with the title weighted far above the summary; ties and filter-only
-        queries fall back to newest first, then arXiv id, so pages never shuffle.
+        Ranked by bm25 with the title weighted far above the summary, ties broken by row id, so
+        pages never shuffle; filter-only queries list the newest first. bm25 has to score every
+        row it ranks, so a broad query ("model") would score most of the corpus: ranking runs
+        over the newest RANK_WINDOW matches (exact whenever a query matches fewer), found by
+        walking the index in rowid order, which FTS5 does without scoring. Scores keep their
+        corpus-wide statistics. Snippets are made only for the rows of the page.
         """
         where, params = [], []
-        if match is not None:
-            where.append("papers_fts MATCH ?")
-            params.append(match)
         if author_ids is not None:
             where.append(
                 f"p.id IN (SELECT paper_id FROM paper_authors WHERE author_id IN"
@@ -314,23 +317,39 @@ class PaperStore:
                 "EXISTS (SELECT 1 FROM listings l WHERE l.paper_id = p.id AND l.day BETWEEN ? AND ?)"
             )
             params.extend([(since or date.min).isoformat(), (until or date.max).isoformat()])
-        newest = "(SELECT max(day) FROM listings l WHERE l.paper_id = p.id)"
         if match is None:
             sql = (
                 f"SELECT {PAPER_COLUMNS} FROM papers p"
                 f" {'WHERE ' + ' AND '.join(where) if where else ''}"
-                f" ORDER BY {newest} DESC, p.arxiv_id LIMIT ? OFFSET ?"
+                " ORDER BY (SELECT max(day) FROM listings l WHERE l.paper_id = p.id) DESC,"
+                " p.arxiv_id LIMIT ? OFFSET ?"
             )
             return await self.rows(sql, [*params, limit, offset])
+        filters = "".join(f" AND {clause}" for clause in where)
+        matching = (
+            "FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid"
+            f" WHERE papers_fts MATCH ?{filters}"
+        )
+        window, window_params = "", []
+        if offset + limit <= RANK_WINDOW:
+            floor = await self.db.fetchval(
+                f"SELECT papers_fts.rowid {matching} ORDER BY papers_fts.rowid DESC LIMIT 1 OFFSET ?",
+                [match, *params, RANK_WINDOW - 1],
+            )
+            if floor is not None:
+                window, window_params = " AND papers_fts.rowid >= ?", [floor]
         sql = (
-            f"SELECT {PAPER_COLUMNS},"
+            "WITH top AS (SELECT papers_fts.rowid AS id, bm25(papers_fts, 10.0, 1.0, 4.0, 2.0) AS score"
+            f" {matching}{window} ORDER BY score, papers_fts.rowid LIMIT ? OFFSET ?)"
+            f" SELECT {PAPER_COLUMNS},"
             " highlight(papers_fts, 0, ?, ?) AS title_marked,"
             " snippet(papers_fts, 1, ?, ?, '…', 24) AS snippet"
-            " FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid"
-            f" WHERE {' AND '.join(where)}"
-            " ORDER BY bm25(papers_fts, 10.0, 1.0, 4.0, 2.0), p.arxiv_id LIMIT ? OFFSET ?"
+            " FROM top JOIN papers_fts ON papers_fts.rowid = top.id JOIN papers p ON p.id = top.id"
+            " WHERE papers_fts MATCH ? ORDER BY top.score, top.id"
         )
-        return await self.rows(sql, [*marks, *marks, *params, limit, offset])
+        return await self.rows(
+            sql, [match, *params, *window_params, limit, offset, *marks, *marks, match]
+        )
 
     async def find_authors(self, folded: str, limit: int = 5000) -> list[tuple[int, str]]:
         """(id, name) of authors whose folded name contains every word of ``folded``."""

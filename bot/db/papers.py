@@ -325,11 +325,13 @@ class PaperStore:
                 " p.arxiv_id LIMIT ? OFFSET ?"
             )
             return await self.rows(sql, [*params, limit, offset])
-        filters = "".join(f" AND {clause}" for clause in where)
-        matching = (
-            "FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid"
-            f" WHERE papers_fts MATCH ?{filters}"
-        )
+        # Join papers only to filter: without filters the planner walks the index alone.
+        matching = "FROM papers_fts WHERE papers_fts MATCH ?"
+        if where:
+            matching = (
+                "FROM papers_fts JOIN papers p ON p.id = papers_fts.rowid"
+                f" WHERE papers_fts MATCH ?{''.join(f' AND {clause}' for clause in where)}"
+            )
         window, window_params = "", []
         if offset + limit <= RANK_WINDOW:
             floor = await self.db.fetchval(
@@ -344,8 +346,10 @@ class PaperStore:
             f" SELECT {PAPER_COLUMNS},"
             " highlight(papers_fts, 0, ?, ?) AS title_marked,"
             " snippet(papers_fts, 1, ?, ?, '…', 24) AS snippet"
-            " FROM top JOIN papers_fts ON papers_fts.rowid = top.id JOIN papers p ON p.id = top.id"
-            " WHERE papers_fts MATCH ? ORDER BY top.score, top.id"
+            # CROSS JOIN keeps this order: probe the index for each top row, never rescan it.
+            " FROM top CROSS JOIN papers_fts CROSS JOIN papers p"
+            " WHERE papers_fts MATCH ? AND papers_fts.rowid = top.id AND p.id = top.id"
+            " ORDER BY top.score, top.id"
         )
         return await self.rows(
             sql, [match, *params, *window_params, limit, offset, *marks, *marks, match]

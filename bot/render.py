@@ -1,0 +1,73 @@
+"""Papers as Discord embeds, always within Discord's limits (trimmed with an ellipsis, never failing)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+
+from bot.db.papers import PaperRow
+
+TITLE, DESCRIPTION, FIELD_NAME, FIELD_VALUE, FOOTER, TOTAL = 256, 4096, 256, 1024, 2048, 6000
+SUMMARY = 1500  # a readable summary; the full text is one click away
+COLOUR = discord.Colour(0xF4A100)
+
+
+def trim(text: str, limit: int) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def links(paper: PaperRow) -> str:
+    hf = f" · [Hugging Face]({paper.hf_url})" if paper.hf_url else ""
+    return f"[arXiv]({paper.arxiv_url}){hf}"
+
+
+def paper_embed(paper: PaperRow, *, marked: bool = False) -> discord.Embed:
+    """One paper: linked title, summary (or the matching snippet), authors, category, days, links."""
+    text = paper.snippet if marked and paper.snippet else paper.summary
+    embed = discord.Embed(
+        title=trim(paper.title, TITLE),
+        url=paper.arxiv_url,
+        description=trim(text, SUMMARY),
+        colour=COLOUR,
+    )
+    if paper.authors:
+        embed.add_field(
+            name="Authors", value=trim(", ".join(paper.authors), FIELD_VALUE), inline=False
+        )
+    if paper.category:
+        embed.add_field(name="Category", value=trim(paper.category, FIELD_VALUE))
+    if paper.days:
+        days = ", ".join(day.isoformat() for day in paper.days[-5:])
+        embed.add_field(name="Listed", value=trim(days, FIELD_VALUE))
+    embed.add_field(name="Links", value=links(paper))
+    embed.set_footer(text=f"arXiv {paper.arxiv_id}")
+    return fit(embed)
+
+
+def paper_list_embed(
+    title: str, papers: Sequence[PaperRow], *, first_number: int = 1, footer: str = ""
+) -> discord.Embed:
+    """A numbered list of papers with authors and a line of summary or snippet each."""
+    blocks = []
+    for number, paper in enumerate(papers, first_number):
+        authors = trim(", ".join(paper.authors), 120) if paper.authors else "unknown authors"
+        text = trim(paper.snippet or paper.summary, 280)
+        blocks.append(
+            f"**{number}. [{trim(paper.title, 200)}]({paper.arxiv_url})**\n{authors}\n{text}\n{links(paper)}"
+        )
+    embed = discord.Embed(
+        title=trim(title, TITLE), description=trim("\n\n".join(blocks), DESCRIPTION), colour=COLOUR
+    )
+    if footer:
+        embed.set_footer(text=trim(footer, FOOTER))
+    return fit(embed)
+
+
+def fit(embed: discord.Embed) -> discord.Embed:
+    """Shorten the description until the whole embed is within Discord's 6000 characters."""
+    excess = len(embed) - TOTAL
+    if excess > 0 and embed.description:
+        embed.description = trim(embed.description, max(1, len(embed.description) - excess))
+    return embed

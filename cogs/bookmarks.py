@@ -1,0 +1,199 @@
+"""Bookmarks: react to a paper to keep it; /bookmarks to list, remove, export or clear. All private."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.bookmarks import FORMATS
+from bot.ids import normalize_arxiv_id
+from bot.render import paper_list_embed
+from bot.search import Page
+from bot.views import Paginator
+from cogs.papers import PAGE_SIZE
+
+log = logging.getLogger(__name__)
+
+
+class Confirm(discord.ui.View):
+    """Yes/No for something that cannot be undone; only the asker can answer."""
+
+    def __init__(self, owner_id: int) -> None:
+        super().__init__(timeout=120)
+        self.owner_id = owner_id
+        self.confirmed: bool | None = None
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            "This question is not yours to answer.", ephemeral=True
+        )
+        return False
+
+    @discord.ui.button(
+        label="Yes, delete them", style=discord.ButtonStyle.danger, custom_id="paperboy:confirm:yes"
+    )
+    async def yes(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.confirmed = True
+        await self._close(interaction)
+
+    @discord.ui.button(
+        label="Cancel", style=discord.ButtonStyle.secondary, custom_id="paperboy:confirm:no"
+    )
+    async def no(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.confirmed = False
+        await self._close(interaction)
+
+    async def _close(self, interaction: discord.Interaction) -> None:
+        self.interaction = interaction
+        self.stop()
+
+
+class Bookmarks(
+    commands.GroupCog,
+    group_name="bookmarks",
+    group_description="Your saved papers (only you see them)",
+):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.emoji = bot.config.bot.bookmark_emoji
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_add(self, event: discord.RawReactionActionEvent) -> None:
+        await self._reaction(event, added=True)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_remove(self, event: discord.RawReactionActionEvent) -> None:
+        await self._reaction(event, added=False)
+
+    async def _reaction(self, event: discord.RawReactionActionEvent, added: bool) -> None:
+        """Cheap checks first (emoji, guild, not the bot), then one lookup of the message's papers."""
+        if (
+            str(event.emoji) != self.emoji
+            or event.guild_id is None
+            or event.user_id == self.bot.user.id
+        ):
+            return
+        if event.member is not None and event.member.bot:
+            return
+        arxiv_ids = await self.bot.bookmarks.papers_for_message(event.message_id)
+        for arxiv_id in arxiv_ids:
+            if added:
+                await self.bot.bookmarks.add(event.user_id, arxiv_id)
+            else:
+                await self.bot.bookmarks.remove(event.user_id, arxiv_id)
+        if arxiv_ids:
+            log.debug("user %s %s %s", event.user_id, "saved" if added else "dropped", arxiv_ids)
+        self.bot.dispatch("bookmarks_changed", event.user_id, arxiv_ids, added)
+
+    @app_commands.command(name="list", description="Your bookmarked papers, newest first")
+    async def list(self, interaction: discord.Interaction) -> None:
+        user_id = interaction.user.id
+
+        async def fetch(number: int) -> Page:
+            return await self.bot.bookmarks.list(
+                user_id, limit=PAGE_SIZE, offset=number * PAGE_SIZE
+            )
+
+        first = await fetch(0)
+        if not first.items:
+            await interaction.response.send_message(
+                f"You have no bookmarks yet. React with {self.emoji} to a paper, or use its Bookmark button.",
+                ephemeral=True,
+            )
+            return
+
+        async def render(number: int) -> tuple[discord.Embed, list[str], bool]:
+            page = first if number == 0 else await fetch(number)
+            embed = paper_list_embed(
+                "Your bookmarks",
+                page.items,
+                first_number=number * PAGE_SIZE + 1,
+                footer=f"Page {number + 1}",
+            )
+            return embed, [], page.has_more
+
+        embed, _, has_more = await render(0)
+        view = Paginator(user_id, render, has_more=has_more, ids=[], page_size=PAGE_SIZE)
+        view.interaction = interaction
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    @app_commands.command(name="remove", description="Remove one paper from your bookmarks")
+    @app_commands.describe(paper="The arXiv id of the bookmarked paper")
+    async def remove(self, interaction: discord.Interaction, paper: str) -> None:
+        arxiv_id = normalize_arxiv_id(paper) or paper.strip()
+        removed = await self.bot.bookmarks.remove(interaction.user.id, arxiv_id)
+        text = (
+            f"Removed arXiv {arxiv_id} from your bookmarks."
+            if removed
+            else f"arXiv {arxiv_id} is not in your bookmarks."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @remove.autocomplete("paper")
+    async def own_bookmarks(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        page = await self.bot.bookmarks.list(interaction.user.id, limit=100)
+        wanted = current.casefold()
+        matching = [p for p in page.items if wanted in p.arxiv_id or wanted in p.title.casefold()]
+        return [
+            app_commands.Choice(name=f"{p.arxiv_id} · {p.title}"[:100], value=p.arxiv_id)
+            for p in matching[:25]
+        ]
+
+    @app_commands.command(name="export", description="Download your bookmarks as a file")
+    @app_commands.describe(format="BibTeX (imports in Zotero), CSV or Markdown")
+    @app_commands.choices(format=[app_commands.Choice(name=name, value=name) for name in FORMATS])
+    async def export(
+        self, interaction: discord.Interaction, format: app_commands.Choice[str]
+    ) -> None:
+        filename, content = await self.bot.bookmarks.export(interaction.user.id, format.value)
+        file = discord.File(io.BytesIO(content), filename=filename)
+        await interaction.response.send_message(
+            f"Your bookmarks as {format.name}:", file=file, ephemeral=True
+        )
+
+    @app_commands.command(name="clear", description="Delete all your bookmarks (asks first)")
+    async def clear(self, interaction: discord.Interaction) -> None:
+        await self._confirmed(
+            interaction, "Delete all your bookmarks?", self.bot.bookmarks.clear, "bookmarks deleted"
+        )
+
+    @app_commands.command(
+        name="forget-me", description="Delete everything paperboy stores about you (asks first)"
+    )
+    async def forget_me(self, interaction: discord.Interaction) -> None:
+        await self._confirmed(
+            interaction,
+            "Delete everything I store about you?",
+            self.bot.bookmarks.forget_user,
+            "records deleted",
+        )
+
+    async def _confirmed(
+        self, interaction: discord.Interaction, question: str, action, done: str
+    ) -> None:
+        view = Confirm(interaction.user.id)
+        await interaction.response.send_message(question, view=view, ephemeral=True)
+        await view.wait()
+        if view.confirmed is None:
+            await interaction.edit_original_response(
+                content="No answer; nothing was deleted.", view=None
+            )
+            return
+        answer = view.interaction
+        if view.confirmed:
+            count = await action(interaction.user.id)
+            await answer.response.edit_message(content=f"Done: {count} {done}.", view=None)
+        else:
+            await answer.response.edit_message(content="Cancelled; nothing was deleted.", view=None)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Bookmarks(bot))

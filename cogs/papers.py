@@ -1,0 +1,223 @@
+"""/paper: search and look up papers. Thin: read the options, ask the search service, render."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import TypeVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.db.papers import PaperRow
+from bot.render import paper_embed, paper_list_embed
+from bot.search import Page, parse_day
+from bot.views import BookmarkButton, Paginator
+
+T = TypeVar("T")
+PAGE_SIZE = 5
+DEFER_AFTER = 1.5  # seconds: past this, acknowledge first so Discord's 3 s window is never missed
+
+
+async def in_time(interaction: discord.Interaction, work: Awaitable[T]) -> T:
+    """Run ``work``; if it is slow, defer the interaction while it finishes."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+    if not done and not interaction.response.is_done():
+        await interaction.response.defer(thinking=True)
+    return await task
+
+
+async def send(
+    interaction: discord.Interaction, *, ephemeral: bool = False, **message
+) -> int | None:
+    """Answer (or follow up a defer); return the id of the message sent."""
+    if interaction.response.is_done():
+        sent = await interaction.followup.send(wait=True, ephemeral=ephemeral, **message)
+        return sent.id
+    response = await interaction.response.send_message(ephemeral=ephemeral, **message)
+    return response.message_id
+
+
+class Papers(
+    commands.GroupCog, group_name="paper", group_description="Look up papers from the daily digest"
+):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.page_timeout: float | None = None  # tests shorten it; None keeps the view default
+
+    async def show_paper(self, interaction: discord.Interaction, paper: PaperRow) -> None:
+        """One paper with a Bookmark button; reacting to the message bookmarks it too."""
+        view = discord.ui.View(timeout=None)
+        view.add_item(BookmarkButton(paper.arxiv_id))
+        message_id = await send(interaction, embed=paper_embed(paper), view=view)
+        if message_id is not None:
+            await self.bot.bookmarks.remember_message(
+                message_id, interaction.channel_id or 0, interaction.guild_id, [paper.arxiv_id]
+            )
+
+    async def show_pages(
+        self, interaction: discord.Interaction, title: str, fetch, first: Page
+    ) -> None:
+        """A numbered list of papers, Previous/Next for the asker and a Bookmark button per paper."""
+
+        async def render(number: int) -> tuple[discord.Embed, list[str], bool]:
+            page = first if number == 0 else await fetch(number)
+            embed = paper_list_embed(
+                title, page.items, first_number=number * PAGE_SIZE + 1, footer=f"Page {number + 1}"
+            )
+            return embed, [paper.arxiv_id for paper in page.items], page.has_more
+
+        embed, ids, has_more = await render(0)
+        extra = {} if self.page_timeout is None else {"timeout": self.page_timeout}
+        view = Paginator(
+            interaction.user.id, render, has_more=has_more, ids=ids, page_size=PAGE_SIZE, **extra
+        )
+        view.interaction = interaction
+        await send(interaction, embed=embed, view=view)
+
+    async def nothing(self, interaction: discord.Interaction, text: str) -> None:
+        await send(interaction, ephemeral=True, content=text)
+
+    @app_commands.command(
+        name="search", description="Search titles, summaries and authors of every digest"
+    )
+    @app_commands.describe(
+        query='Words to find; "exact phrase", -exclude, prefix*',
+        author="Only papers by this author (part of a name or a Hugging Face username)",
+        category="Only papers in this category",
+        since="Only papers listed on or after this day (YYYY-MM-DD)",
+        until="Only papers listed on or before this day (YYYY-MM-DD)",
+    )
+    async def search(
+        self,
+        interaction: discord.Interaction,
+        query: str,
+        author: str | None = None,
+        category: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> None:
+        first_day = parse_day(since) if since else None
+        last_day = parse_day(until) if until else None
+
+        async def fetch(number: int) -> Page:
+            return await self.bot.search.search(
+                query,
+                author=author,
+                category=category,
+                since=first_day,
+                until=last_day,
+                limit=PAGE_SIZE,
+                offset=number * PAGE_SIZE,
+            )
+
+        first = await in_time(interaction, fetch(0))
+        if not first.items:
+            await self.nothing(
+                interaction, f'No papers match "{query[:100]}". Try fewer or other words.'
+            )
+            return
+        await self.show_pages(interaction, f"Papers matching “{query[:200]}”", fetch, first)
+
+    @app_commands.command(name="author", description="Papers by an author, newest first")
+    @app_commands.describe(name="Part of the author's name or Hugging Face username")
+    async def author(self, interaction: discord.Interaction, name: str) -> None:
+        async def fetch(number: int) -> Page:
+            return await self.bot.search.by_author(name, limit=PAGE_SIZE, offset=number * PAGE_SIZE)
+
+        first = await in_time(interaction, fetch(0))
+        if not first.items:
+            await self.nothing(interaction, f'I know no papers by anyone named "{name[:100]}".')
+            return
+        await self.show_pages(interaction, f"Papers by {name[:200]}", fetch, first)
+
+    @author.autocomplete("name")
+    async def author_names(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        names = await self.bot.search.authors(current, limit=25)
+        return [
+            app_commands.Choice(name=f"{name[:90]} ({count})", value=name[:100])
+            for name, count in names
+        ]
+
+    @app_commands.command(name="category", description="Papers in a category, newest first")
+    @app_commands.describe(name="The category, as the digest names it")
+    async def category(self, interaction: discord.Interaction, name: str) -> None:
+        async def fetch(number: int) -> Page:
+            return await self.bot.search.by_category(
+                name, limit=PAGE_SIZE, offset=number * PAGE_SIZE
+            )
+
+        first = await in_time(interaction, fetch(0))
+        if not first.items:
+            known = ", ".join(c for c, _ in (await self.bot.search.categories())[:10]) or "none yet"
+            await self.nothing(
+                interaction, f'No papers in "{name[:100]}". Categories I know: {known}.'
+            )
+            return
+        await self.show_pages(interaction, f"{name[:200]} papers", fetch, first)
+
+    @category.autocomplete("name")
+    @search.autocomplete("category")
+    async def category_names(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        wanted = current.casefold()
+        categories = [
+            (c, n) for c, n in await self.bot.search.categories() if wanted in c.casefold()
+        ]
+        return [
+            app_commands.Choice(name=f"{c[:90]} ({n})", value=c[:100]) for c, n in categories[:25]
+        ]
+
+    @app_commands.command(
+        name="day", description="The papers of one day's digest (default: the latest)"
+    )
+    @app_commands.describe(date="The day, as YYYY-MM-DD")
+    async def day(self, interaction: discord.Interaction, date: str | None = None) -> None:
+        wanted = parse_day(date) if date else None
+        day, papers = await self.bot.search.day(wanted)
+        if not papers:
+            text = (
+                f"There is no digest for {wanted}."
+                if wanted
+                else "No digest has been ingested yet."
+            )
+            await self.nothing(interaction, text)
+            return
+
+        async def fetch(number: int) -> Page:
+            items = papers[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
+            return Page(
+                items, number * PAGE_SIZE, PAGE_SIZE, len(papers) > (number + 1) * PAGE_SIZE
+            )
+
+        await self.show_pages(
+            interaction, f"Papers for {day} · {len(papers)} papers", fetch, await fetch(0)
+        )
+
+    @app_commands.command(name="show", description="One paper by arXiv id or link")
+    @app_commands.describe(
+        paper="An arXiv id (2503.14456, arXiv:2503.14456v2) or an arXiv / Hugging Face link"
+    )
+    async def show(self, interaction: discord.Interaction, paper: str) -> None:
+        found = await self.bot.search.show(paper)
+        if found is None:
+            await self.nothing(interaction, f"I have no paper {paper[:100]} in the digests I know.")
+            return
+        await self.show_paper(interaction, found)
+
+    @app_commands.command(name="random", description="A random paper from the archive")
+    async def random(self, interaction: discord.Interaction) -> None:
+        found = await self.bot.search.random()
+        if found is None:
+            await self.nothing(interaction, "No digest has been ingested yet.")
+            return
+        await self.show_paper(interaction, found)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Papers(bot))

@@ -6,7 +6,9 @@ command or option that Discord would never send.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from tests.fakediscord.payloads import Channel, Guild, User, snowflake
@@ -66,8 +68,31 @@ def _options(
 class Driver:
     """The test's hands: everything a Discord user can do to the bot."""
 
-    def __init__(self, fake: FakeDiscord, guild: Guild, channel: Channel) -> None:
+    def __init__(
+        self,
+        fake: FakeDiscord,
+        guild: Guild,
+        channel: Channel,
+        views: Callable[[], Any] | None = None,
+    ) -> None:
         self.fake, self.guild, self.channel = fake, guild, channel
+        self.views = (
+            views  # the bot's message-id -> view map, to click only once a view is attached
+        )
+
+    async def _attached(self, message_id: str, timeout: float = 5) -> None:
+        """Wait (yielding to the loop, not sleeping) until the bot has stored the message's view.
+
+        The fake records a callback before discord.py has read the answer and stored the view;
+        a click in that gap would reach no view, which never happens to a human.
+        """
+        if self.views is None:
+            return
+        deadline = asyncio.get_running_loop().time() + timeout
+        while int(message_id) not in self.views():
+            if asyncio.get_running_loop().time() > deadline:
+                return  # a message with only persistent (dynamic) buttons has no view to wait for
+            await asyncio.sleep(0)
 
     async def _send(
         self, kind: int, data: dict[str, Any], user: User, channel: Channel | None, **extra
@@ -125,12 +150,15 @@ class Driver:
         ):
             raise AssertionError(f"no component {custom_id!r} on message {msg['id']}")
         data = {"custom_id": custom_id, "component_type": 2}
+        if not custom_id.startswith("paperboy:bookmark:"):
+            await self._attached(msg["id"])
         return await self._send(3, data, user, None, message=_clean(msg))
 
     async def select(
         self, msg: dict[str, Any], custom_id: str, values: list[str], *, user: User
     ) -> FakeInteraction:
         data = {"custom_id": custom_id, "component_type": 3, "values": values}
+        await self._attached(msg["id"])
         return await self._send(3, data, user, None, message=_clean(msg))
 
     async def react(self, msg: dict[str, Any], emoji: str, *, user: User) -> None:

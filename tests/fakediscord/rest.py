@@ -171,6 +171,8 @@ async def callback(
         response_message["interaction_metadata"] = {
             "id": str(interaction.id),
             "type": interaction.type,
+            "user": interaction.user.payload(),
+            "authorizing_integration_owners": {},
         }
         if flags & EPHEMERAL or kind == 5:
             interaction.channel.messages.remove(response_message)  # not (yet) in the channel

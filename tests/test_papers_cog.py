@@ -1,0 +1,168 @@
+"""/paper commands end to end: the real bot, a real database, the fake Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from tests.fakediscord import is_ephemeral
+
+
+def buttons(message: dict) -> list[dict]:
+    return [c for row in message.get("components", []) for c in row["components"]]
+
+
+async def test_search_replies_with_ranked_papers_and_links(world) -> None:
+    reply = await (await world.drive.slash("paper search", user=world.alice, query="goose")).reply()
+    embed = reply["embeds"][0]
+    assert not is_ephemeral(reply)
+    assert embed["title"] == "Papers matching “goose”"
+    assert embed["description"].startswith(
+        '**1. [RWKV-7 "Goose" with Expressive Dynamic State Evolution](https://arxiv.org/abs/2503.14456)**'
+    )
+    assert "[Hugging Face](https://huggingface.co/papers/2503.14456)" in embed["description"]
+    assert {b["custom_id"] for b in buttons(reply)} >= {"paperboy:bookmark:2503.14456"}
+
+
+async def test_search_filters_by_author_and_dates(world) -> None:
+    ix = await world.drive.slash(
+        "paper search", user=world.alice, query="zebras", author="zoe", since="2025-03-20"
+    )
+    assert "A New Paper About Zebras" in (await ix.reply())["embeds"][0]["description"]
+
+
+async def test_nothing_found_is_a_helpful_private_message(world) -> None:
+    reply = await (
+        await world.drive.slash("paper search", user=world.alice, query="xylophone")
+    ).reply()
+    assert is_ephemeral(reply)
+    assert reply["content"] == 'No papers match "xylophone". Try fewer or other words.'
+
+
+async def test_an_invalid_date_is_explained_privately(world) -> None:
+    reply = await (
+        await world.drive.slash("paper search", user=world.alice, query="x", since="March")
+    ).reply()
+    assert is_ephemeral(reply)
+    assert reply["content"] == "'March' is not a date; use YYYY-MM-DD, like 2025-03-19"
+
+
+async def test_pages_turn_for_the_asker_only(world) -> None:
+    ix = await world.drive.slash("paper day", user=world.alice, date="2025-03-19")
+    first = await ix.reply()
+    assert first["embeds"][0]["title"] == "Papers for 2025-03-19 · 22 papers"
+    assert first["embeds"][0]["footer"]["text"] == "Page 1"
+    refused = await world.drive.click(first, "paperboy:page:next", user=world.bob)
+    answer = await refused.reply()
+    assert (
+        is_ephemeral(answer)
+        and answer["content"] == "Only the person who asked can turn these pages."
+    )
+    turned = await world.drive.click(first, "paperboy:page:next", user=world.alice)
+    response = await turned.response()
+    assert response["type"] == 7
+    assert response["data"]["embeds"][0]["footer"]["text"] == "Page 2"
+    assert response["data"]["embeds"][0]["description"].startswith("**6. ")
+
+
+async def test_page_buttons_stop_after_the_timeout(world) -> None:
+    world.bot.get_cog("Papers").page_timeout = 0.05
+    ix = await world.drive.slash("paper day", user=world.alice, date="2025-03-19")
+    reply = await ix.reply()
+    await world.fake.wait_for(
+        lambda: all(b.get("disabled") for b in buttons(reply) if "page" in b["custom_id"])
+    )
+    assert [b["disabled"] for b in buttons(reply) if "page" in b["custom_id"]] == [True, True]
+
+
+async def test_show_accepts_links_and_offers_a_bookmark_button(world) -> None:
+    ix = await world.drive.slash(
+        "paper show", user=world.alice, paper="https://huggingface.co/papers/2503.99999"
+    )
+    reply = await ix.reply()
+    embed = reply["embeds"][0]
+    assert embed["title"] == "A New Paper About Zebras"
+    assert embed["url"] == "https://arxiv.org/abs/2503.99999"
+    fields = {field["name"]: field["value"] for field in embed["fields"]}
+    assert fields["Authors"] == "Zoë Müller"
+    assert (
+        fields["Links"]
+        == "[arXiv](https://arxiv.org/abs/2503.99999) · [Hugging Face](https://huggingface.co/papers/2503.99999)"
+    )
+    saved = await (
+        await world.drive.click(reply, "paperboy:bookmark:2503.99999", user=world.bob)
+    ).reply()
+    assert saved["content"] == "Saved arXiv 2503.99999 to your bookmarks." and is_ephemeral(saved)
+    assert [p.arxiv_id for p in (await world.bot.bookmarks.list(world.bob.id)).items] == [
+        "2503.99999"
+    ]
+
+
+async def test_show_explains_a_bad_or_unknown_id(world) -> None:
+    bad = await (await world.drive.slash("paper show", user=world.alice, paper="goose")).reply()
+    assert is_ephemeral(bad) and "is not an arXiv id" in bad["content"]
+    unknown = await (
+        await world.drive.slash("paper show", user=world.alice, paper="2101.00001")
+    ).reply()
+    assert unknown["content"] == "I have no paper 2101.00001 in the digests I know."
+
+
+async def test_author_and_category_lists(world) -> None:
+    by_author = await (
+        await world.drive.slash("paper author", user=world.alice, name="blinkdl")
+    ).reply()
+    assert "RWKV-7" in by_author["embeds"][0]["description"]
+    category = await (
+        await world.drive.slash("paper category", user=world.alice, name="Machine Learning")
+    ).reply()
+    assert category["embeds"][0]["title"] == "Machine Learning papers"
+
+
+async def test_author_and_category_autocomplete_come_from_the_database(world) -> None:
+    authors = await world.drive.autocomplete(
+        "paper author", focused="name", user=world.alice, name="müll"
+    )
+    assert authors == [{"name": "Zoë Müller (1)", "value": "Zoë Müller"}]
+    categories = await world.drive.autocomplete(
+        "paper category", focused="name", user=world.alice, name="machine"
+    )
+    assert categories[0]["value"] == "Machine Learning"
+    assert categories[0]["name"].startswith("Machine Learning (")
+
+
+async def test_day_defaults_to_the_latest_and_random_shows_one_paper(world) -> None:
+    latest = await (await world.drive.slash("paper day", user=world.alice)).reply()
+    assert latest["embeds"][0]["title"].startswith("Papers for 2025-04-04")
+    one = await (await world.drive.slash("paper random", user=world.alice)).reply()
+    assert one["embeds"][0]["url"].startswith("https://arxiv.org/abs/")
+
+
+async def test_a_failing_service_gets_an_apology_and_the_bot_keeps_working(
+    world, monkeypatch
+) -> None:
+    async def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(world.bot.search, "random", broken)
+    sorry = await (await world.drive.slash("paper random", user=world.alice)).reply()
+    assert is_ephemeral(sorry) and sorry["content"].startswith("Something went wrong on my side")
+    still = await (
+        await world.drive.slash("paper show", user=world.alice, paper="2503.14456")
+    ).reply()
+    assert still["embeds"][0]["title"].startswith("RWKV-7")
+
+
+async def test_a_slow_search_is_deferred_inside_discords_window(world, monkeypatch) -> None:
+    monkeypatch.setattr(sys.modules["cogs.papers"], "DEFER_AFTER", 0.01)
+    release = asyncio.Event()
+    real = world.bot.search.search
+
+    async def slow(*args, **kwargs):
+        await release.wait()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(world.bot.search, "search", slow)
+    ix = await world.drive.slash("paper search", user=world.alice, query="goose")
+    assert (await ix.response())["type"] == 5  # deferred while the search is still running
+    release.set()
+    assert "RWKV-7" in (await ix.reply())["embeds"][0]["description"]

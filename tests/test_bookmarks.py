@@ -1,0 +1,156 @@
+"""Bookmarks end to end: reactions, restarts, /bookmarks commands, exports, privacy."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+
+from bot.client import create_bot
+from tests.fakediscord import Driver, is_ephemeral
+from tests.fakediscord.fixtures import running
+
+
+async def shown(world, arxiv_id: str) -> dict:
+    """Post a paper the way people meet one, with /paper show, and return the message."""
+    return await (await world.drive.slash("paper show", user=world.alice, paper=arxiv_id)).reply()
+
+
+async def reacted(world, action, *args, **kwargs) -> tuple:
+    waiter = asyncio.ensure_future(world.bot.wait_for("bookmarks_changed", timeout=5))
+    await action(*args, **kwargs)
+    return await waiter
+
+
+async def saved(world, user) -> list[str]:
+    return [paper.arxiv_id for paper in (await world.bot.bookmarks.list(user.id, limit=100)).items]
+
+
+async def test_a_bookmark_reaction_saves_and_its_removal_deletes(world) -> None:
+    message = await shown(world, "2503.14456")
+    assert await reacted(world, world.drive.react, message, "🔖", user=world.bob) == (
+        world.bob.id,
+        ["2503.14456"],
+        True,
+    )
+    assert await saved(world, world.bob) == ["2503.14456"]
+    await reacted(world, world.drive.unreact, message, "🔖", user=world.bob)
+    assert await saved(world, world.bob) == []
+
+
+async def test_other_emoji_and_messages_without_papers_save_nothing(world) -> None:
+    message = await shown(world, "2503.14456")
+    waiter = asyncio.ensure_future(world.bot.wait_for("bookmarks_changed", timeout=5))
+    await world.drive.react(message, "👍", user=world.bob)
+    await world.drive.react({**message, "id": "123"}, "🔖", user=world.bob)  # not a paper message
+    assert await waiter == (world.bob.id, [], True)
+    assert await saved(world, world.bob) == []
+
+
+async def test_the_message_mapping_survives_a_restart(world, fake_discord, bot_config) -> None:
+    message = await shown(world, "2503.99999")
+    await world.bot.close()
+    again = create_bot(bot_config, guild_ready_timeout=0.05)
+    async with running(again):
+        drive = Driver(fake_discord, world.guild, world.channel)
+        waiter = asyncio.ensure_future(again.wait_for("bookmarks_changed", timeout=5))
+        await drive.react(message, "🔖", user=world.bob)
+        await waiter
+        assert [p.arxiv_id for p in (await again.bookmarks.list(world.bob.id)).items] == [
+            "2503.99999"
+        ]
+
+
+async def test_list_is_private_and_shows_only_my_papers(world) -> None:
+    await world.bot.bookmarks.add(world.alice.id, "2503.14456")
+    await world.bot.bookmarks.add(world.bob.id, "2503.99999")
+    mine = await (await world.drive.slash("bookmarks list", user=world.alice)).reply()
+    assert is_ephemeral(mine)
+    assert "RWKV-7" in mine["embeds"][0]["description"]
+    assert "Zebras" not in mine["embeds"][0]["description"]
+    empty = await (await world.drive.slash("bookmarks list", user=world.fake.owner)).reply()
+    assert empty["content"].startswith("You have no bookmarks yet.")
+
+
+async def test_remove_touches_only_my_own_bookmark(world) -> None:
+    await world.bot.bookmarks.add(world.alice.id, "2503.14456")
+    theirs = await (
+        await world.drive.slash("bookmarks remove", user=world.bob, paper="2503.14456")
+    ).reply()
+    assert theirs["content"] == "arXiv 2503.14456 is not in your bookmarks."
+    assert await saved(world, world.alice) == ["2503.14456"]
+    mine = await (
+        await world.drive.slash("bookmarks remove", user=world.alice, paper="arXiv:2503.14456v1")
+    ).reply()
+    assert mine["content"] == "Removed arXiv 2503.14456 from your bookmarks."
+    assert await saved(world, world.alice) == []
+
+
+async def test_remove_autocompletes_from_my_bookmarks_only(world) -> None:
+    await world.bot.bookmarks.add(world.alice.id, "2503.14456")
+    await world.bot.bookmarks.add(world.bob.id, "2503.99999")
+    choices = await world.drive.autocomplete(
+        "bookmarks remove", focused="paper", user=world.alice, paper=""
+    )
+    assert [choice["value"] for choice in choices] == ["2503.14456"]
+
+
+async def export(world, user, fmt: str) -> tuple[dict, bytes]:
+    reply = await (await world.drive.slash("bookmarks export", user=user, format=fmt)).reply()
+    [attachment] = reply["attachments"]
+    return reply, world.fake.files[int(reply["id"])][attachment["filename"]]
+
+
+async def test_bibtex_export_imports_as_arxiv_preprints(world) -> None:
+    await world.bot.bookmarks.add(world.alice.id, "2504.01990")
+    reply, content = await export(world, world.alice, "bibtex")
+    assert is_ephemeral(reply)
+    text = content.decode()
+    assert text.startswith("@misc{arxiv250401990,\n")
+    assert "  title = {{Advances and Challenges in Foundation Agents: From Brain-Inspired" in text
+    assert (
+        "  author = {KaitaoSong and JinlinW and Peiyan and xinfeng1i and Bang-UdeM-Mila}," in text
+    )
+    assert "  eprint = {2504.01990},\n  archivePrefix = {arXiv}," in text
+    assert "  url = {https://arxiv.org/abs/2504.01990}\n}" in text
+    assert "primaryClass" not in text  # "Machine Learning" is not an arXiv class
+
+
+async def test_csv_and_markdown_exports(world) -> None:
+    await world.bot.bookmarks.add(world.alice.id, "2503.99999")
+    _, content = await export(world, world.alice, "csv")
+    [row] = list(csv.DictReader(io.StringIO(content.decode())))
+    assert row["arxiv_id"] == "2503.99999"
+    assert row["title"] == "A New Paper About Zebras"
+    assert row["authors"] == "Zoë Müller"
+    assert row["days"] == "2025-03-20"
+    _, content = await export(world, world.alice, "markdown")
+    assert (
+        "- [A New Paper About Zebras](https://arxiv.org/abs/2503.99999) — Zoë Müller"
+        in content.decode()
+    )
+
+
+async def test_bobs_export_holds_none_of_alices_papers(world) -> None:
+    await world.bot.bookmarks.add(world.alice.id, "2503.99999")
+    _, content = await export(world, world.bob, "csv")
+    assert list(csv.DictReader(io.StringIO(content.decode()))) == []
+
+
+async def test_clear_asks_first_and_only_the_asker_answers(world) -> None:
+    await world.bot.bookmarks.add(world.alice.id, "2503.99999")
+    ix = await world.drive.slash("bookmarks clear", user=world.alice)
+    question = await ix.reply()
+    assert question["content"] == "Delete all your bookmarks?" and is_ephemeral(question)
+    intruder = await (
+        await world.drive.click(question, "paperboy:confirm:yes", user=world.bob)
+    ).reply()
+    assert intruder["content"] == "This question is not yours to answer."
+    assert await saved(world, world.alice) == ["2503.99999"]
+    cancel = await world.drive.click(question, "paperboy:confirm:no", user=world.alice)
+    assert (await cancel.response())["data"]["content"] == "Cancelled; nothing was deleted."
+    assert await saved(world, world.alice) == ["2503.99999"]
+    again = await (await world.drive.slash("bookmarks clear", user=world.alice)).reply()
+    confirm = await world.drive.click(again, "paperboy:confirm:yes", user=world.alice)
+    assert (await confirm.response())["data"]["content"] == "Done: 1 bookmarks deleted."
+    assert await saved(world, world.alice) == []

@@ -56,6 +56,7 @@ class Papers(
             await self.bot.bookmarks.remember_message(
                 message_id, interaction.channel_id or 0, interaction.guild_id, [paper.arxiv_id]
             )
+            self.bot.dispatch("papers_shown", message_id, [paper.arxiv_id])
 
     async def show_pages(
         self, interaction: discord.Interaction, title: str, fetch, first: Page

@@ -12,8 +12,11 @@ from tests.fakediscord.fixtures import running
 
 
 async def shown(world, arxiv_id: str) -> dict:
-    """Post a paper the way people meet one, with /paper show, and return the message."""
-    return await (await world.drive.slash("paper show", user=world.alice, paper=arxiv_id)).reply()
+    """Post a paper the way people meet one, with /paper show; return it once the bot mapped it."""
+    remembered = asyncio.ensure_future(world.bot.wait_for("papers_shown", timeout=5))
+    message = await (await world.drive.slash("paper show", user=world.alice, paper=arxiv_id)).reply()
+    assert await remembered == (int(message["id"]), [arxiv_id])
+    return message
 
 
 async def reacted(world, action, *args, **kwargs) -> tuple:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sqlite3
 from datetime import date
@@ -188,3 +189,26 @@ async def test_the_file_uses_wal(tmp_path: Path) -> None:
 async def test_a_database_in_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError, match=r"folder .* does not exist"):
         await Database.open(tmp_path / "nope" / "p.db")
+
+
+async def test_concurrent_writers_each_get_their_own_transaction(tmp_path: Path) -> None:
+    async with open_store(tmp_path / "p.db") as store:
+        await store.db.execute("CREATE TABLE t (n INTEGER)")
+        inside = asyncio.Event()
+        release = asyncio.Event()
+
+        async def failing_writer() -> None:
+            async with store.db.transaction() as connection:
+                await connection.execute("INSERT INTO t VALUES (1)")
+                inside.set()
+                await release.wait()
+                raise RuntimeError("rolled back")
+
+        first = asyncio.ensure_future(failing_writer())
+        await inside.wait()
+        second = asyncio.ensure_future(store.db.execute("INSERT INTO t VALUES (2)"))
+        release.set()
+        with pytest.raises(RuntimeError):
+            await first
+        await second
+        assert [row[0] for row in await store.db.fetchall("SELECT n FROM t")] == [2]

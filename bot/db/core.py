@@ -45,6 +45,7 @@ class Database:
         self.connection = connection
         self.path = path
         self._write_lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None  # the task inside the open transaction
         self._depth = 0
 
     @classmethod
@@ -113,8 +114,12 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """All-or-nothing writes. Nested calls become SAVEPOINTs inside the outer transaction."""
-        if self._depth:
+        """All-or-nothing writes. Nested calls become SAVEPOINTs inside the outer transaction.
+
+        Nesting is per task: another task's writes wait for the lock instead of joining (and
+        possibly rolling back part of) a transaction that is not theirs.
+        """
+        if self._depth and self._owner is asyncio.current_task():
             name = f"sp{self._depth}"
             self._depth += 1
             await self.connection.execute(f"SAVEPOINT {name}")
@@ -130,7 +135,7 @@ class Database:
                 self._depth -= 1
             return
         async with self._write_lock:
-            self._depth = 1
+            self._owner, self._depth = asyncio.current_task(), 1
             await self.connection.execute("BEGIN IMMEDIATE")
             try:
                 yield self.connection
@@ -140,7 +145,7 @@ class Database:
             else:
                 await self.connection.commit()
             finally:
-                self._depth = 0
+                self._owner, self._depth = None, 0
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one write in its own transaction (or the open one); return the rows changed."""

@@ -1,0 +1,59 @@
+"""On a 100k-paper database, /paper search answers well inside Discord's 3-second window.
+
+A deadline check (the interaction is acknowledged in time), not a benchmark: bench/search.py
+measures speed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bench.corpus import load_vocabulary, synthetic_papers
+from bot.client import create_bot
+from bot.config import Config, DatabaseConfig
+from bot.db import Database, PaperStore
+from tests.fakediscord import Driver
+from tests.fakediscord.fixtures import running
+
+DISCORD_WINDOW = 3.0
+
+
+@pytest.fixture(scope="session")
+def big_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("big") / "100k.db"
+
+    async def build() -> None:
+        database = await Database.open(path)
+        store = PaperStore(database)
+        for day in synthetic_papers(load_vocabulary(), 100_000, per_day=5000):
+            await store.ingest(day[0].day, day, source=f"synthetic:{day[0].day}")
+        await database.close()
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query", ["models", "language models -vision", '"large language"'])
+async def test_search_on_100k_papers_answers_inside_the_window(big_db, fake_discord, query) -> None:
+    guild = fake_discord.add_guild()
+    channel = fake_discord.add_channel(guild, "papers")
+    user = fake_discord.add_user("alice")
+    bot = create_bot(
+        replace(Config(), database=DatabaseConfig(path=str(big_db))), guild_ready_timeout=0.05
+    )
+    async with running(bot):
+        drive = Driver(fake_discord, guild, channel)
+        started = time.monotonic()
+        interaction = await drive.slash("paper search", user=user, query=query)
+        response = await interaction.response(timeout=DISCORD_WINDOW)
+        acknowledged = time.monotonic() - started
+        assert response["type"] in (4, 5)
+        assert acknowledged < DISCORD_WINDOW / 3, f"acknowledged after {acknowledged:.2f} s"
+        reply = await interaction.reply(timeout=10)
+        assert reply["embeds"][0]["description"].startswith("**1. [")

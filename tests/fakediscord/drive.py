@@ -1,195 +1,413 @@
-"""What users do, as gateway events: slash commands, autocomplete, clicks, selects, reactions.
+"""What users do, as gateway events: slash commands, autocomplete, clicks, selects, modals, reactions.
 
-Slash options are checked against the schema the bot really synced, so a test cannot call a
-command or option that Discord would never send.
+Slash options are checked against the schema the bot really synced, and components against the
+message they are on, so a test cannot do what Discord would never let a user do.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
-from tests.fakediscord.payloads import Channel, Guild, User, snowflake
-from tests.fakediscord.server import FakeDiscord, FakeInteraction
+from tests.fakediscord.interactions import Interaction
+from tests.fakediscord.state import DM, Channel, Guild, Member, Role, User, snowflake
 
-OPTION_TYPES = {3: str, 4: int, 5: bool, 10: (int, float)}
+if TYPE_CHECKING:
+    from tests.fakediscord.server import FakeDiscord
+
+SUBCOMMAND, GROUP = 1, 2
+STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER = 3, 4, 5, 6, 7, 8, 9, 10
+PYTHON_TYPES: dict[int, tuple[type, ...]] = {
+    STRING: (str,),
+    INTEGER: (int,),
+    BOOLEAN: (bool,),
+    NUMBER: (int, float),
+    USER: (User, Member),
+    CHANNEL: (Channel,),
+    ROLE: (Role,),
+    MENTIONABLE: (User, Member, Role),
+}
+PING, APPLICATION_COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
 
 
-def _command(fake: FakeDiscord, name: str) -> dict[str, Any]:
-    for commands in fake.commands.values():
-        for command in commands:
-            if command["name"] == name:
+def find_command(fake: FakeDiscord, name: str, guild: Guild | None) -> dict[str, Any]:
+    scopes = ([guild.id] if guild else []) + [None]
+    for scope in scopes:
+        for command in fake.commands.get(scope, []):
+            if command["name"] == name and command.get("type", 1) == 1:
                 return command
-    raise AssertionError(f"/{name} was never synced; synced: {_names(fake)}")
+    synced = sorted({c["name"] for cs in fake.commands.values() for c in cs})
+    raise AssertionError(f"/{name} was never synced; the bot synced {synced}")
 
 
-def _names(fake: FakeDiscord) -> list[str]:
-    return sorted({c["name"] for commands in fake.commands.values() for c in commands})
+def _check_value(path: str, schema: dict[str, Any], value: Any) -> None:
+    name, kind = schema["name"], schema["type"]
+    expected = PYTHON_TYPES.get(kind)
+    if expected is None:
+        raise AssertionError(f"/{path} {name}: option type {kind} is not supported by the fake")
+    if not isinstance(value, expected) or (kind in (INTEGER, NUMBER) and isinstance(value, bool)):
+        wanted = " or ".join(t.__name__ for t in expected)
+        raise AssertionError(f"/{path} {name} must be {wanted}, got {value!r}")
+    choices = [c["value"] for c in schema.get("choices") or []]
+    if choices and value not in choices:
+        raise AssertionError(f"/{path} {name}={value!r} is not one of the choices {choices}")
+    low, high = schema.get("min_value"), schema.get("max_value")
+    if kind in (INTEGER, NUMBER) and (
+        (low is not None and value < low) or (high is not None and value > high)
+    ):
+        raise AssertionError(f"/{path} {name}={value!r} is outside [{low}, {high}]")
+    short, long = schema.get("min_length"), schema.get("max_length")
+    if kind == STRING and (
+        (short is not None and len(value) < short) or (long is not None and len(value) > long)
+    ):
+        raise AssertionError(f"/{path} {name} must be {short}..{long} characters long")
 
 
-def _options(
-    fake: FakeDiscord, path: str, values: dict[str, Any], focused: str | None
+def command_data(
+    fake: FakeDiscord,
+    path: str,
+    values: dict[str, Any],
+    guild: Guild | None,
+    focused: str | None = None,
 ) -> dict[str, Any]:
-    """The nested `data` of an application command interaction, validated against the schema."""
+    """The nested ``data`` of a command interaction, validated against the synced schema."""
     top, *rest = path.split()
-    command = _command(fake, top)
+    command = find_command(fake, top, guild)
     node, chain = command, []
     for part in rest:
-        node = next(
-            (o for o in node.get("options", []) if o["name"] == part and o["type"] in (1, 2)), None
-        )
+        subs = [o for o in node.get("options") or [] if o["type"] in (SUBCOMMAND, GROUP)]
+        node = next((o for o in subs if o["name"] == part), None)
         if node is None:
-            raise AssertionError(f"/{top} has no subcommand {part!r}")
+            raise AssertionError(f"/{top} has no subcommand {part!r}; it has {_names(subs)}")
         chain.append(node)
-    schema = {o["name"]: o for o in node.get("options", [])}
-    options = []
+    schema = {o["name"]: o for o in node.get("options") or []}
+    nested = [o for o in schema.values() if o["type"] in (SUBCOMMAND, GROUP)]
+    if nested:
+        raise AssertionError(f"/{path} needs a subcommand: one of {_names(nested)}")
+    options, resolved = [], _Resolved(guild)
     for key, value in values.items():
         if key not in schema:
             raise AssertionError(f"/{path} has no option {key!r}; it has {sorted(schema)}")
-        expected = OPTION_TYPES.get(schema[key]["type"], str)
-        if not isinstance(value, expected) and key != focused:
-            raise AssertionError(f"/{path} {key} must be {expected}, got {value!r}")
-        option = {"type": schema[key]["type"], "name": key, "value": value}
+        option: dict[str, Any] = {"type": schema[key]["type"], "name": key}
         if key == focused:
-            option["focused"] = True
+            if not schema[key].get("autocomplete"):
+                raise AssertionError(f"/{path} {key} has no autocomplete")
+            option.update(value=str(value), focused=True)
+        else:
+            _check_value(path, schema[key], value)
+            option["value"] = resolved.add(value) if schema[key]["type"] in (6, 7, 8, 9) else value
         options.append(option)
-    missing = [
-        n for n, o in schema.items() if o.get("required") and n not in values and focused is None
-    ]
-    if missing:
-        raise AssertionError(f"/{path} needs {missing}")
+    if focused is None:
+        missing = [n for n, o in schema.items() if o.get("required") and n not in values]
+        if missing:
+            raise AssertionError(f"/{path} is missing required options {missing}")
+    elif focused not in values:
+        raise AssertionError(f"/{path}: give the focused option {focused!r} a value")
     for sub in reversed(chain):
         options = [{"type": sub["type"], "name": sub["name"], "options": options}]
-    return {"id": command["id"], "name": top, "type": 1, "options": options}
+    data = {"id": command["id"], "name": top, "type": 1, "options": options}
+    if "guild_id" in command:
+        data["guild_id"] = command["guild_id"]
+    if resolved.data:
+        data["resolved"] = resolved.data
+    return data
+
+
+def _names(options: list[dict[str, Any]]) -> list[str]:
+    return sorted(o["name"] for o in options)
+
+
+class _Resolved:
+    """``data.resolved``: the full objects behind user, channel and role options."""
+
+    def __init__(self, guild: Guild | None) -> None:
+        self.guild = guild
+        self.data: dict[str, dict[str, Any]] = {}
+
+    def add(self, value: User | Member | Channel | Role) -> str:
+        key = str(value.user.id if isinstance(value, Member) else value.id)
+        if isinstance(value, Member):
+            value = value.user
+        if isinstance(value, User):
+            self.data.setdefault("users", {})[key] = value.payload()
+            if self.guild and value.id in self.guild.members:
+                member = self.guild.members[value.id].payload()
+                member.pop("user")
+                member["permissions"] = str(self.guild.permissions(value.id))
+                self.data.setdefault("members", {})[key] = member
+        elif isinstance(value, Channel):
+            payload = value.payload()
+            payload["permissions"] = "0"
+            self.data.setdefault("channels", {})[key] = payload
+        else:
+            self.data.setdefault("roles", {})[key] = value.payload()
+        return key
+
+
+def walk_components(components: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Every component, however deeply nested (action rows, containers, sections, labels)."""
+    for component in components or []:
+        yield component
+        yield from walk_components(component.get("components") or [])
+        for key in ("accessory", "component"):
+            if component.get(key):
+                yield from walk_components([component[key]])
+
+
+def find_component(msg: dict[str, Any], custom_id: str) -> dict[str, Any]:
+    found = next(
+        (c for c in walk_components(msg.get("components")) if c.get("custom_id") == custom_id),
+        None,
+    )
+    if found is None:
+        ids = [c["custom_id"] for c in walk_components(msg.get("components")) if "custom_id" in c]
+        raise AssertionError(f"message {msg['id']} has no component {custom_id!r}; it has {ids}")
+    if found.get("disabled"):
+        raise AssertionError(f"component {custom_id!r} on message {msg['id']} is disabled")
+    return found
+
+
+def interaction_payload(
+    fake: FakeDiscord, ix: Interaction, extra: dict[str, Any]
+) -> dict[str, Any]:
+    """The INTERACTION_CREATE body, with every key discord.py reads."""
+    channel, guild, user = ix.channel, ix.guild, ix.user
+    payload: dict[str, Any] = {
+        "id": str(ix.id),
+        "application_id": str(fake.application_id),
+        "type": ix.type,
+        "data": ix.data,
+        "channel_id": str(channel.id),
+        "channel": channel.payload(),
+        "token": ix.token,
+        "version": 1,
+        "locale": "en-US",
+        "entitlements": [],
+        "attachment_size_limit": 25 * 1024 * 1024,
+        **extra,
+    }
+    if guild is not None:
+        member = guild.member_payload(user)
+        member["permissions"] = str(guild.permissions(user.id, channel))
+        payload.update(
+            guild_id=str(guild.id),
+            guild={"id": str(guild.id), "locale": "en-US", "features": []},
+            guild_locale="en-US",
+            member=member,
+            app_permissions=str(guild.permissions(fake.bot_user.id, channel)),
+            authorizing_integration_owners={"0": str(guild.id)},
+            context=0,
+        )
+        payload["channel"]["permissions"] = member["permissions"]
+    else:
+        payload.update(
+            user=user.payload(),
+            app_permissions=str(1 << 11 | 1 << 14 | 1 << 15),
+            authorizing_integration_owners={"0": str(fake.application_id)},
+            context=1,
+        )
+    return payload
+
+
+class Driving:
+    """The test's hands, mixed into FakeDiscord: everything a Discord user can do to the bot."""
+
+    async def send_interaction(
+        self: FakeDiscord,
+        kind: int,
+        data: dict[str, Any],
+        user: User,
+        channel: Channel | None,
+        guild: Guild | None,
+        **extra: Any,
+    ) -> Interaction:
+        if guild is None:
+            guild = self.guild_of(channel) if channel else self.default_guild()
+        channel = channel or self.default_channel(guild)
+        if channel.type == DM:
+            guild = None
+        ix = Interaction(
+            snowflake(), secrets.token_urlsafe(32), kind, user, channel, guild, data, self
+        )
+        ix.message_id = (extra.get("message") or {}).get("id")
+        self.interactions[ix.token] = ix
+        await self.dispatch(
+            "INTERACTION_CREATE", interaction_payload(self, ix, extra), required=True
+        )
+        return ix
+
+    async def slash(
+        self: FakeDiscord,
+        path: str,
+        *,
+        user: User,
+        channel: Channel | None = None,
+        guild: Guild | None = None,
+        **options: Any,
+    ) -> Interaction:
+        """Run ``/path`` as ``user``: ``await fake.slash("paper search", user=alice, query="x")``."""
+        scope = guild or (self.guild_of(channel) if channel else self.default_guild())
+        data = command_data(self, path, options, scope)
+        return await self.send_interaction(APPLICATION_COMMAND, data, user, channel, guild)
+
+    async def autocomplete(
+        self: FakeDiscord,
+        path: str,
+        *,
+        focused: str,
+        user: User,
+        value: str | None = None,
+        channel: Channel | None = None,
+        guild: Guild | None = None,
+        timeout: float = 5,
+        **options: Any,
+    ) -> list[dict[str, Any]]:
+        """The choices the bot offers while ``user`` types ``value`` into option ``focused``."""
+        if value is not None:
+            options[focused] = value
+        scope = guild or (self.guild_of(channel) if channel else self.default_guild())
+        data = command_data(self, path, options, scope, focused=focused)
+        ix = await self.send_interaction(AUTOCOMPLETE, data, user, channel, guild)
+        answer = await ix.response(timeout)
+        assert answer["type"] == 8, f"autocomplete answered with callback type {answer['type']}"
+        return ix.choices
+
+    async def click(
+        self: FakeDiscord, msg: dict[str, Any] | str | int, custom_id: str, *, user: User
+    ) -> Interaction:
+        """Press the button ``custom_id`` on a message the bot sent."""
+        found = self.find_message(msg["id"] if isinstance(msg, dict) else msg)
+        button = find_component(found, custom_id)
+        assert button["type"] == 2, f"{custom_id!r} is a component of type {button['type']}"
+        data = {"custom_id": custom_id, "component_type": 2}
+        await self.view_attached(found["id"], custom_id)
+        return await self._component(found, data, user)
+
+    async def select(
+        self: FakeDiscord,
+        msg: dict[str, Any] | str | int,
+        custom_id: str,
+        values: list[str],
+        *,
+        user: User,
+    ) -> Interaction:
+        """Pick ``values`` in the select menu ``custom_id`` (string selects check the options)."""
+        found = self.find_message(msg["id"] if isinstance(msg, dict) else msg)
+        menu = find_component(found, custom_id)
+        assert menu["type"] in (3, 5, 6, 7, 8), f"{custom_id!r} is not a select menu"
+        allowed = [o["value"] for o in menu.get("options") or []]
+        unknown = [v for v in values if menu["type"] == 3 and v not in allowed]
+        assert not unknown, f"{custom_id!r} has no options {unknown}; it has {allowed}"
+        low, high = menu.get("min_values", 1), menu.get("max_values", 1)
+        assert low <= len(values) <= high, f"{custom_id!r} takes {low}..{high} values"
+        data = {"custom_id": custom_id, "component_type": menu["type"], "values": values}
+        await self.view_attached(found["id"], custom_id)
+        return await self._component(found, data, user)
+
+    async def submit_modal(
+        self: FakeDiscord,
+        opened_by: Interaction,
+        values: dict[str, str],
+        *,
+        user: User | None = None,
+    ) -> Interaction:
+        """Fill in and submit the modal the bot opened in answer to ``opened_by``."""
+        modal = (await opened_by.response()).get("data") or {}
+        assert opened_by.modal is not None, f"{opened_by} was not answered with a modal"
+        inputs = [c for c in walk_components(modal.get("components")) if c.get("type") == 4]
+        rows = []
+        for text_input in inputs:
+            value = values.get(text_input["custom_id"], "")
+            assert value or not text_input.get("required", True), (
+                f"the modal's {text_input['custom_id']!r} is required"
+            )
+            component = {"type": 4, "custom_id": text_input["custom_id"], "value": value}
+            rows.append({"type": 1, "components": [component]})
+        data = {"custom_id": modal["custom_id"], "components": rows}
+        return await self.send_interaction(
+            MODAL_SUBMIT, data, user or opened_by.user, opened_by.channel, opened_by.guild
+        )
+
+    async def view_attached(self: FakeDiscord, message_id: str, custom_id: str) -> None:
+        """Wait until the running bot has stored the view of ``message_id`` (if it will).
+
+        The fake answers a callback before discord.py has read the answer and stored the view;
+        a click in that gap reaches no view, which never happens to a person. Persistent views
+        and dynamic items need no wait. Without a known bot this returns at once.
+        """
+        store = getattr(getattr(self.bot, "_connection", None), "_view_store", None)
+        if store is None:
+            return
+
+        def ready() -> bool:
+            persistent = any(key[1] == custom_id for key in store._views.get(None, {}))
+            dynamic = any(p.fullmatch(custom_id) for p in store._dynamic_items)
+            return persistent or dynamic or int(message_id) in store._synced_message_views
+
+        for _ in range(200):  # the gap is a few turns of the loop: yield, do not sleep
+            if ready():
+                return
+            await asyncio.sleep(0)
+        with contextlib.suppress(AssertionError):  # a view-less message: let the click fail
+            await self.wait_for(ready, 1.0, f"the bot to attach a view to message {message_id}")
+
+    async def _component(
+        self: FakeDiscord, msg: dict[str, Any], data: dict[str, Any], user: User
+    ) -> Interaction:
+        channel = self.channel(msg["channel_id"])
+        return await self.send_interaction(COMPONENT, data, user, channel, None, message=msg)
+
+    async def react(
+        self: FakeDiscord, msg: dict[str, Any] | str | int, emoji: str = "🔖", *, user: User
+    ) -> bool:
+        """``user`` adds a reaction; True once MESSAGE_REACTION_ADD was sent (False: no intent).
+
+        ``msg`` is a message dict (one the fake never stored works too), or a stored message's id.
+        """
+        found = self._reacted_message(msg)
+        return await self.apply_reaction(found, emoji, user, True)
+
+    async def unreact(
+        self: FakeDiscord, msg: dict[str, Any] | str | int, emoji: str = "🔖", *, user: User
+    ) -> bool:
+        """``user`` removes a reaction; True once MESSAGE_REACTION_REMOVE was sent."""
+        found = self._reacted_message(msg)
+        return await self.apply_reaction(found, emoji, user, False)
+
+    def _reacted_message(self: FakeDiscord, msg: dict[str, Any] | str | int) -> dict[str, Any]:
+        if isinstance(msg, dict):
+            return self._messages.get(msg["id"], msg)
+        return self.find_message(msg)
 
 
 class Driver:
-    """The test's hands: everything a Discord user can do to the bot."""
+    """The older driving API: a fake plus a default guild and channel for every action."""
 
     def __init__(
-        self,
-        fake: FakeDiscord,
-        guild: Guild,
-        channel: Channel,
-        views: Callable[[], Any] | None = None,
+        self, fake: FakeDiscord, guild: Guild, channel: Channel, views: Any = None
     ) -> None:
-        self.fake, self.guild, self.channel = fake, guild, channel
-        self.views = (
-            views  # the bot's message-id -> view map, to click only once a view is attached
+        self.fake, self.guild, self.channel = fake, guild, channel  # views: no longer needed
+
+    async def slash(self, path: str, *, user: User, channel: Channel | None = None, **values):
+        return await self.fake.slash(path, user=user, channel=channel or self.channel, **values)
+
+    async def autocomplete(self, path: str, *, focused: str, user: User, **values):
+        channel = values.pop("channel", None) or self.channel
+        return await self.fake.autocomplete(
+            path, focused=focused, user=user, channel=channel, **values
         )
 
-    async def _attached(self, message_id: str, timeout: float = 5) -> None:
-        """Wait (yielding to the loop, not sleeping) until the bot has stored the message's view.
+    async def click(self, msg, custom_id: str, *, user: User) -> Interaction:
+        return await self.fake.click(msg, custom_id, user=user)
 
-        The fake records a callback before discord.py has read the answer and stored the view;
-        a click in that gap would reach no view, which never happens to a human.
-        """
-        if self.views is None:
-            return
-        deadline = asyncio.get_running_loop().time() + timeout
-        while int(message_id) not in self.views():
-            if asyncio.get_running_loop().time() > deadline:
-                return  # a message with only persistent (dynamic) buttons has no view to wait for
-            await asyncio.sleep(0)
+    async def select(self, msg, custom_id: str, values: list[str], *, user: User) -> Interaction:
+        return await self.fake.select(msg, custom_id, values, user=user)
 
-    async def _send(
-        self, kind: int, data: dict[str, Any], user: User, channel: Channel | None, **extra
-    ) -> FakeInteraction:
-        channel = channel or self.channel
-        interaction = FakeInteraction(
-            snowflake(), secrets.token_urlsafe(24), kind, user, channel, server=self.fake
-        )
-        interaction.message_id = extra.get("message", {}).get("id")
-        self.fake.interactions[interaction.token] = interaction
-        member = self.guild.members.get(user.id) or self.guild.add_member(user)
-        payload = {
-            "id": str(interaction.id),
-            "application_id": str(self.fake.application_id),
-            "type": kind,
-            "data": data,
-            "guild_id": str(self.guild.id),
-            "channel_id": str(channel.id),
-            "channel": channel.payload(),
-            "member": {
-                **member.payload(),
-                "permissions": str(self.guild.permissions(user.id, channel)),
-            },
-            "token": interaction.token,
-            "version": 1,
-            "locale": "en-US",
-            "guild_locale": "en-US",
-            "app_permissions": str(self.guild.permissions(self.fake.bot_user.id, channel)),
-            "entitlements": [],
-            "authorizing_integration_owners": {"0": str(self.guild.id)},
-            "context": 0,
-            "attachment_size_limit": 25 * 1024 * 1024,
-            **extra,
-        }
-        await self.fake.dispatch("INTERACTION_CREATE", payload)
-        return interaction
+    async def react(self, msg, emoji: str = "🔖", *, user: User) -> bool:
+        return await self.fake.react(msg, emoji, user=user)
 
-    async def slash(
-        self, path: str, *, user: User, channel: Channel | None = None, **values: Any
-    ) -> FakeInteraction:
-        return await self._send(2, _options(self.fake, path, values, None), user, channel)
-
-    async def autocomplete(
-        self, path: str, *, focused: str, user: User, **values: Any
-    ) -> list[dict[str, Any]]:
-        interaction = await self._send(4, _options(self.fake, path, values, focused), user, None)
-        await interaction.response()
-        return interaction.choices
-
-    async def click(self, msg: dict[str, Any], custom_id: str, *, user: User) -> FakeInteraction:
-        if not any(
-            c.get("custom_id") == custom_id
-            for row in msg.get("components", [])
-            for c in row["components"]
-        ):
-            raise AssertionError(f"no component {custom_id!r} on message {msg['id']}")
-        data = {"custom_id": custom_id, "component_type": 2}
-        if not custom_id.startswith("paperboy:bookmark:"):
-            await self._attached(msg["id"])
-        return await self._send(3, data, user, None, message=_clean(msg))
-
-    async def select(
-        self, msg: dict[str, Any], custom_id: str, values: list[str], *, user: User
-    ) -> FakeInteraction:
-        data = {"custom_id": custom_id, "component_type": 3, "values": values}
-        await self._attached(msg["id"])
-        return await self._send(3, data, user, None, message=_clean(msg))
-
-    async def react(self, msg: dict[str, Any], emoji: str, *, user: User) -> None:
-        await self.fake.dispatch(
-            "MESSAGE_REACTION_ADD", self._reaction(msg, emoji, user, member=True)
-        )
-
-    async def unreact(self, msg: dict[str, Any], emoji: str, *, user: User) -> None:
-        await self.fake.dispatch(
-            "MESSAGE_REACTION_REMOVE", self._reaction(msg, emoji, user, member=False)
-        )
-
-    def _reaction(
-        self, msg: dict[str, Any], emoji: str, user: User, member: bool
-    ) -> dict[str, Any]:
-        data = {
-            "user_id": str(user.id),
-            "channel_id": msg["channel_id"],
-            "message_id": msg["id"],
-            "guild_id": str(self.guild.id),
-            "emoji": {"id": None, "name": emoji},
-            "type": 0,
-            "burst": False,
-            "burst_colors": [],
-            "message_author_id": msg["author"]["id"],
-        }
-        if member:
-            found = self.guild.members.get(user.id) or self.guild.add_member(user)
-            data["member"] = found.payload()
-        return data
-
-
-def _clean(msg: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in msg.items() if not key.startswith("_")}
+    async def unreact(self, msg, emoji: str = "🔖", *, user: User) -> bool:
+        return await self.fake.unreact(msg, emoji, user=user)

@@ -1,17 +1,18 @@
-"""pytest fixtures: a fake Discord per test, and the real bot running against it."""
+"""pytest fixtures: a fresh fake Discord per test, and ``running(bot)`` to run a bot against it."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import discord
 import pytest
 import yarl
-from discord.ext import commands
 
 from tests.fakediscord.server import TOKEN, FakeDiscord
+
+READY_TIMEOUT = 10.0
 
 
 @pytest.fixture
@@ -25,30 +26,52 @@ async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDis
         "DEFAULT_GATEWAY",
         yarl.URL(f"ws://127.0.0.1:{fake.port}/"),
     )
-    yield fake
-    await fake.stop()
-    assert not fake.unhandled, (
-        f"the bot called routes the fake does not know: {[(c.method, c.path) for c in fake.unhandled]}"
-    )
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+    unknown = [f"{c.method} {c.path}" for c in fake.unhandled]
+    assert not unknown, f"the bot called routes the fake does not implement: {unknown}"
+    assert not fake.errors, f"the fake Discord crashed: {fake.errors}"
 
 
-@asynccontextmanager
-async def running(bot: commands.Bot, token: str = TOKEN) -> AsyncIterator[commands.Bot]:
-    """Log in, connect and wait for READY; on exit close and re-raise whatever the bot raised."""
-    await bot.login(token)
-    connection = asyncio.create_task(bot.connect(reconnect=False))
+@contextlib.asynccontextmanager
+async def running(
+    bot: discord.Client, fake: FakeDiscord | None = None, *, token: str = TOKEN
+) -> AsyncIterator[discord.Client]:
+    """Log ``bot`` in, connect it and wait for READY; on exit close it and re-raise its crash.
+
+    ``guild_ready_timeout`` is cut to 50 ms (discord.py waits that long after the last
+    GUILD_CREATE before READY). A rejected token raises ``discord.LoginFailure`` here.
+    """
+    bot._connection.guild_ready_timeout = min(bot._connection.guild_ready_timeout, 0.05)
+    fake = fake or FakeDiscord.serving(discord.http.Route.BASE)
+    if fake is not None:
+        token = fake.token if token == TOKEN else token
+    try:
+        await bot.login(token)
+    except BaseException:
+        await bot.close()
+        raise
+    if fake is not None:
+        fake.bot = bot  # lets clicks wait until the bot has attached a message's view
+    connection = asyncio.create_task(bot.connect(reconnect=False), name="bot.connect")
     ready = asyncio.create_task(bot.wait_until_ready())
     done, _ = await asyncio.wait(
-        {connection, ready}, timeout=10, return_when=asyncio.FIRST_COMPLETED
+        {connection, ready}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
     )
-    if connection in done or not done:
+    if ready not in done:
         ready.cancel()
         await bot.close()
-        if connection in done:
-            connection.result()
-        raise AssertionError("the bot did not become ready")
+        if connection.done():
+            connection.result()  # the crash that kept the bot from READY
+        else:
+            connection.cancel()
+        raise AssertionError(f"the bot was not ready within {READY_TIMEOUT} s")
     try:
         yield bot
     finally:
         await bot.close()
-        await connection
+        if fake is not None:
+            fake.bot = None
+        await connection  # re-raises whatever the bot's connection died of

@@ -1,280 +1,346 @@
-"""The REST routes of the fake Discord, each as small as Discord's documented behaviour allows."""
+"""The REST routes of the fake Discord (API v10), each as small as Discord's documented behaviour allows.
+
+A handler gets the fake, the parsed request and the path's parameters; it returns the JSON to
+answer (``None`` answers 204) or raises ``Fault`` for a Discord error.
+"""
 
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
-from tests.fakediscord.payloads import (
+from tests.fakediscord.state import (
     ADD_REACTIONS,
+    CREATE_PRIVATE_THREADS,
     CREATE_PUBLIC_THREADS,
+    DM,
+    MANAGE_CHANNELS,
+    MANAGE_MESSAGES,
+    PRIVATE_THREAD,
+    PUBLIC_THREAD,
+    READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
     Channel,
-    message,
-    snowflake,
 )
-from tests.fakediscord.server import EPHEMERAL, LOADING, Fault
 
 if TYPE_CHECKING:
-    from tests.fakediscord.server import FakeDiscord, FakeInteraction
+    from tests.fakediscord.server import FakeDiscord
 
 NONCE_WINDOW = 300.0  # seconds; Discord dedupes enforce_nonce posts "for a few minutes"
+EDITABLE = ("content", "embeds", "components", "flags", "attachments", "allowed_mentions")
 
 
-async def me(fake: FakeDiscord, request, body, files) -> dict[str, Any]:
+class Fault(Exception):
+    """Answer the current REST call with a Discord error body ``{"code", "message"}``."""
+
+    def __init__(self, status: int, code: int, text: str) -> None:
+        super().__init__(f"{status} {code} {text}")
+        self.status, self.code, self.text = status, code, text
+
+
+@dataclass
+class Req:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+Handler = Callable[..., Awaitable[Any]]
+
+
+def template_regex(pattern: str) -> re.Pattern[str]:
+    """``/channels/{channel_id}/messages`` (or any regex) as a full-match regex with named groups."""
+    return re.compile(re.sub(r"\{([A-Za-z_]\w*)\}", r"(?P<\1>[^/]+)", pattern))
+
+
+def public(msg: dict[str, Any]) -> dict[str, Any]:
+    return dict(msg)
+
+
+def edit(fake: FakeDiscord, msg: dict[str, Any], req: Req) -> dict[str, Any]:
+    """Apply a PATCH to a stored message, in place (tests may hold the dict)."""
+    body = req.body or {}
+    msg.update({key: body[key] for key in EDITABLE if key in body and key != "allowed_mentions"})
+    if req.files or "attachments" in body:
+        existing = {a["id"]: a for a in msg.get("attachments") or []}
+        kept = [
+            existing[str(a["id"])] for a in body.get("attachments", []) if str(a["id"]) in existing
+        ]
+        msg["attachments"] = kept + fake.store_files(msg, req.files)
+    msg["edited_timestamp"] = msg["timestamp"]
+    return msg
+
+
+# Users and the application.
+
+
+async def me(fake: FakeDiscord, req: Req) -> dict[str, Any]:
     return {**fake.bot_user.payload(), "verified": True, "mfa_enabled": False, "flags": 0}
 
 
-async def application(fake: FakeDiscord, request, body, files) -> dict[str, Any]:
-    return {
-        "id": str(fake.application_id),
-        "name": "paperboy",
-        "description": "",
-        "icon": None,
-        "bot_public": True,
-        "bot_require_code_grant": False,
-        "owner": fake.owner.payload(),
-        "verify_key": "0" * 64,
-        "interactions_endpoint_url": None,
-        "flags": 0,
-        "team": None,
-    }
+async def get_user(fake: FakeDiscord, req: Req, user_id: str) -> dict[str, Any]:
+    user = fake.users.get(int(user_id))
+    if user is None:
+        raise Fault(404, 10013, "Unknown User")
+    return user.payload()
+
+
+async def application(fake: FakeDiscord, req: Req) -> dict[str, Any]:
+    return fake.application_payload()
 
 
 async def put_commands(
-    fake: FakeDiscord, request, body, files, app: str, guild: str | None = None
-) -> list:
+    fake: FakeDiscord, req: Req, app: str, guild: str | None = None
+) -> list[dict[str, Any]]:
     stored = [
         {
             "type": 1,
             "default_member_permissions": None,
             "dm_permission": True,
             "nsfw": False,
+            "description": "",
             **command,
-            "id": str(snowflake()),
+            "id": str(fake.command_id(command["name"], guild)),
             "application_id": app,
-            "version": str(snowflake()),
+            "version": "1",
             **({"guild_id": guild} if guild else {}),
         }
-        for command in body
+        for command in req.body
     ]
     fake.commands[int(guild) if guild else None] = stored
     return stored
 
 
-async def get_channel(fake: FakeDiscord, request, body, files, channel: str) -> dict[str, Any]:
-    return fake.channel(channel).payload()
+async def get_commands(
+    fake: FakeDiscord, req: Req, app: str, guild: str | None = None
+) -> list[dict[str, Any]]:
+    return fake.commands.get(int(guild) if guild else None, [])
 
 
-async def post_message(fake: FakeDiscord, request, body, files, channel: str) -> dict[str, Any]:
+# Channels and messages.
+
+
+async def get_channel(fake: FakeDiscord, req: Req, channel: str) -> dict[str, Any]:
+    found = fake.channel(channel)
+    fake.require(found, 0)
+    return found.payload()
+
+
+async def edit_channel(fake: FakeDiscord, req: Req, channel: str) -> dict[str, Any]:
+    found = fake.channel(channel)
+    fake.require(found, MANAGE_CHANNELS)
+    for key in ("name", "topic", "position"):
+        if key in req.body:
+            setattr(found, key, req.body[key])
+    if "permission_overwrites" in req.body:
+        found.overwrites = req.body["permission_overwrites"]
+    await fake.dispatch("CHANNEL_UPDATE", found.payload())
+    return found.payload()
+
+
+async def delete_channel(fake: FakeDiscord, req: Req, channel: str) -> dict[str, Any]:
+    found = fake.channel(channel)
+    fake.require(found, MANAGE_CHANNELS)
+    return await fake.delete_channel(found)
+
+
+async def post_message(fake: FakeDiscord, req: Req, channel: str) -> dict[str, Any]:
     target = fake.channel(channel)
     fake.require(target, SEND_MESSAGES)
+    if target.type == DM and target.recipient and not target.recipient.accepts_dms:
+        raise Fault(403, 50007, "Cannot send messages to this user")
+    body = req.body or {}
+    if not (body.get("content") or body.get("embeds") or req.files or body.get("components")):
+        raise Fault(400, 50006, "Cannot send an empty message")
     nonce = body.get("nonce")
     if nonce is not None and body.get("enforce_nonce"):
         now = time.monotonic()
-        for msg in target.messages:
-            if msg.get("nonce") == nonce and now - msg["_created"] < NONCE_WINDOW:
-                return _public(msg)
-    msg = fake.post(target, fake.bot_user, body, files)
-    msg["_created"] = time.monotonic()
-    return _public(msg)
+        for msg in reversed(target.messages):
+            meta = fake.meta.get(msg["id"])
+            if (
+                meta
+                and meta.nonce == str(nonce)
+                and meta.author_id == fake.bot_user.id
+                and now - meta.created < NONCE_WINDOW
+            ):
+                fake.stats["nonce_dedupes"] += 1
+                return public(msg)
+    msg = await fake.post(target, fake.bot_user, body, req.files)
+    return public(msg)
 
 
-def _public(msg: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in msg.items() if not key.startswith("_")}
-
-
-async def get_message(
-    fake: FakeDiscord, request, body, files, channel: str, msg: str
-) -> dict[str, Any]:
-    return _public(fake.find_message(msg))
-
-
-async def list_messages(
-    fake: FakeDiscord, request, body, files, channel: str
-) -> list[dict[str, Any]]:
-    limit = int(request.query.get("limit", 50))
-    return [_public(m) for m in reversed(fake.channel(channel).messages)][:limit]
-
-
-async def edit_message(
-    fake: FakeDiscord, request, body, files, channel: str, msg: str
-) -> dict[str, Any]:
-    found = fake.find_message(msg)
-    found.update(
-        {key: body[key] for key in ("content", "embeds", "components", "flags") if key in body}
-    )
-    return _public(found)
-
-
-async def delete_message(fake: FakeDiscord, request, body, files, channel: str, msg: str) -> None:
+async def list_messages(fake: FakeDiscord, req: Req, channel: str) -> list[dict[str, Any]]:
     target = fake.channel(channel)
-    target.messages[:] = [m for m in target.messages if m["id"] != msg]
+    fake.require(target, READ_MESSAGE_HISTORY)
+    limit = min(int(req.query.get("limit", 50)), 100)
+    ordered = target.messages  # oldest first
+    if "before" in req.query:
+        ordered = [m for m in ordered if int(m["id"]) < int(req.query["before"])]
+    if "after" in req.query:
+        ordered = [m for m in ordered if int(m["id"]) > int(req.query["after"])][:limit]
+    return [public(m) for m in reversed(ordered)][:limit]  # newest first, like Discord
 
 
-async def add_own_reaction(
-    fake: FakeDiscord, request, body, files, channel: str, msg: str, emoji: str
+def _message_in(fake: FakeDiscord, channel: str, msg: str) -> dict[str, Any]:
+    target = fake.channel(channel)
+    found = next((m for m in target.messages if m["id"] == msg), None)
+    if found is None:
+        raise Fault(404, 10008, "Unknown Message")
+    return found
+
+
+async def get_message(fake: FakeDiscord, req: Req, channel: str, msg: str) -> dict[str, Any]:
+    fake.require(fake.channel(channel), READ_MESSAGE_HISTORY)
+    return public(_message_in(fake, channel, msg))
+
+
+async def edit_message(fake: FakeDiscord, req: Req, channel: str, msg: str) -> dict[str, Any]:
+    found = _message_in(fake, channel, msg)
+    if found["author"]["id"] != str(fake.bot_user.id):
+        raise Fault(403, 50005, "Cannot edit a message authored by another user")
+    edit(fake, found, req)
+    await fake.dispatch("MESSAGE_UPDATE", public(found), intent=fake.message_intent(channel))
+    return public(found)
+
+
+async def delete_message(fake: FakeDiscord, req: Req, channel: str, msg: str) -> None:
+    found = _message_in(fake, channel, msg)
+    target = fake.channel(channel)
+    if found["author"]["id"] != str(fake.bot_user.id):
+        fake.require(target, MANAGE_MESSAGES)
+    target.messages.remove(found)
+    event = {"id": msg, "channel_id": channel, **_guild_key(target)}
+    await fake.dispatch("MESSAGE_DELETE", event, intent=fake.message_intent(channel))
+
+
+def _guild_key(channel: Channel) -> dict[str, str]:
+    return {"guild_id": str(channel.guild_id)} if channel.guild_id else {}
+
+
+# Reactions.
+
+
+async def add_own_reaction(fake: FakeDiscord, req: Req, channel: str, msg: str, emoji: str) -> None:
+    target = fake.channel(channel)
+    fake.require(target, ADD_REACTIONS | READ_MESSAGE_HISTORY)
+    await fake.apply_reaction(_message_in(fake, channel, msg), unquote(emoji), fake.bot_user, True)
+
+
+async def remove_reaction(
+    fake: FakeDiscord, req: Req, channel: str, msg: str, emoji: str, user: str
 ) -> None:
     target = fake.channel(channel)
-    fake.require(target, ADD_REACTIONS)
-    fake.find_message(msg).setdefault("_reactions", []).append(emoji)
+    if user == "@me":
+        who = fake.bot_user
+    else:
+        fake.require(target, MANAGE_MESSAGES)
+        who = fake.users[int(user)]
+    await fake.apply_reaction(_message_in(fake, channel, msg), unquote(emoji), who, False)
 
 
-async def start_thread(
-    fake: FakeDiscord, request, body, files, channel: str, msg: str
+async def reaction_users(
+    fake: FakeDiscord, req: Req, channel: str, msg: str, emoji: str
+) -> list[dict[str, Any]]:
+    found = _message_in(fake, channel, msg)
+    ids = fake.meta[found["id"]].reactions.get(unquote(emoji), [])
+    return [fake.users[i].payload() for i in ids]
+
+
+# Threads and DMs.
+
+
+async def thread_from_message(
+    fake: FakeDiscord, req: Req, channel: str, msg: str
 ) -> dict[str, Any]:
     parent = fake.channel(channel)
     fake.require(parent, CREATE_PUBLIC_THREADS)
-    fake.find_message(msg)
-    thread = Channel(body["name"], parent.guild_id, type=11, id=int(msg), parent_id=parent.id)
-    if thread.id in fake.channels:
+    starter = _message_in(fake, channel, msg)
+    if any(c.id == int(msg) for c in fake.channels.values()):
         raise Fault(400, 160004, "A thread has already been created for this message")
-    fake.channels[thread.id] = thread
-    guild = fake.guild_of(parent)
-    guild.channels.append(thread)
-    await fake.dispatch("THREAD_CREATE", {**thread.payload(), "newly_created": True})
+    thread = await fake.create_thread(parent, req.body["name"], PUBLIC_THREAD, thread_id=int(msg))
+    starter["thread"] = thread.payload()
     return thread.payload()
 
 
-async def open_dm(fake: FakeDiscord, request, body, files) -> dict[str, Any]:
-    user = fake.users[int(body["recipient_id"])]
-    existing = next((c for c in fake.channels.values() if c.recipient is user), None)
-    if existing is None:
-        existing = Channel(user.name, None, type=1, recipient=user)
-        fake.channels[existing.id] = existing
-    return existing.payload()
-
-
-def _interaction(fake: FakeDiscord, token: str) -> FakeInteraction:
-    interaction = fake.interactions.get(token)
-    if interaction is None:
-        raise Fault(404, 10015, "Unknown Webhook")
-    return interaction
-
-
-async def callback(
-    fake: FakeDiscord, request, body, files, interaction_id: str, token: str
-) -> dict[str, Any]:
-    interaction = _interaction(fake, token)
-    if interaction.callbacks:
-        raise Fault(400, 40060, "Interaction has already been acknowledged.")
-    interaction.callbacks.append(body)
-    kind, data = body["type"], body.get("data") or {}
-    resource: dict[str, Any] = {"type": kind}
-    response_message = None
-    if kind in (4, 5):
-        flags = int(data.get("flags") or 0) | (LOADING if kind == 5 else 0)
-        response_message = fake.post(
-            interaction.channel, fake.bot_user, {**data, "flags": flags}, files
-        )
-        response_message["interaction_metadata"] = {
-            "id": str(interaction.id),
-            "type": interaction.type,
-            "user": interaction.user.payload(),
-            "authorizing_integration_owners": {},
-        }
-        if flags & EPHEMERAL or kind == 5:
-            interaction.channel.messages.remove(response_message)  # not (yet) in the channel
-        interaction.messages.append(response_message)
-    elif kind == 7:
-        response_message = fake.find_message(interaction.message_id)
-        response_message.update(
-            {k: data[k] for k in ("content", "embeds", "components") if k in data}
-        )
-    if response_message is not None:
-        resource["message"] = _public(response_message)
-    return {
-        "interaction": {
-            "id": interaction_id,
-            "type": interaction.type,
-            "response_message_id": response_message["id"] if response_message else None,
-            "response_message_loading": kind == 5,
-            "response_message_ephemeral": bool(
-                response_message and int(response_message["flags"]) & EPHEMERAL
-            ),
-        },
-        "resource": resource,
-    }
-
-
-async def original(fake: FakeDiscord, request, body, files, app: str, token: str) -> dict[str, Any]:
-    interaction = _interaction(fake, token)
-    if not interaction.messages:
-        raise Fault(404, 10008, "Unknown Message")
-    msg = interaction.messages[0]
-    if request.method != "GET":  # PATCH, or the first follow-up after a defer
-        msg.update(
-            {k: body[k] for k in ("content", "embeds", "components", "attachments") if k in body}
-        )
-        if files:
-            msg["attachments"] = [
-                {"id": str(snowflake()), "filename": n, "size": len(d)} for n, d in files.items()
-            ]
-            fake.files[int(msg["id"])] = dict(files)
-        msg["flags"] = int(msg.get("flags") or 0) & ~LOADING
-        if not int(msg["flags"]) & EPHEMERAL and msg not in interaction.channel.messages:
-            interaction.channel.messages.append(msg)
-    return _public(msg)
-
-
-async def followup(fake: FakeDiscord, request, body, files, app: str, token: str) -> dict[str, Any]:
-    interaction = _interaction(fake, token)
-    if interaction.messages and int(interaction.messages[0].get("flags") or 0) & LOADING:
-        # Discord: the first follow-up after a defer becomes the deferred ("thinking") message.
-        return await original(fake, request, body, files, app, token)
-    msg = message(interaction.channel, fake.bot_user, body)
-    if files:
-        msg["attachments"] = [
-            {"id": str(snowflake()), "filename": n, "size": len(d)} for n, d in files.items()
-        ]
-        fake.files[int(msg["id"])] = dict(files)
-    interaction.messages.append(msg)
-    if not int(msg["flags"]) & EPHEMERAL:
-        interaction.channel.messages.append(msg)
-    return _public(msg)
-
-
-async def edit_followup(
-    fake: FakeDiscord, request, body, files, app: str, token: str, msg: str
-) -> dict[str, Any]:
-    _interaction(fake, token)
-    found = fake.find_message(msg)
-    found.update({k: body[k] for k in ("content", "embeds", "components") if k in body})
-    return _public(found)
-
-
-_ID = r"(?P<{}>\d+)"
-ROUTES = [
-    (
-        method,
-        re.compile(
-            pattern.format(**{n: _ID.format(n) for n in ("app", "guild", "channel", "msg")})
-        ),
-        handler,
+async def thread_without_message(fake: FakeDiscord, req: Req, channel: str) -> dict[str, Any]:
+    parent = fake.channel(channel)
+    kind = int(req.body.get("type") or PRIVATE_THREAD)
+    fake.require(
+        parent, CREATE_PRIVATE_THREADS if kind == PRIVATE_THREAD else CREATE_PUBLIC_THREADS
     )
-    for method, pattern, handler in [
-        ("GET", "/users/@me", me),
-        ("GET", "/oauth2/applications/@me", application),
-        ("PUT", "/applications/{app}/commands", put_commands),
-        ("PUT", "/applications/{app}/guilds/{guild}/commands", put_commands),
-        ("GET", "/channels/{channel}", get_channel),
-        ("POST", "/channels/{channel}/messages", post_message),
-        ("GET", "/channels/{channel}/messages", list_messages),
-        ("GET", "/channels/{channel}/messages/{msg}", get_message),
-        ("PATCH", "/channels/{channel}/messages/{msg}", edit_message),
-        ("DELETE", "/channels/{channel}/messages/{msg}", delete_message),
-        (
-            "PUT",
-            "/channels/{channel}/messages/{msg}/reactions/(?P<emoji>[^/]+)/@me",
-            add_own_reaction,
-        ),
-        ("POST", "/channels/{channel}/messages/{msg}/threads", start_thread),
-        ("POST", "/users/@me/channels", open_dm),
-        ("POST", r"/interactions/(?P<interaction_id>\d+)/(?P<token>[^/]+)/callback", callback),
-        ("GET", "/webhooks/{app}/(?P<token>[^/]+)/messages/@original", original),
-        ("PATCH", "/webhooks/{app}/(?P<token>[^/]+)/messages/@original", original),
-        ("POST", "/webhooks/{app}/(?P<token>[^/]+)", followup),
-        ("PATCH", "/webhooks/{app}/(?P<token>[^/]+)/messages/{msg}", edit_followup),
-    ]
+    thread = await fake.create_thread(parent, req.body["name"], kind)
+    if req.body.get("message"):  # forum posts start with a message
+        starter = await fake.post(thread, fake.bot_user, req.body["message"], req.files)
+        return {**thread.payload(), "message": public(starter)}
+    return thread.payload()
+
+
+async def open_dm(fake: FakeDiscord, req: Req) -> dict[str, Any]:
+    user = fake.users.get(int(req.body["recipient_id"]))
+    if user is None:
+        raise Fault(400, 50035, "Invalid Form Body")
+    return fake.dm_channel(user).payload()
+
+
+# Guilds.
+
+
+async def get_guild(fake: FakeDiscord, req: Req, guild: str) -> dict[str, Any]:
+    found = fake.guild(guild)
+    summary = found.summary()
+    if req.query.get("with_counts") in ("true", "1"):
+        summary.update(approximate_member_count=len(found.members), approximate_presence_count=0)
+    return summary
+
+
+async def guild_channels(fake: FakeDiscord, req: Req, guild: str) -> list[dict[str, Any]]:
+    return [c.payload() for c in fake.guild(guild).channels if not c.is_thread]
+
+
+async def guild_member(fake: FakeDiscord, req: Req, guild: str, user: str) -> dict[str, Any]:
+    member = fake.guild(guild).members.get(int(user))
+    if member is None:
+        raise Fault(404, 10007, "Unknown Member")
+    return member.payload()
+
+
+async def guild_roles(fake: FakeDiscord, req: Req, guild: str) -> list[dict[str, Any]]:
+    return [role.payload() for role in fake.guild(guild).roles]
+
+
+_MSG = "/channels/{channel}/messages/{msg}"
+_WEBHOOK = "/webhooks/{app}/{token}"
+ROUTES_TABLE: list[tuple[str, str, Handler]] = [
+    ("GET", "/users/@me", me),
+    ("GET", "/users/{user_id}", get_user),
+    ("GET", "/oauth2/applications/@me", application),
+    ("GET", "/applications/@me", application),
+    ("PUT", "/applications/{app}/commands", put_commands),
+    ("GET", "/applications/{app}/commands", get_commands),
+    ("PUT", "/applications/{app}/guilds/{guild}/commands", put_commands),
+    ("GET", "/applications/{app}/guilds/{guild}/commands", get_commands),
+    ("GET", "/channels/{channel}", get_channel),
+    ("PATCH", "/channels/{channel}", edit_channel),
+    ("DELETE", "/channels/{channel}", delete_channel),
+    ("POST", "/channels/{channel}/messages", post_message),
+    ("GET", "/channels/{channel}/messages", list_messages),
+    ("GET", _MSG, get_message),
+    ("PATCH", _MSG, edit_message),
+    ("DELETE", _MSG, delete_message),
+    ("PUT", _MSG + "/reactions/{emoji}/@me", add_own_reaction),
+    ("DELETE", _MSG + "/reactions/{emoji}/{user}", remove_reaction),
+    ("GET", _MSG + "/reactions/{emoji}", reaction_users),
+    ("POST", _MSG + "/threads", thread_from_message),
+    ("POST", "/channels/{channel}/threads", thread_without_message),
+    ("POST", "/users/@me/channels", open_dm),
+    ("GET", "/guilds/{guild}", get_guild),
+    ("GET", "/guilds/{guild}/channels", guild_channels),
+    ("GET", "/guilds/{guild}/roles", guild_roles),
+    ("GET", "/guilds/{guild}/members/{user}", guild_member),
 ]

@@ -1,175 +1,219 @@
-"""A local Discord (REST API v10 and gateway) that the unmodified discord.py client talks to.
+"""FakeDiscord: a local Discord (REST v10 + gateway) that the unmodified discord.py client talks to.
 
-The world (guilds, channels, members) is built by the test; every REST call is recorded, and a call
-to a route this fake does not know is recorded in ``unhandled`` (the fixture fails the test on it).
-Tests drive the bot as users would: ``slash``, ``autocomplete``, ``click``, ``react``, ``unreact``;
-then await what the bot sent with ``wait_for``. Nothing here sleeps.
+The test seeds the world (``add_user``, ``add_guild``, ``guild.add_text_channel``, ...), starts the
+bot against it, drives it like users would (``slash``, ``autocomplete``, ``click``, ``select``,
+``react``; see ``drive.Driving``) and awaits what the bot did (``wait_for``, ``next_message``,
+``next_call``). Every REST call is recorded in ``calls``; a call to a route the fake does not know
+answers 404 and lands in ``unhandled`` (the ``fake_discord`` fixture fails the test on it).
+Nothing here sleeps to wait.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import re
-import secrets
-import zlib
+import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from aiohttp import WSMsgType, web
+import yarl
+from aiohttp import web
 
-from tests.fakediscord.payloads import (
-    SEND_MESSAGES,
-    SEND_MESSAGES_IN_THREADS,
-    VIEW_CHANNEL,
-    Channel,
-    Guild,
-    User,
-    message,
-    snowflake,
-)
+from tests.fakediscord import interactions, rest
+from tests.fakediscord.drive import Driving
+from tests.fakediscord.gateway import Gateway
+from tests.fakediscord.interactions import Interaction
+from tests.fakediscord.ratelimit import RateLimiter, RateLimits, Verdict, limited_verdict
+from tests.fakediscord.rest import Fault, Req, template_regex
+from tests.fakediscord.state import Channel, Guild, User, snowflake
+from tests.fakediscord.world import MessageMeta, World
 
+log = logging.getLogger(__name__)
 TOKEN = "fake-bot-token"
-EPHEMERAL = 64
-LOADING = 128
+ERROR_TEXT = {
+    0: "",
+    10003: "Unknown Channel",
+    10008: "Unknown Message",
+    10015: "Unknown Webhook",
+    10062: "Unknown interaction",
+    40060: "Interaction has already been acknowledged.",
+    50001: "Missing Access",
+    50007: "Cannot send messages to this user",
+    50013: "Missing Permissions",
+    50035: "Invalid Form Body",
+}
+DEFAULT_CODE = {403: 50013, 400: 50035}
+T = TypeVar("T")
+_LIVE: dict[int, FakeDiscord] = {}  # started fakes by port, so running(bot) can find its fake
+ROUTES = [
+    (method, template, template_regex(template))
+    for method, template, _ in rest.ROUTES_TABLE + interactions.ROUTES_TABLE
+]
+HANDLERS = {
+    (method, template): handler
+    for method, template, handler in rest.ROUTES_TABLE + interactions.ROUTES_TABLE
+}
 
 
-class Fault(Exception):
-    """Answer the current REST call with a Discord error."""
-
-    def __init__(self, status: int, code: int, text: str) -> None:
-        super().__init__(text)
-        self.status, self.code, self.text = status, code, text
+def _match(method: str, path: str) -> tuple[str | None, dict[str, str]]:
+    """The route template ``path`` belongs to (first match wins) and its parameters."""
+    for route_method, template, regex in ROUTES:
+        found = regex.fullmatch(path) if route_method == method else None
+        if found:
+            return template, found.groupdict()
+    return None, {}
 
 
 @dataclass
 class Call:
+    """One REST call the bot made: ``body`` is the JSON (or multipart ``payload_json``)."""
+
     method: str
     path: str
     query: dict[str, str]
     body: Any
     status: int = 200
+    files: list[tuple[str, bytes]] = field(default_factory=list)
+
+    @property
+    def json(self) -> Any:
+        return self.body
 
 
 @dataclass
-class FakeInteraction:
-    """One interaction the fake sent, and everything the bot answered to it."""
-
-    id: int
-    token: str
-    type: int
-    user: User
-    channel: Channel
-    callbacks: list[dict[str, Any]] = field(default_factory=list)
-    messages: list[dict[str, Any]] = field(default_factory=list)  # original first, then follow-ups
-    server: FakeDiscord | None = None
-    message_id: str | None = None  # the message a component interaction came from
-
-    async def response(self, timeout: float = 5) -> dict[str, Any]:
-        """The callback the bot posted (type 4, 5, 6, 7 or 8 and its data)."""
-        await self.server.wait_for(lambda: bool(self.callbacks), timeout)
-        return self.callbacks[0]
-
-    async def reply(self, timeout: float = 5) -> dict[str, Any]:
-        """The first message the user can read: an answer, a finished defer or a follow-up."""
-        await self.server.wait_for(lambda: any(_visible(m) for m in self.messages), timeout)
-        return next(m for m in self.messages if _visible(m))
-
-    async def followups(self, count: int, timeout: float = 5) -> list[dict[str, Any]]:
-        await self.server.wait_for(lambda: len(self.messages) > count, timeout)
-        return self.messages[1 : count + 1]
-
-    @property
-    def choices(self) -> list[dict[str, Any]]:
-        return self.callbacks[0]["data"]["choices"] if self.callbacks else []
+class _Fault:
+    method: str
+    pattern: re.Pattern[str]
+    status: int
+    code: int
+    text: str
+    times: int
+    retry_after: float
 
 
-def _visible(msg: dict[str, Any]) -> bool:
-    return not int(msg.get("flags") or 0) & LOADING and bool(
-        msg.get("content") or msg.get("embeds") or msg.get("attachments")
-    )
+class FakeDiscord(World, Driving):
+    """One fake Discord for one test. ``rate_limits=None`` (the default) never answers 429."""
 
-
-def is_ephemeral(msg: dict[str, Any]) -> bool:
-    return bool(int(msg.get("flags") or 0) & EPHEMERAL)
-
-
-def json_response(
-    data: Any, status: int = 200, headers: dict[str, str] | None = None
-) -> web.Response:
-    # discord.py compares the header exactly: no "; charset=utf-8".
-    return web.Response(
-        body=json.dumps(data).encode(),
-        status=status,
-        headers={"Content-Type": "application/json", **(headers or {})},
-    )
-
-
-class FakeDiscord:
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        rate_limits: RateLimits | None = None,
+        token: str = TOKEN,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.token, self.clock = token, clock
         self.bot_user = User("paperboy", bot=True)
-        self.application_id = snowflake()
         self.owner = User("owner")
+        self.application_id = snowflake()
         self.users: dict[int, User] = {self.bot_user.id: self.bot_user, self.owner.id: self.owner}
         self.guilds: list[Guild] = []
         self.channels: dict[int, Channel] = {}
         self.calls: list[Call] = []
         self.unhandled: list[Call] = []
-        self.commands: dict[int | None, list[dict[str, Any]]] = {}
-        self.interactions: dict[str, FakeInteraction] = {}
-        self.files: dict[int, dict[str, bytes]] = {}
-        self.identify: dict[str, Any] | None = None
-        self.faults: list[tuple[str, re.Pattern[str], Fault]] = []
-        self._sockets: list[Callable[[dict[str, Any]], Any]] = []
-        self._sequence = 0
+        self.errors: list[str] = []  # crashes of the fake itself
+        self.commands: dict[int | None, list[dict[str, Any]]] = {}  # None: global commands
+        self.interactions: dict[str, Interaction] = {}
+        self.meta: dict[str, MessageMeta] = {}
+        self.stats: Counter[str] = Counter()
+        self.created: list[dict[str, Any]] = []  # messages in the order they appeared
+        self.gateway = Gateway(self)
+        self.limiter = RateLimiter(rate_limits, clock)
+        self._faults: list[_Fault] = []
+        self._messages: dict[str, dict[str, Any]] = {}
+        self._command_ids: dict[tuple[str, str | None], int] = {}
+        self._cursors: Counter[Any] = Counter()
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
-        from tests.fakediscord.rest import ROUTES  # the routes need this class; import late
+        self.bot: Any = None  # the discord.Client running against this fake (set by running())
 
-        self._routes = ROUTES
+    @classmethod
+    def serving(cls, base_url: str) -> FakeDiscord | None:
+        """The started fake whose address ``base_url`` (e.g. ``Route.BASE``) points at."""
+        port = yarl.URL(base_url).port
+        return _LIVE.get(port) if port else None
 
-    # The world.
+    @property
+    def files(self) -> dict[int, dict[str, bytes]]:
+        """Uploaded files per message id: ``fake.files[int(msg["id"])]["export.csv"]``."""
+        return {int(mid): meta.files for mid, meta in self.meta.items() if meta.files}
 
-    def add_user(self, name: str) -> User:
-        user = User(name)
-        self.users[user.id] = user
-        return user
+    # What the bot said when it connected.
 
-    def add_guild(self, name: str = "Research Lab", *, bot_permissions: int | None = None) -> Guild:
-        from tests.fakediscord.payloads import ALL_PERMISSIONS
+    @property
+    def identify(self) -> dict[str, Any] | None:
+        return self.gateway.identify
 
-        guild = Guild(name, self.owner)
-        guild.add_role("@everyone", VIEW_CHANNEL | SEND_MESSAGES | (1 << 6) | (1 << 16))
-        guild.roles[0].id = guild.id  # Discord: the @everyone role has the guild's id
-        bot_role = guild.add_role(
-            "paperboy", ALL_PERMISSIONS if bot_permissions is None else bot_permissions
-        )
-        guild.add_member(self.bot_user, bot_role)
-        guild.add_member(self.owner)
-        self.guilds.append(guild)
-        return guild
+    @property
+    def identify_intents(self) -> int | None:
+        return None if self.identify is None else int(self.identify["intents"])
 
-    def add_channel(
-        self, guild: Guild, name: str, overwrites: list[dict[str, Any]] | None = None
-    ) -> Channel:
-        channel = guild.add_text_channel(name, overwrites)
-        self.channels[channel.id] = channel
-        return channel
+    def application_payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.application_id),
+            "name": self.bot_user.name,
+            "description": "",
+            "icon": None,
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "owner": self.owner.payload(),
+            "team": None,
+            "verify_key": "0" * 64,
+            "interactions_endpoint_url": None,
+            "flags": 0,
+            "rpc_origins": [],
+            "summary": "",
+            "bot": self.bot_user.payload(),
+        }
 
-    def messages(self, channel: Channel | int) -> list[dict[str, Any]]:
-        channel_id = channel if isinstance(channel, int) else channel.id
-        return self.channels[channel_id].messages
+    def set_rate_limits(self, limits: RateLimits | None) -> None:
+        """Turn Discord-like rate limits on (or off with None) from now on."""
+        self.limiter = RateLimiter(limits, self.clock)
 
-    def dms(self, user: User) -> list[dict[str, Any]]:
-        return [m for c in self.channels.values() if c.recipient is user for m in c.messages]
+    def command_id(self, name: str, guild: str | None) -> int:
+        return self._command_ids.setdefault((name, guild), snowflake())
+
+    # Faults.
 
     def fail_next(
-        self, method: str, path: str, status: int, code: int = 0, text: str = "fault"
+        self,
+        method: str,
+        path_pattern: str,
+        status: int,
+        code: int | None = None,
+        times: int = 1,
+        retry_after: float | None = None,
+        message: str | None = None,
     ) -> None:
-        """Make the next ``method`` call whose path matches the regex ``path`` fail like Discord."""
-        self.faults.append((method, re.compile(path), Fault(status, code, text)))
+        """Make the next ``times`` matching calls fail like Discord would.
+
+        ``path_pattern`` is a template (``/channels/{channel_id}/messages``) or a regex, matched
+        against the whole path after ``/api/v10``; ``method`` may be ``"*"``. A 429 carries
+        ``retry_after`` (default 0.05 s), the ``X-RateLimit-*`` headers and ``Via``, so
+        discord.py waits and retries. Beware 500/502/504/524: discord.py retries them up to five
+        times after sleeping ``1 + 2 * tries`` seconds, so one 5xx costs a test a full second.
+        """
+        code = DEFAULT_CODE.get(status, 0) if code is None else code
+        text = message or ERROR_TEXT.get(code) or f"{status}: {web.HTTPException.__name__}"
+        if status == 404 and not message and not code:
+            text = "404: Not Found"
+        regex = template_regex(path_pattern)
+        retry = 0.05 if retry_after is None else retry_after
+        self._faults.append(_Fault(method.upper(), regex, status, code, text, times, retry))
+
+    def _take_fault(self, method: str, path: str) -> _Fault | None:
+        for fault in self._faults:
+            if fault.method in ("*", method) and fault.pattern.fullmatch(path):
+                fault.times -= 1
+                if fault.times <= 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
 
     # Running.
 
@@ -179,183 +223,171 @@ class FakeDiscord:
 
     async def start(self) -> None:
         app = web.Application(client_max_size=64 * 1024 * 1024)
-        app.router.add_get("/", self._gateway)
+        app.router.add_get("/", self.gateway.handle)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
+        self.port = self._runner.addresses[0][1]
+        _LIVE[self.port] = self
 
     async def stop(self) -> None:
+        _LIVE.pop(self.port, None)
+        await self.gateway.close()
         if self._runner:
             await self._runner.cleanup()
+            self._runner = None
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5) -> None:
-        """Wait until ``predicate()`` holds; it is checked again after every call the bot makes."""
-        async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+    async def dispatch(
+        self, event: str, data: dict[str, Any], *, intent: int | None = None, required: bool = False
+    ) -> bool:
+        """Send a gateway event; skipped (False) if the bot did not ask for ``intent``."""
+        intents = self.identify_intents
+        if intent is not None and intents is not None and not intents & intent:
+            return False
+        sent = await self.gateway.dispatch(event, data)
+        if required and not sent:
+            raise AssertionError(f"cannot send {event}: the bot is not connected to the gateway")
+        return sent
 
     async def changed(self) -> None:
         async with self._changed:
             self._changed.notify_all()
 
-    # REST.
+    async def wait_for(
+        self, predicate: Callable[[], T], timeout: float = 5, what: str = "the condition"
+    ) -> T:
+        """Wait until ``predicate()`` is truthy and return it; AssertionError after ``timeout``.
+
+        Checked after every REST call and gateway event (and every 20 ms, for bot-side state).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        async with self._changed:
+            while not (result := predicate()):
+                left = deadline - loop.time()
+                if left <= 0:
+                    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), min(left, 0.02))
+            return result
+
+    async def next_message(
+        self, channel_id: Channel | int | str | None = None, timeout: float = 5
+    ) -> dict[str, Any]:
+        """The next message to appear (in ``channel_id``) that no earlier call returned."""
+        wanted = channel_id.id if isinstance(channel_id, Channel) else channel_id
+        key = ("message", None if wanted is None else str(wanted))
+
+        def matches() -> list[dict[str, Any]]:
+            return [m for m in self.created if wanted is None or m["channel_id"] == str(wanted)]
+
+        found = await self.wait_for(
+            lambda: len(matches()) > self._cursors[key] and matches(),
+            timeout,
+            f"a message in channel {wanted}",
+        )
+        self._cursors[key] += 1
+        return found[self._cursors[key] - 1]
+
+    async def next_call(
+        self, method: str = "*", path_pattern: str = ".*", timeout: float = 5
+    ) -> Call:
+        """The next REST call matching ``method`` and ``path_pattern`` that no earlier call returned."""
+        regex, key = template_regex(path_pattern), ("call", method.upper(), path_pattern)
+
+        def matches() -> list[Call]:
+            return [c for c in self.calls if method in ("*", c.method) and regex.fullmatch(c.path)]
+
+        found = await self.wait_for(
+            lambda: len(matches()) > self._cursors[key] and matches(),
+            timeout,
+            f"a call {method} {path_pattern}",
+        )
+        self._cursors[key] += 1
+        return found[self._cursors[key] - 1]
 
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
         body, files = await _read_body(request)
-        call = Call(request.method, path, dict(request.query), body)
+        call = Call(request.method, path, dict(request.query), body, files=files)
         self.calls.append(call)
+        self.stats["requests"] += 1
+        route, params = _match(request.method, path)
+        template = f"{request.method} {route or path}"
+        interaction_route = path.startswith(("/interactions/", "/webhooks/"))
+        verdict: Verdict | None = None
         try:
-            for method, pattern, fault in list(self.faults):
-                if method == request.method and pattern.fullmatch(path):
-                    self.faults.remove((method, pattern, fault))
-                    raise fault
-            for method, pattern, handler in self._routes:
-                match = pattern.fullmatch(path)
-                if method == request.method and match:
-                    if not path.startswith(("/interactions/", "/webhooks/")):
-                        self._authorise(request, path)
-                    result = await handler(self, request, body, files, **match.groupdict())
-                    break
-            else:
+            fault = self._take_fault(request.method, path)
+            if fault is not None:
+                self.stats["faults"] += 1
+                if fault.status == 429:
+                    return self._refuse(call, limited_verdict(fault.retry_after, template))
+                raise Fault(fault.status, fault.code, fault.text)
+            if (
+                not interaction_route
+                and request.headers.get("Authorization") != f"Bot {self.token}"
+            ):
+                raise Fault(401, 0, "401: Unauthorized")
+            posting = template == "POST /channels/{channel}/messages"
+            verdict = self.limiter.check(
+                template, params["channel"] if posting else None, interaction_route
+            )
+            if verdict.refused is not None:
+                return self._refuse(call, verdict)
+            if route is None:
                 call.status = 404
                 self.unhandled.append(call)
-                return json_response({"message": "404: Not Found", "code": 0}, 404)
+                return _json({"message": "404: Not Found", "code": 0}, 404, verdict.headers)
+            handler = HANDLERS[request.method, route]
+            result = await handler(
+                self, Req(request.method, path, call.query, body, files), **params
+            )
         except Fault as fault:
             call.status = fault.status
-            return json_response({"message": fault.text, "code": fault.code}, fault.status)
+            headers = verdict.headers if verdict else None
+            return _json({"message": fault.text, "code": fault.code}, fault.status, headers)
+        except (
+            Exception
+        ) as error:  # a bug in the fake: fail the test, and do not make the bot retry
+            log.exception("the fake crashed on %s %s", request.method, path)
+            call.status = 400
+            self.errors.append(f"{request.method} {path}: {error!r}")
+            return _json({"message": f"fake Discord crashed: {error!r}", "code": 0}, 400)
         finally:
             await self.changed()
         if result is None:
             call.status = 204
-            return web.Response(status=204)
-        return json_response(result)
+            return web.Response(status=204, headers=verdict.headers)
+        return _json(result, 200, verdict.headers)
 
-    def _authorise(self, request: web.Request, path: str) -> None:
-        if request.headers.get("Authorization") != f"Bot {TOKEN}":
-            raise Fault(401, 0, "401: Unauthorized")
-
-    def channel(self, channel_id: str | int) -> Channel:
-        channel = self.channels.get(int(channel_id))
-        if channel is None:
-            raise Fault(404, 10003, "Unknown Channel")
-        return channel
-
-    def guild_of(self, channel: Channel) -> Guild | None:
-        return next((g for g in self.guilds if g.id == channel.guild_id), None)
-
-    def require(self, channel: Channel, permission: int) -> None:
-        guild = self.guild_of(channel)
-        if guild is None:
-            return
-        granted = guild.permissions(self.bot_user.id, channel)
-        if not granted & VIEW_CHANNEL:
-            raise Fault(403, 50001, "Missing Access")
-        if permission == SEND_MESSAGES and channel.type == 11:
-            permission = SEND_MESSAGES_IN_THREADS
-        if not granted & permission:
-            raise Fault(403, 50013, "Missing Permissions")
-
-    def post(
-        self, channel: Channel, author: User, body: dict[str, Any], files: dict[str, bytes]
-    ) -> dict[str, Any]:
-        """Create a message as Discord would, attachments included."""
-        attachments = [
-            {
-                "id": str(snowflake()),
-                "filename": name,
-                "size": len(data),
-                "url": f"{self.base_url}/attachments/{name}",
-                "proxy_url": f"{self.base_url}/attachments/{name}",
-            }
-            for name, data in files.items()
-        ]
-        msg = message(channel, author, {**body, "attachments": attachments})
-        self.files[int(msg["id"])] = dict(files)
-        channel.messages.append(msg)
-        return msg
-
-    def find_message(self, message_id: str | int) -> dict[str, Any]:
-        for channel in self.channels.values():
-            for msg in channel.messages:
-                if msg["id"] == str(message_id):
-                    return msg
-        for interaction in self.interactions.values():
-            for msg in interaction.messages:
-                if msg["id"] == str(message_id):
-                    return msg
-        raise Fault(404, 10008, "Unknown Message")
-
-    # Gateway.
-
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
-        socket = web.WebSocketResponse()
-        await socket.prepare(request)
-        compressor = zlib.compressobj()
-        compress = request.query.get("compress") == "zlib-stream"
-
-        async def send(payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
-            if compress:
-                await socket.send_bytes(
-                    compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
-                )
-            else:
-                await socket.send_str(data.decode())
-
-        await send({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
-        async for frame in socket:
-            if frame.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
-                break
-            data = json.loads(frame.data)
-            if data["op"] == 1:
-                await send({"op": 11, "d": None})
-            elif data["op"] == 2:
-                self.identify = data["d"]
-                self._sockets = [send]
-                await self._ready(send)
-            elif data["op"] == 6:
-                self._sockets = [send]
-                await self.dispatch("RESUMED", {})
-        if send in self._sockets:
-            self._sockets.remove(send)
-        return socket
-
-    async def _ready(self, send: Callable[[dict[str, Any]], Any]) -> None:
-        await self.dispatch(
-            "READY",
-            {
-                "v": 10,
-                "user": self.bot_user.payload(),
-                "guilds": [{"id": str(g.id), "unavailable": True} for g in self.guilds],
-                "session_id": secrets.token_hex(8),
-                "resume_gateway_url": f"ws://127.0.0.1:{self.port}/",
-                "application": {"id": str(self.application_id), "flags": 0},
-                "private_channels": [],
-                "relationships": [],
-                "presences": [],
-            },
-        )
-        for guild in self.guilds:
-            await self.dispatch("GUILD_CREATE", guild.payload())
-
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        self._sequence += 1
-        for send in list(self._sockets):
-            await send({"op": 0, "t": event, "s": self._sequence, "d": data})
+    def _refuse(self, call: Call, verdict: Verdict) -> web.Response:
+        call.status = 429
+        self.stats["429"] += 1
+        if verdict.refused and verdict.refused.get("global"):
+            self.stats["429_global"] += 1
+        return _json(verdict.refused, 429, verdict.headers)
 
 
-async def _read_body(request: web.Request) -> tuple[Any, dict[str, bytes]]:
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # discord.py compares the header exactly: no "; charset=utf-8".
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={**(headers or {}), "Content-Type": "application/json"},
+    )
+
+
+async def _read_body(request: web.Request) -> tuple[Any, list[tuple[str, bytes]]]:
     if request.content_type == "multipart/form-data":
         form = await request.post()
-        body = json.loads(form.get("payload_json") or "{}")
-        files = {
-            part.filename: part.file.read()
+        body = json.loads(form.get("payload_json") or "{}")  # type: ignore[arg-type]
+        files = [
+            (part.filename, part.file.read())
             for key, part in form.items()
             if key.startswith("files[") and hasattr(part, "file")
-        }
+        ]
         return body, files
     raw = await request.read()
-    return (json.loads(raw) if raw else None), {}
+    return (json.loads(raw) if raw else None), []

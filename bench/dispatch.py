@@ -1,0 +1,109 @@
+"""Dispatch-to-callback latency of /paper search through the fake Discord.
+
+    python bench/dispatch.py --db PATH [--runs 200]    (a database built by bench/search.py's corpus)
+    python bench/dispatch.py --papers 100000           (build a synthetic one first)
+
+Times from the moment the fake sends INTERACTION_CREATE to the moment the bot's callback reaches
+it, with the real discord.py client and the real database. The baseline, measured in the same run,
+is /paper show by arXiv id: the same path minus the search. Figures are p50 (median) and p99 in ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from unittest import mock
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import discord
+import yarl
+
+from bench.corpus import load_vocabulary
+from bench.search import build, percentile, realistic_queries
+from bot.client import create_bot
+from bot.config import Config, DatabaseConfig
+from tests.fakediscord import Driver, FakeDiscord
+from tests.fakediscord.fixtures import running
+
+
+async def timed(drive: Driver, user, path: str, **options) -> float:
+    started = time.perf_counter()
+    interaction = await drive.slash(path, user=user, **options)
+    await interaction.response(timeout=30)
+    elapsed = (time.perf_counter() - started) * 1000
+    await interaction.reply(timeout=30)
+    return elapsed
+
+
+async def measure(db: Path, runs: int) -> tuple[list[float], list[float], int]:
+    fake = FakeDiscord()
+    await fake.start()
+    with (
+        mock.patch.object(discord.http.Route, "BASE", f"{fake.base_url}/api/v10"),
+        mock.patch.object(
+            discord.gateway.DiscordWebSocket,
+            "DEFAULT_GATEWAY",
+            yarl.URL(f"ws://127.0.0.1:{fake.port}/"),
+        ),
+    ):
+        guild = fake.add_guild()
+        drive = Driver(fake, guild, fake.add_channel(guild, "papers"))
+        user = fake.add_user("reader")
+        bot = create_bot(
+            replace(Config(), database=DatabaseConfig(path=str(db))), guild_ready_timeout=0.05
+        )
+        async with running(bot):
+            count = await bot.db.fetchval("SELECT count(*) FROM papers")
+            ids = [
+                row[0]
+                for row in await bot.db.fetchall(
+                    "SELECT arxiv_id FROM papers ORDER BY random() LIMIT ?", (runs,)
+                )
+            ]
+            queries = realistic_queries(load_vocabulary(), runs)
+            for query in queries[:10]:  # warm up caches and code paths
+                await timed(drive, user, "paper search", query=query)
+            search = [await timed(drive, user, "paper search", query=query) for query in queries]
+            show = [
+                await timed(drive, user, "paper show", paper=random.choice(ids))
+                for _ in range(runs)
+            ]
+    await fake.stop()
+    return search, show, count
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, help="an existing paperboy database")
+    parser.add_argument(
+        "--papers", type=int, default=100_000, help="build this many synthetic papers"
+    )
+    parser.add_argument("--runs", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        db = args.db
+        if db is None:
+            db = Path(folder) / "dispatch.db"
+            await build(db, load_vocabulary(), args.papers)
+        search, show, count = await measure(db, args.runs)
+    print(f"{count:,} papers, {args.runs} interactions each, dispatch to callback")
+    for label, values in (("/paper search", search), ("/paper show (baseline)", show)):
+        print(
+            f"  {label:<24} p50 {statistics.median(values):7.2f} ms   p99 {percentile(values, 99):7.2f} ms"
+        )
+    print(
+        f"  search / baseline        p50 {statistics.median(search) / statistics.median(show):.1f}x"
+        f"   p99 {percentile(search, 99) / percentile(show, 99):.1f}x"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,44 @@
+"""Embeds stay within Discord's limits whatever a digest holds: trimmed with an ellipsis, never failing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.db.papers import PaperRow
+from bot.render import paper_embed, paper_list_embed, trim
+
+
+def huge_paper(number: int = 1) -> PaperRow:
+    return PaperRow(
+        arxiv_id=f"2501.{number:05d}",
+        title="A Very Long Title " * 40,
+        authors=tuple(f"Author Number {i}" for i in range(400)),
+        summary="word " * 3000,
+        category="Category " * 200,
+        arxiv_url=f"https://arxiv.org/abs/2501.{number:05d}",
+        hf_url=f"https://huggingface.co/papers/2501.{number:05d}",
+        days=tuple(date(2025, 1, d) for d in range(1, 29)),
+    )
+
+
+def test_trim_marks_what_it_cut() -> None:
+    assert trim("short", 10) == "short"
+    assert trim("x" * 20, 10) == "x" * 9 + "…"
+
+
+def test_a_huge_paper_fits_one_embed() -> None:
+    embed = paper_embed(huge_paper())
+    assert len(embed.title) <= 256 and embed.title.endswith("…")
+    assert len(embed.description) <= 4096
+    assert all(len(field.value) <= 1024 and len(field.name) <= 256 for field in embed.fields)
+    assert len(embed) <= 6000
+    assert embed.url == "https://arxiv.org/abs/2501.00001"
+
+
+def test_a_list_of_huge_papers_fits_one_embed() -> None:
+    embed = paper_list_embed("T" * 400, [huge_paper(n) for n in range(1, 6)], footer="F" * 3000)
+    assert len(embed.title) <= 256
+    assert len(embed.description) <= 4096
+    assert len(embed.footer.text) <= 2048
+    assert len(embed) <= 6000
+    assert embed.description.startswith("**1. [A Very Long Title")

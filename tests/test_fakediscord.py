@@ -46,6 +46,11 @@ class Buttons(discord.ui.View):
         self.seen.clicks.append(interaction.user.id)
         await interaction.response.send_message("saved", ephemeral=True)
 
+    @discord.ui.button(label="Refresh", custom_id="refresh")
+    async def refresh(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await interaction.response.defer()  # type 6: update the message later
+        await interaction.edit_original_response(content="refreshed", view=None)
+
     @discord.ui.select(
         custom_id="topic",
         options=[discord.SelectOption(label=x, value=x) for x in ("nlp", "vision", "rl")],
@@ -54,6 +59,13 @@ class Buttons(discord.ui.View):
     async def topic(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
         self.seen.picks.append(select.values)
         await interaction.response.edit_message(content=f"topics: {', '.join(select.values)}")
+
+
+class Note(discord.ui.Modal, title="A note"):
+    text = discord.ui.TextInput(label="Note", custom_id="text")
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(f"noted: {self.text.value}", ephemeral=True)
 
 
 class Paper(app_commands.Group):
@@ -86,6 +98,15 @@ class Paper(app_commands.Group):
     ) -> list[app_commands.Choice[str]]:
         names = ["Ada Lovelace", "Alan Turing", "Grace Hopper"]
         return [app_commands.Choice(name=n, value=n) for n in names if current.lower() in n.lower()]
+
+    @app_commands.command(description="Share the results with someone")
+    @app_commands.describe(member="Who to share with")
+    async def share(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        await interaction.response.send_message(f"shared with {member.display_name}")
+
+    @app_commands.command(description="Write a note")
+    async def note(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(Note())
 
     @app_commands.command(description="A slow export, sent as a file")
     async def export(self, interaction: discord.Interaction) -> None:
@@ -163,7 +184,7 @@ async def test_the_synced_commands_are_stored_with_ids(lab: Lab) -> None:
     (paper,) = lab.fake.commands[None]
     assert paper["name"] == "paper" and paper["id"]
     subcommands = {o["name"]: o for o in paper["options"]}
-    assert set(subcommands) == {"search", "author", "export"}
+    assert set(subcommands) == {"search", "author", "share", "note", "export"}
     query, author, limit = subcommands["search"]["options"]
     assert (query["name"], query["required"], query["description"]) == (
         "query",
@@ -416,3 +437,40 @@ async def test_next_message_and_next_call_await_what_the_bot_does(lab: Lab) -> N
     call = await lab.fake.next_call("POST", "/channels/{channel_id}/messages")
     await task
     assert posted["content"] == call.body["content"] == "scheduled digest"
+
+
+async def test_a_deferred_update_and_its_edit_change_the_clicked_message(lab: Lab) -> None:
+    reply = await (await lab.fake.slash("paper search", user=lab.alice, query="goose")).reply()
+    click = await lab.fake.click(reply, "refresh", user=lab.alice)
+    assert (await click.response())["type"] == 6
+    assert await click.reply() is reply
+    assert reply["content"] == "refreshed" and reply["components"] == []
+
+
+async def test_member_options_arrive_resolved(lab: Lab) -> None:
+    bob = lab.fake.add_user("bob")
+    lab.guild.add_member(bob)
+    reply = await (await lab.fake.slash("paper share", user=lab.alice, member=bob)).reply()
+    assert reply["content"] == "shared with bob"
+
+
+async def test_a_modal_is_opened_and_its_submission_reaches_on_submit(lab: Lab) -> None:
+    ix = await lab.fake.slash("paper note", user=lab.alice)
+    assert (await ix.response())["type"] == 9 and ix.modal["title"] == "A note"
+    submitted = await lab.fake.submit_modal(ix, {"text": "read later"})
+    answer = await submitted.reply()
+    assert answer["content"] == "noted: read later" and submitted.ephemeral
+
+
+async def test_a_slash_command_in_a_dm_carries_the_user(lab: Lab) -> None:
+    dm = lab.fake.dm_channel(lab.alice)
+    reply = await (
+        await lab.fake.slash("paper author", user=lab.alice, channel=dm, name="x")
+    ).reply()
+    assert reply["content"] == "author x" and "guild_id" not in reply
+
+
+async def test_a_private_thread_without_a_message(lab: Lab) -> None:
+    thread = await lab.bot.get_channel(lab.channel.id).create_thread(name="Reading group")
+    assert thread.type is discord.ChannelType.private_thread
+    assert lab.fake.channels[thread.id].parent_id == lab.channel.id

@@ -57,6 +57,7 @@ class Interaction:
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)
     sent_followups: list[dict[str, Any]] = field(default_factory=list)
+    edits: int = 0  # edits of @original, e.g. after a deferred update (type 6)
 
     @property
     def server(self) -> FakeDiscord:  # older name
@@ -70,11 +71,13 @@ class Interaction:
     async def reply(self, timeout: float = 5) -> dict[str, Any]:
         """The first message the user can read: the answer, the finished defer or a follow-up.
 
-        For a component answered with type 7 (update) it is the updated message.
+        For a component answered with type 7 (update), or 6 and then an edit of @original, it is
+        the message the component is on, as updated.
         """
 
         def ready() -> dict[str, Any] | None:
-            if self.callbacks and self.callbacks[0]["type"] == 7 and self.message_id:
+            kind = self.callbacks[0]["type"] if self.callbacks else None
+            if self.message_id and (kind == 7 or (kind == 6 and self.edits)):
                 return self.fake.find_message(self.message_id)
             return next((m for m in self.messages if _visible(m)), None)
 
@@ -135,7 +138,7 @@ async def callback(fake: FakeDiscord, req: Req, interaction_id: str, token: str)
         raise Fault(400, 40060, "Interaction has already been acknowledged.")
     kind, data = req.body["type"], req.body.get("data") or {}
     ix.callbacks.append(req.body)
-    if (kind == 8 and ix.type != 4) or (kind in (6, 7) and ix.type != 3):
+    if (kind == 8) != (ix.type == 4) or (kind in (6, 7) and ix.type not in (3, 5)):
         raise Fault(
             400, 50035, f"Invalid Form Body: callback type {kind} for interaction {ix.type}"
         )
@@ -170,9 +173,12 @@ async def callback(fake: FakeDiscord, req: Req, interaction_id: str, token: str)
 
 
 def _original(ix: Interaction) -> dict[str, Any]:
-    if not ix.messages:
-        raise Fault(404, 10008, "Unknown Message")
-    return ix.messages[0]
+    """@original: the response message, or for a component answered by 6/7 the message it is on."""
+    if ix.messages:
+        return ix.messages[0]
+    if ix.message_id and ix.callbacks and ix.callbacks[0]["type"] in (6, 7):
+        return ix.fake.find_message(ix.message_id)
+    raise Fault(404, 10008, "Unknown Message")
 
 
 async def _finish(fake: FakeDiscord, ix: Interaction, msg: dict[str, Any], req: Req) -> None:
@@ -193,6 +199,7 @@ async def edit_original(fake: FakeDiscord, req: Req, app: str, token: str) -> di
     ix = _interaction(fake, token)
     msg = _original(ix)
     await _finish(fake, ix, msg, req)
+    ix.edits += 1
     return public(msg)
 
 

@@ -1,0 +1,28 @@
+"""The seeds folder: a digest file that is new or changed is ingested."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from bot.db.papers import PaperStore
+from bot.ingest import IngestError, IngestReport, ingest_paths
+
+log = logging.getLogger(__name__)
+
+
+class FolderSource:
+    def __init__(self, folder: str | Path, papers: PaperStore) -> None:
+        self.folder = Path(folder)
+        self.papers = papers
+        self.name = f"folder {self.folder}"
+
+    async def poll(self) -> IngestReport:
+        try:
+            report = await ingest_paths(self.papers, [self.folder])
+        except (IngestError, OSError) as error:
+            log.error("%s: %s", self.name, error)
+            return IngestReport()
+        for problem in report.problems:
+            log.warning("%s: %s", self.name, problem)
+        return report

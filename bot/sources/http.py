@@ -1,0 +1,76 @@
+"""GET with a timeout, retries and backoff: the one way sources talk to the network."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import aiohttp
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Fetched:
+    status: int
+    body: bytes
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+class FetchError(Exception):
+    """The URL could not be fetched after every retry; the message says why."""
+
+
+async def fetch(
+    session: aiohttp.ClientSession,
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    timeout: float = 20.0,
+    retries: int = 3,
+    sleep: Sleep = asyncio.sleep,
+    source: str = "source",
+) -> Fetched:
+    """GET ``url``. Connection errors, timeouts, 429 and 5xx are retried with exponential backoff
+    (honouring Retry-After); any other status, 404 and 304 included, is returned as it is."""
+    for attempt in range(retries + 1):
+        try:
+            async with session.get(
+                url, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)
+            ) as response:
+                body = await response.read()
+                if response.status != 429 and response.status < 500:
+                    return Fetched(
+                        response.status,
+                        body,
+                        response.headers.get("ETag"),
+                        response.headers.get("Last-Modified"),
+                    )
+                reason = f"HTTP {response.status}"
+                wait = _retry_after(response.headers.get("Retry-After"))
+        except (aiohttp.ClientError, TimeoutError) as error:
+            reason, wait = (
+                f"{type(error).__name__}: {error}" if str(error) else type(error).__name__,
+                None,
+            )
+        if attempt == retries:
+            raise FetchError(f"{source}: {url} failed after {retries + 1} attempts ({reason})")
+        delay = wait if wait is not None else min(60.0, 2.0**attempt) * (0.5 + random.random() / 2)
+        log.warning(
+            "%s: %s: %s; retry %d/%d in %.1f s", source, url, reason, attempt + 1, retries, delay
+        )
+        await sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def _retry_after(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,80 @@
+"""A digest URL per day, e.g. .../archive/{yyyy}/{mm}/{dd}.md, polled with conditional GETs."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from bot.db.papers import PaperStore
+from bot.db.sources import SourceState
+from bot.ingest import IngestReport, ingest_text
+from bot.sources.http import FetchError, fetch
+
+log = logging.getLogger(__name__)
+
+
+def day_url(template: str, day: date) -> str:
+    return template.format(
+        yyyy=f"{day.year:04d}", mm=f"{day.month:02d}", dd=f"{day.day:02d}", date=day.isoformat()
+    )
+
+
+def recent_days(clock: Callable[[], datetime], lookback_days: int) -> list[date]:
+    today = clock().date()
+    return [today - timedelta(days=back) for back in range(lookback_days, -1, -1)]
+
+
+class UrlTemplateSource:
+    """Asks for today and the previous ``lookback_days`` days; 404 means "not published yet"."""
+
+    def __init__(
+        self,
+        template: str,
+        papers: PaperStore,
+        clock: Callable[[], datetime],
+        lookback_days: int,
+        **http,
+    ) -> None:
+        self.template = template
+        self.papers = papers
+        self.state = SourceState(papers.db)
+        self.clock = clock
+        self.lookback_days = lookback_days
+        self.http = http
+        self.name = f"url {template}"
+
+    async def poll(self) -> IngestReport:
+        report = IngestReport()
+        for day in recent_days(self.clock, self.lookback_days):
+            url = day_url(self.template, day)
+            try:
+                await self._poll_day(url, report)
+            except FetchError as error:
+                log.error("%s", error)
+            except Exception:
+                log.exception("%s: %s could not be ingested", self.name, url)
+        return report
+
+    async def _poll_day(self, url: str, report: IngestReport) -> None:
+        etag, modified = await self.state.validators(url)
+        headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
+        fetched = await fetch(url=url, headers=headers, source=self.name, **self.http)
+        await self.state.record(
+            url, fetched.status, fetched.etag, fetched.last_modified, self.clock().isoformat()
+        )
+        if fetched.status == 304:
+            log.debug("%s: %s unchanged", self.name, url)
+        elif fetched.status == 404:
+            log.debug("%s: %s not published yet", self.name, url)
+        elif fetched.status != 200:
+            log.error("%s: %s answered HTTP %d", self.name, url, fetched.status)
+        else:
+            text = fetched.body.decode("utf-8", errors="replace")
+            before = len(report.problems)
+            await ingest_text(
+                self.papers, text, url, report, hashlib.sha256(fetched.body).hexdigest()
+            )
+            for problem in report.problems[before:]:
+                log.warning("%s: %s", self.name, problem)

@@ -1,0 +1,271 @@
+"""Digest sources over real HTTP, against a local server: never the internet."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.config import Config, SourcesConfig
+from bot.sources import build_sources, poll_all
+from bot.sources.huggingface import HuggingFaceSource
+from bot.sources.url import UrlTemplateSource
+from tests.helpers import DATA, SEEDS, open_store
+
+NOW = datetime(2025, 3, 20, 12, 0, tzinfo=UTC)
+
+
+def clock() -> datetime:
+    return NOW
+
+
+def answer(status: int = 200, body: bytes = b"", **headers: str) -> dict:
+    return {
+        "status": status,
+        "body": body,
+        "headers": {k.replace("_", "-"): v for k, v in headers.items()},
+    }
+
+
+class Site:
+    """A local web server whose answers the test scripts; it records what it was asked.
+
+    Each path answers its scripted responses in turn, then repeats the last one.
+    """
+
+    def __init__(self) -> None:
+        self.answers: dict[str, list[dict]] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+
+    def script(self, path: str, *answers: dict) -> None:
+        self.answers.setdefault(path, []).extend(answers)
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        key = request.path_qs
+        self.requests.append((key, dict(request.headers)))
+        queue = self.answers.get(key)
+        if not queue:
+            return web.Response(status=404)
+        return web.Response(**(queue.pop(0) if len(queue) > 1 else queue[0]))
+
+
+@pytest.fixture
+async def site():
+    server = Site()
+    app = web.Application()
+    app.router.add_route("GET", "/{tail:.*}", server.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    tcp = web.TCPSite(runner, "127.0.0.1", 0)
+    await tcp.start()
+    server.base = f"http://127.0.0.1:{tcp._server.sockets[0].getsockname()[1]}"
+    yield server
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    async with open_store(tmp_path / "p.db") as papers:
+        yield papers
+
+
+@pytest.fixture
+async def session():
+    async with aiohttp.ClientSession() as client:
+        yield client
+
+
+class Sleeps(list):
+    async def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def digest(day: str = "2025-03-19") -> bytes:
+    return (SEEDS / f"{day}.md").read_bytes()
+
+
+def url_source(site, store, session, sleep=None, **options) -> UrlTemplateSource:
+    return UrlTemplateSource(
+        f"{site.base}/archive/{{yyyy}}/{{mm}}/{{dd}}.md",
+        store,
+        clock,
+        1,
+        session=session,
+        timeout=options.get("timeout", 5.0),
+        retries=2,
+        sleep=Sleeps() if sleep is None else sleep,
+    )
+
+
+async def test_the_folder_source_ingests_new_and_changed_files(tmp_path: Path, store) -> None:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    shutil.copy(SEEDS / "2025-03-19.md", folder)
+    config = replace(Config(), sources=SourcesConfig(folder=str(folder)))
+    [source] = build_sources(config, store, session=None, clock=clock)
+    assert (await source.poll()).new == 22
+    assert (await source.poll()).skipped_files == 1
+    shutil.copy(DATA / "2025-03-20.md", folder)
+    again = await source.poll()
+    assert (again.new, again.skipped_files) == (1, 1)
+
+
+async def test_a_published_day_is_ingested_and_then_asked_for_conditionally(
+    site, store, session
+) -> None:
+    headers = {"ETag": '"v1"', "Last_Modified": "Wed, 19 Mar 2025 08:00:00 GMT"}
+    site.script(
+        "/archive/2025/03/19.md",
+        answer(200, digest(), **headers),
+        answer(304),
+    )
+    source = url_source(site, store, session)
+    first = await source.poll()
+    assert first.new == 22
+    second = await url_source(site, store, session).poll()  # a new instance: the state is in the DB
+    assert (second.papers, second.new) == (0, 0)
+    asked = [h for path, h in site.requests if path == "/archive/2025/03/19.md"]
+    assert asked[-1]["If-None-Match"] == '"v1"'
+    assert asked[-1]["If-Modified-Since"] == "Wed, 19 Mar 2025 08:00:00 GMT"
+
+
+async def test_not_published_yet_is_quiet(site, store, session, caplog) -> None:
+    caplog.set_level(logging.INFO)
+    report = await url_source(site, store, session).poll()
+    assert report.papers == 0
+    assert [path for path, _ in site.requests] == [
+        "/archive/2025/03/19.md",
+        "/archive/2025/03/20.md",
+    ]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+async def test_server_errors_are_retried_with_backoff(site, store, session) -> None:
+    site.script(
+        "/archive/2025/03/19.md",
+        answer(503),
+        answer(500),
+        answer(200, digest()),
+    )
+    sleeps = Sleeps()
+    report = await url_source(site, store, session, sleep=sleeps).poll()
+    assert report.new == 22
+    assert len(sleeps) == 2 and 0 < sleeps[0] <= sleeps[1] * 2
+
+
+async def test_retry_after_is_honoured(site, store, session) -> None:
+    site.script(
+        "/archive/2025/03/19.md",
+        answer(429, Retry_After="7"),
+        answer(200, digest()),
+    )
+    sleeps = Sleeps()
+    await url_source(site, store, session, sleep=sleeps).poll()
+    assert sleeps == [7.0]
+
+
+async def test_a_day_that_keeps_failing_is_logged_and_the_next_day_still_polled(
+    site, store, session, caplog
+) -> None:
+    site.script("/archive/2025/03/19.md", answer(500))
+    site.script("/archive/2025/03/20.md", answer(200, (DATA / "2025-03-20.md").read_bytes()))
+    report = await url_source(site, store, session).poll()
+    assert report.new == 2
+    assert any(
+        "/archive/2025/03/19.md failed after 3 attempts (HTTP 500)" in r.message
+        for r in caplog.records
+    )
+
+
+async def test_garbage_is_a_problem_not_a_crash(site, store, session) -> None:
+    site.script("/archive/2025/03/19.md", answer(200, b"<html>Rate limited</html>"))
+    report = await url_source(site, store, session).poll()
+    assert report.papers == 0
+    assert [p.reason for p in report.problems] == ["no table with a Title column"]
+
+
+HF_ITEMS = [
+    {
+        "paper": {
+            "id": "2503.14456",
+            "title": 'RWKV-7 "Goose" with Expressive\n Dynamic State Evolution',
+            "authors": [
+                {"name": "Bo Peng", "user": {"user": "BlinkDL"}},
+                {"name": "Daniel Goldstein"},
+                {"hidden": True},
+            ],
+            "summary": "The abstract.",
+            "ai_summary": "An AI summary.",
+            "upvotes": 142,
+            "githubRepo": "https://github.com/BlinkDL/RWKV-LM",
+            "ai_keywords": ["RWKV", "delta rule"],
+        },
+        "numComments": 3,
+    },
+    {"paper": {"id": "2503.14378", "title": "Impossible Videos", "summary": "Only an abstract."}},
+    {"paper": {"title": "No id at all"}},
+]
+
+
+async def test_the_hugging_face_api_maps_every_field(site, store, session) -> None:
+    site.script("/api/daily_papers?date=2025-03-20", answer(200, json.dumps(HF_ITEMS).encode()))
+    source = HuggingFaceSource(
+        f"{site.base}/api/daily_papers", store, clock, 0, session=session, retries=0
+    )
+    report = await source.poll()
+    assert report.new == 2
+    paper = await store.get("2503.14456")
+    assert paper.title == 'RWKV-7 "Goose" with Expressive Dynamic State Evolution'
+    assert paper.authors == ("Bo Peng", "Daniel Goldstein")
+    assert paper.summary == "An AI summary."
+    assert (paper.upvotes, paper.github_repo, paper.keywords) == (
+        142,
+        "https://github.com/BlinkDL/RWKV-LM",
+        ("RWKV", "delta rule"),
+    )
+    assert paper.days == (date(2025, 3, 20),)
+    assert (await store.get("2503.14378")).summary == "Only an abstract."
+
+
+async def test_malformed_api_json_is_one_log_line(site, store, session, caplog) -> None:
+    site.script(
+        "/api/daily_papers?date=2025-03-20",
+        answer(200, b"{not json"),
+    )
+    source = HuggingFaceSource(
+        f"{site.base}/api/daily_papers", store, clock, 0, session=session, retries=0
+    )
+    report = await source.poll()
+    assert report.papers == 0
+    assert next(r.message for r in caplog.records if r.levelno == logging.ERROR).startswith(
+        "huggingface 2025-03-20: unreadable answer:"
+    )
+
+
+async def test_one_failing_source_does_not_stop_the_others(site, store, session) -> None:
+    site.script("/api/daily_papers?date=2025-03-20", answer(200, b"[]]"))
+    site.script("/archive/2025/03/20.md", answer(200, (DATA / "2025-03-20.md").read_bytes()))
+    config = replace(
+        Config(),
+        sources=SourcesConfig(
+            folder="",
+            url_template=f"{site.base}/archive/{{yyyy}}/{{mm}}/{{dd}}.md",
+            huggingface=True,
+            huggingface_url=f"{site.base}/api/daily_papers",
+            lookback_days=0,
+            retries=0,
+        ),
+    )
+    reports = await poll_all(build_sources(config, store, session, clock))
+    assert {name: report.new for name, report in reports.items()} == {
+        f"url {site.base}/archive/{{yyyy}}/{{mm}}/{{dd}}.md": 2,
+        "huggingface": 0,
+    }
+    assert json.dumps(sorted(reports))  # names are plain strings for logs

@@ -474,3 +474,28 @@ async def test_a_private_thread_without_a_message(lab: Lab) -> None:
     thread = await lab.bot.get_channel(lab.channel.id).create_thread(name="Reading group")
     assert thread.type is discord.ChannelType.private_thread
     assert lab.fake.channels[thread.id].parent_id == lab.channel.id
+
+
+async def test_with_message_intents_the_bot_hears_its_own_posts(fake_discord: FakeDiscord) -> None:
+    fake_discord.add_guild().add_text_channel("papers")
+    bot = commands.Bot(command_prefix=commands.when_mentioned, intents=discord.Intents.default())
+    async with running(bot, fake_discord):
+        channel = next(iter(bot.get_all_channels()))
+        heard = asyncio.ensure_future(bot.wait_for("message", timeout=5))
+        sent = await channel.send("hello")
+        assert (await heard).id == sent.id and sent.author == bot.user
+
+
+async def test_the_bot_removes_a_users_reaction(lab: Lab) -> None:
+    sent = await lab.bot.get_channel(lab.channel.id).send("vote")
+    assert await lab.fake.react(sent.id, "👍", user=lab.alice)
+    await sent.remove_reaction("👍", discord.Object(lab.alice.id))
+    await lab.fake.wait_for(lambda: len(lab.seen.reactions) == 2)
+    assert lab.fake.messages(lab.channel)[0]["reactions"] == []
+
+
+async def test_an_answer_after_discords_deadline_is_unknown_interaction(lab: Lab) -> None:
+    lab.fake.interaction_deadline = 0.0
+    ix = await lab.fake.slash("paper search", user=lab.alice, query="late")
+    refused = await lab.fake.next_call("POST", "/interactions/{id}/{token}/callback")
+    assert refused.status == 404 and ix.late and ix.callbacks == []

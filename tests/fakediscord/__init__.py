@@ -1,15 +1,20 @@
-"""A local fake Discord that the real discord.py client talks to over 127.0.0.1.
+"""A local fake Discord that the real, unmodified discord.py client talks to over 127.0.0.1.
 
-    async def test_search(fake_discord):
-        guild = fake_discord.add_guild()
-        channel = guild.add_text_channel("papers")
+    from tests.fakediscord import FakeDiscord, overwrite, running
+
+    async def test_search_replies(fake_discord: FakeDiscord) -> None:   # fixture: fresh fake
+        guild = fake_discord.add_guild(name="Lab")
+        papers = guild.add_text_channel("papers")
         alice = fake_discord.add_user("alice")
         guild.add_member(alice)
-        async with running(make_bot()):
-            ix = await fake_discord.slash("paper search", user=alice, query="diffusion")
-            reply = await ix.reply()
+        async with running(make_bot(), fake_discord):                    # READY in ~60 ms
+            ix = await fake_discord.slash("paper search", user=alice, query="goose")
+            reply = await ix.reply()                                     # the message dict
+            assert reply["embeds"][0]["title"] == "..." and not ix.ephemeral
 
-See ``server.FakeDiscord`` for the world and records, ``drive.Driving`` for what users can do.
+``server.FakeDiscord`` holds the world and the records (``calls``, ``unhandled``, ``commands``,
+``messages()``, ``dms()``, ``stats``) and the waits; ``drive.Driving`` what users can do
+(``slash``, ``autocomplete``, ``click``, ``select``, ``submit_modal``, ``react``, ``unreact``).
 """
 
 from tests.fakediscord.drive import Driver

@@ -108,6 +108,7 @@ class Driving:
             snowflake(), secrets.token_urlsafe(32), kind, user, channel, guild, data, self
         )
         ix.message_id = (extra.get("message") or {}).get("id")
+        ix.created = self.clock()
         self.interactions[ix.token] = ix
         await self.dispatch(
             "INTERACTION_CREATE", interaction_payload(self, ix, extra), required=True

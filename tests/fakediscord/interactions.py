@@ -58,6 +58,8 @@ class Interaction:
     messages: list[dict[str, Any]] = field(default_factory=list)
     sent_followups: list[dict[str, Any]] = field(default_factory=list)
     edits: int = 0  # edits of @original, e.g. after a deferred update (type 6)
+    created: float = 0.0  # on the fake's clock, for Discord's 3-second answer deadline
+    late: bool = False  # the bot answered after the deadline and got 10062 Unknown interaction
 
     @property
     def server(self) -> FakeDiscord:  # older name
@@ -136,6 +138,9 @@ async def callback(fake: FakeDiscord, req: Req, interaction_id: str, token: str)
     ix = _interaction(fake, token)
     if ix.callbacks:
         raise Fault(400, 40060, "Interaction has already been acknowledged.")
+    if fake.clock() - ix.created > fake.interaction_deadline:
+        ix.late = True
+        raise Fault(404, 10062, "Unknown interaction")  # Discord: answer within 3 seconds
     kind, data = req.body["type"], req.body.get("data") or {}
     ix.callbacks.append(req.body)
     if (kind == 8) != (ix.type == 4) or (kind in (6, 7) and ix.type not in (3, 5)):

@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 from tests.fakediscord.state import (
     ADD_REACTIONS,
+    ATTACH_FILES,
     CREATE_PRIVATE_THREADS,
     CREATE_PUBLIC_THREADS,
     DM,
@@ -25,6 +26,7 @@ from tests.fakediscord.state import (
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
     Channel,
+    now_iso,
 )
 
 if TYPE_CHECKING:
@@ -73,7 +75,7 @@ def edit(fake: FakeDiscord, msg: dict[str, Any], req: Req) -> dict[str, Any]:
             existing[str(a["id"])] for a in body.get("attachments", []) if str(a["id"]) in existing
         ]
         msg["attachments"] = kept + fake.store_files(msg, req.files)
-    msg["edited_timestamp"] = msg["timestamp"]
+    msg["edited_timestamp"] = now_iso()
     return msg
 
 
@@ -152,7 +154,7 @@ async def delete_channel(fake: FakeDiscord, req: Req, channel: str) -> dict[str,
 
 async def post_message(fake: FakeDiscord, req: Req, channel: str) -> dict[str, Any]:
     target = fake.channel(channel)
-    fake.require(target, SEND_MESSAGES)
+    fake.require(target, SEND_MESSAGES | (ATTACH_FILES if req.files else 0))
     if target.type == DM and target.recipient and not target.recipient.accepts_dms:
         raise Fault(403, 50007, "Cannot send messages to this user")
     body = req.body or {}

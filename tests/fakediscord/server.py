@@ -130,6 +130,7 @@ class FakeDiscord(World, Driving):
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.interaction_deadline = 3.0  # seconds to the first answer, as on Discord
         self.bot: Any = None  # the discord.Client running against this fake (set by running())
 
     @classmethod

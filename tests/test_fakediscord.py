@@ -499,3 +499,12 @@ async def test_an_answer_after_discords_deadline_is_unknown_interaction(lab: Lab
     ix = await lab.fake.slash("paper search", user=lab.alice, query="late")
     refused = await lab.fake.next_call("POST", "/interactions/{id}/{token}/callback")
     assert refused.status == 404 and ix.late and ix.callbacks == []
+
+
+async def test_after_a_reconnect_request_the_bot_resumes_and_gets_missed_events(lab: Lab) -> None:
+    sent = await lab.bot.get_channel(lab.channel.id).send("digest")
+    await lab.fake.gateway.request_reconnect()
+    assert not await lab.fake.react(sent.id, "🔖", user=lab.alice)  # queued, not yet delivered
+    await lab.fake.wait_for(lambda: lab.fake.gateway.resumes == 1)
+    await lab.fake.wait_for(lambda: lab.seen.reactions == [("add", lab.alice.id, "🔖")])
+    assert [f["op"] for f in lab.fake.gateway.received].count(2) == 1  # resumed, not re-identified

@@ -34,6 +34,7 @@ class Gateway:
         self.sequence = 0
         self.history: list[dict[str, Any]] = []  # dispatched frames, for RESUME
         self.received: list[dict[str, Any]] = []  # every frame the bot sent
+        self.resumes = 0
         self._send: Send | None = None
         self._sockets: set[web.WebSocketResponse] = set()
 
@@ -81,7 +82,11 @@ class Gateway:
             self._send = send
             await self._ready()
         elif op == 6:
+            if data.get("session_id") != self.session_id:
+                await send({"op": 9, "d": False, "s": None, "t": None})  # invalid session
+                return
             self._send = send
+            self.resumes += 1
             missed = [f for f in self.history if f["s"] > int(data.get("seq") or 0)]
             for old in missed:
                 await send(old)
@@ -130,6 +135,15 @@ class Gateway:
         await self._send(frame)
         await self.fake.changed()
         return True
+
+    async def request_reconnect(self) -> None:
+        """Send op 7 RECONNECT: discord.py reconnects to ``resume_gateway_url`` and RESUMEs.
+
+        Events dispatched before it has resumed are replayed to it on RESUME.
+        """
+        send, self._send = self._send, None
+        if send is not None:
+            await send({"op": 7, "d": None, "s": None, "t": None})
 
     async def close(self) -> None:
         for socket in list(self._sockets):

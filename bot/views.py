@@ -11,6 +11,30 @@ import discord
 log = logging.getLogger(__name__)
 
 PAGE_TIMEOUT = 300.0  # seconds before Previous/Next stop working
+SORRY = "Something went wrong on my side; it has been logged. Please try again."
+
+
+async def tell(interaction: discord.Interaction, text: str) -> None:
+    """An ephemeral answer through whichever channel the interaction still has open."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException as error:
+        log.warning("could not tell user %s: %s", interaction.user.id, error)
+
+
+async def item_failed(interaction: discord.Interaction, error: Exception, item: Any) -> None:
+    """A button's callback raised: log it with who clicked what, and apologise privately."""
+    log.error(
+        "button %s failed for user %s in guild %s",
+        getattr(item, "custom_id", item),
+        interaction.user.id,
+        interaction.guild_id,
+        exc_info=error,
+    )
+    await tell(interaction, SORRY)
 
 
 class BookmarkButton(
@@ -36,7 +60,11 @@ class BookmarkButton(
         return cls(match["arxiv_id"], item.label or "Bookmark")
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        added = await interaction.client.bookmarks.add(interaction.user.id, self.arxiv_id)
+        try:
+            added = await interaction.client.bookmarks.add(interaction.user.id, self.arxiv_id)
+        except Exception as error:  # a dynamic item has no view of ours to route errors through
+            await item_failed(interaction, error, self.item)
+            return
         text = (
             f"Saved arXiv {self.arxiv_id} to your bookmarks."
             if added
@@ -107,6 +135,9 @@ class Paginator(discord.ui.View):
     )
     async def next(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         await self._turn(interaction, 1)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: Any) -> None:
+        await item_failed(interaction, error, item)
 
     async def on_timeout(self) -> None:
         self.previous.disabled = self.next.disabled = True

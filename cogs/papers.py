@@ -52,11 +52,19 @@ class Papers(
         view = discord.ui.View(timeout=None)
         view.add_item(BookmarkButton(paper.arxiv_id))
         message_id = await send(interaction, embed=paper_embed(paper), view=view)
-        if message_id is not None:
-            await self.bot.bookmarks.remember_message(
-                message_id, interaction.channel_id or 0, interaction.guild_id, [paper.arxiv_id]
-            )
-            self.bot.dispatch("papers_shown", message_id, [paper.arxiv_id])
+        await self.remember(interaction, message_id, [paper.arxiv_id])
+
+    async def remember(
+        self, interaction: discord.Interaction, message_id: int | None, ids: list[str]
+    ) -> None:
+        """Tell the bookmarks service which papers a message shows, so a 🔖 reaction saves them."""
+        bookmarks = getattr(self.bot, "bookmarks", None)
+        if message_id is None or bookmarks is None:
+            return
+        await bookmarks.remember_message(
+            message_id, interaction.channel_id or 0, interaction.guild_id, ids
+        )
+        self.bot.dispatch("papers_shown", message_id, ids)
 
     async def show_pages(
         self, interaction: discord.Interaction, title: str, fetch, first: Page
@@ -76,7 +84,7 @@ class Papers(
             interaction.user.id, render, has_more=has_more, ids=ids, page_size=PAGE_SIZE, **extra
         )
         view.interaction = interaction
-        await send(interaction, embed=embed, view=view)
+        await self.remember(interaction, await send(interaction, embed=embed, view=view), ids)
 
     async def nothing(self, interaction: discord.Interaction, text: str) -> None:
         await send(interaction, ephemeral=True, content=text)

@@ -39,6 +39,8 @@ GUILDS, GUILD_MESSAGES, GUILD_REACTIONS, DIRECT_MESSAGES, DM_REACTIONS = (
 
 @dataclass
 class MessageMeta:
+    """What the fake knows about a message beyond its JSON: for nonces, uploads and reactions."""
+
     created: float
     author_id: int
     nonce: str | None
@@ -46,11 +48,8 @@ class MessageMeta:
     reactions: dict[str, list[int]] = field(default_factory=dict)
 
 
-@dataclass
 class World:
     """Building and changing the world; mixed into FakeDiscord."""
-
-    # The world.
 
     def add_user(
         self: FakeDiscord, name: str, bot: bool = False, *, accepts_dms: bool = True
@@ -91,7 +90,7 @@ class World:
     def _register_channel(self: FakeDiscord, channel: Channel) -> None:
         self.channels[channel.id] = channel
 
-    def default_guild(self) -> Guild:
+    def default_guild(self: FakeDiscord) -> Guild:
         assert self.guilds, "add a guild first: fake.add_guild()"
         return self.guilds[0]
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
 import shutil
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import ClassVar
 
 import aiohttp
 import pytest
 from aiohttp import web
 
 from bot.config import Config, SourcesConfig
+from bot.ingest import IngestReport
 from bot.sources import build_sources, poll_all
 from bot.sources.huggingface import HuggingFaceSource
 from bot.sources.url import UrlTemplateSource
@@ -40,9 +42,12 @@ class Site:
     Each path answers its scripted responses in turn, then repeats the last one.
     """
 
+    HANG: ClassVar[dict] = {"hang": True}  # never answered: the client's timeout must fire
+
     def __init__(self) -> None:
         self.answers: dict[str, list[dict]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.never = asyncio.Event()
 
     def script(self, path: str, *answers: dict) -> None:
         self.answers.setdefault(path, []).extend(answers)
@@ -53,7 +58,10 @@ class Site:
         queue = self.answers.get(key)
         if not queue:
             return web.Response(status=404)
-        return web.Response(**(queue.pop(0) if len(queue) > 1 else queue[0]))
+        scripted = queue.pop(0) if len(queue) > 1 else queue[0]
+        if scripted is self.HANG:
+            await self.never.wait()
+        return web.Response(**scripted)
 
 
 @pytest.fixture
@@ -67,6 +75,7 @@ async def site():
     await tcp.start()
     server.base = f"http://127.0.0.1:{tcp._server.sockets[0].getsockname()[1]}"
     yield server
+    server.never.set()  # let a hung handler finish so cleanup need not wait for it
     await runner.cleanup()
 
 
@@ -115,6 +124,19 @@ async def test_the_folder_source_ingests_new_and_changed_files(tmp_path: Path, s
     shutil.copy(DATA / "2025-03-20.md", folder)
     again = await source.poll()
     assert (again.new, again.skipped_files) == (1, 1)
+
+
+async def test_the_folder_source_logs_each_problem_with_its_file_and_line(
+    tmp_path: Path, store, caplog
+) -> None:
+    shutil.copy(DATA / "malformed.md", tmp_path)
+    config = replace(Config(), sources=SourcesConfig(folder=str(tmp_path)))
+    [source] = build_sources(config, store, session=None, clock=clock)
+    report = await source.poll()
+    assert report.new == 3 and report.problems
+    logged = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert logged == [f"{source.name}: {problem}" for problem in report.problems]
+    assert all(f"{tmp_path / 'malformed.md'}:" in line for line in logged)
 
 
 async def test_a_published_day_is_ingested_and_then_asked_for_conditionally(
@@ -171,6 +193,16 @@ async def test_retry_after_is_honoured(site, store, session) -> None:
     assert sleeps == [7.0]
 
 
+async def test_a_timeout_is_retried(site, store, session, caplog) -> None:
+    site.script("/archive/2025/03/19.md", Site.HANG, answer(200, digest()))
+    sleeps = Sleeps()
+    source = url_source(site, store, session, sleep=sleeps, timeout=0.2)
+    report = await source.poll()
+    assert report.new == 22
+    assert len(sleeps) == 1
+    assert any("19.md: TimeoutError; retry 1/2" in r.getMessage() for r in caplog.records)
+
+
 async def test_a_day_that_keeps_failing_is_logged_and_the_next_day_still_polled(
     site, store, session, caplog
 ) -> None:
@@ -184,54 +216,74 @@ async def test_a_day_that_keeps_failing_is_logged_and_the_next_day_still_polled(
     )
 
 
-async def test_garbage_is_a_problem_not_a_crash(site, store, session) -> None:
-    site.script("/archive/2025/03/19.md", answer(200, b"<html>Rate limited</html>"))
+async def test_garbage_is_a_problem_and_loses_nothing(site, store, session, caplog) -> None:
+    site.script(
+        "/archive/2025/03/19.md",
+        answer(200, digest(), ETag='"v1"'),
+        answer(200, b"<html>Rate limited</html>", ETag='"v2"'),
+    )
+    await url_source(site, store, session).poll()
     report = await url_source(site, store, session).poll()
     assert report.papers == 0
     assert [p.reason for p in report.problems] == ["no table with a Title column"]
+    assert any("no table with a Title column" in r.getMessage() for r in caplog.records)
+    assert len(await store.day(date(2025, 3, 19))) == 22
 
 
-HF_ITEMS = [
-    {
-        "paper": {
-            "id": "2503.14456",
-            "title": 'RWKV-7 "Goose" with Expressive\n Dynamic State Evolution',
-            "authors": [
-                {"name": "Bo Peng", "user": {"user": "BlinkDL"}},
-                {"name": "Daniel Goldstein"},
-                {"hidden": True},
-            ],
-            "summary": "The abstract.",
-            "ai_summary": "An AI summary.",
-            "upvotes": 142,
-            "githubRepo": "https://github.com/BlinkDL/RWKV-LM",
-            "ai_keywords": ["RWKV", "delta rule"],
-        },
-        "numComments": 3,
-    },
-    {"paper": {"id": "2503.14378", "title": "Impossible Videos", "summary": "Only an abstract."}},
-    {"paper": {"title": "No id at all"}},
-]
+HF_DAY = (DATA / "hf" / "2025-03-20.json").read_bytes()
+
+
+def hf_source(site, store, session) -> HuggingFaceSource:
+    return HuggingFaceSource(
+        f"{site.base}/api/daily_papers", store, clock, 0, session=session, retries=0
+    )
 
 
 async def test_the_hugging_face_api_maps_every_field(site, store, session) -> None:
-    site.script("/api/daily_papers?date=2025-03-20", answer(200, json.dumps(HF_ITEMS).encode()))
-    source = HuggingFaceSource(
-        f"{site.base}/api/daily_papers", store, clock, 0, session=session, retries=0
-    )
-    report = await source.poll()
-    assert report.new == 2
+    site.script("/api/daily_papers?date=2025-03-20", answer(200, HF_DAY))
+    report = await hf_source(site, store, session).poll()
+    assert report.new == 3
     paper = await store.get("2503.14456")
     assert paper.title == 'RWKV-7 "Goose" with Expressive Dynamic State Evolution'
     assert paper.authors == ("Bo Peng", "Daniel Goldstein")
-    assert paper.summary == "An AI summary."
+    assert paper.summary.startswith("RWKV-7 Goose is a recurrent architecture")
     assert (paper.upvotes, paper.github_repo, paper.keywords) == (
         142,
         "https://github.com/BlinkDL/RWKV-LM",
-        ("RWKV", "delta rule"),
+        ("RWKV", "delta rule", "state tracking"),
     )
     assert paper.days == (date(2025, 3, 20),)
-    assert (await store.get("2503.14378")).summary == "Only an abstract."
+    assert [p.arxiv_id for p in await store.day(date(2025, 3, 20))] == [
+        "2503.14456",
+        "2503.14378",
+        "2503.12345",
+    ]
+
+
+async def test_missing_or_wrongly_typed_api_fields_are_tolerated(
+    site, store, session, caplog
+) -> None:
+    site.script("/api/daily_papers?date=2025-03-20", answer(200, HF_DAY))
+    await hf_source(site, store, session).poll()
+    plain = await store.get("2503.14378")
+    assert (plain.summary, plain.upvotes, plain.github_repo, plain.keywords) == (
+        "Only an abstract, no AI summary, no GitHub, no keywords.",
+        0,
+        None,
+        (),
+    )
+    odd = await store.get("2503.12345")
+    assert (odd.title, odd.authors, odd.upvotes, odd.github_repo) == (
+        "The item's title is used when the paper has none",
+        (),
+        None,
+        None,
+    )
+    skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
+    assert skipped == [
+        "huggingface 2025-03-20: item 3 has no arXiv id or title; skipped",
+        "huggingface 2025-03-20: item 4 has no arXiv id or title; skipped",
+    ]
 
 
 async def test_malformed_api_json_is_one_log_line(site, store, session, caplog) -> None:
@@ -239,10 +291,7 @@ async def test_malformed_api_json_is_one_log_line(site, store, session, caplog) 
         "/api/daily_papers?date=2025-03-20",
         answer(200, b"{not json"),
     )
-    source = HuggingFaceSource(
-        f"{site.base}/api/daily_papers", store, clock, 0, session=session, retries=0
-    )
-    report = await source.poll()
+    report = await hf_source(site, store, session).poll()
     assert report.papers == 0
     assert next(r.message for r in caplog.records if r.levelno == logging.ERROR).startswith(
         "huggingface 2025-03-20: unreadable answer:"
@@ -268,4 +317,24 @@ async def test_one_failing_source_does_not_stop_the_others(site, store, session)
         f"url {site.base}/archive/{{yyyy}}/{{mm}}/{{dd}}.md": 2,
         "huggingface": 0,
     }
-    assert json.dumps(sorted(reports))  # names are plain strings for logs
+
+
+class Broken:
+    """A source that breaks its promise never to raise."""
+
+    name = "broken"
+
+    async def poll(self) -> IngestReport:
+        raise RuntimeError("boom")
+
+
+async def test_a_source_that_raises_is_logged_and_the_next_one_polled(
+    tmp_path: Path, store, caplog
+) -> None:
+    shutil.copy(SEEDS / "2025-03-19.md", tmp_path)
+    folder = build_sources(
+        replace(Config(), sources=SourcesConfig(folder=str(tmp_path))), store, None
+    )
+    reports = await poll_all([Broken(), *folder])
+    assert (reports["broken"].papers, reports[folder[0].name].new) == (0, 22)
+    assert any(r.exc_info and "source broken failed" in r.getMessage() for r in caplog.records)

@@ -6,6 +6,7 @@ source never raises out of ``poll()``: a failure is logged and reported, and the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Protocol
@@ -19,6 +20,8 @@ from bot.sources.folder import FolderSource
 from bot.sources.http import Sleep
 from bot.sources.huggingface import HuggingFaceSource
 from bot.sources.url import UrlTemplateSource
+
+log = logging.getLogger(__name__)
 
 
 class Source(Protocol):
@@ -66,5 +69,12 @@ def build_sources(
 
 
 async def poll_all(sources: list[Source]) -> dict[str, IngestReport]:
-    """Poll every source; one failing never stops the next."""
-    return {source.name: await source.poll() for source in sources}
+    """Poll every source; one failing, even against its contract, never stops the next."""
+    reports: dict[str, IngestReport] = {}
+    for source in sources:
+        try:
+            reports[source.name] = await source.poll()
+        except Exception:
+            log.exception("source %s failed; the other sources are still polled", source.name)
+            reports[source.name] = IngestReport()
+    return reports

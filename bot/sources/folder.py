@@ -12,6 +12,8 @@ log = logging.getLogger(__name__)
 
 
 class FolderSource:
+    """Every *.md under the folder; files byte-identical to last time are skipped by their hash."""
+
     def __init__(self, folder: str | Path, papers: PaperStore) -> None:
         self.folder = Path(folder)
         self.papers = papers
@@ -24,5 +26,5 @@ class FolderSource:
             log.error("%s: %s", self.name, error)
             return IngestReport()
         for problem in report.problems:
-            log.warning("%s: %s", self.name, problem)
+            log.warning("%s: %s", self.name, problem)  # problem reads file:line: reason
         return report

@@ -30,43 +30,51 @@ def papers_from_api(items: Any, day: date) -> list[Paper]:
     if not isinstance(items, list):
         raise ValueError(f"expected a JSON list, got {type(items).__name__}")
     papers: list[Paper] = []
-    for item in items:
-        paper = item.get("paper") if isinstance(item, dict) else None
-        paper = paper if isinstance(paper, dict) else {}
-        arxiv_id = normalize_arxiv_id(str(paper.get("id") or ""))
-        title = " ".join(str(paper.get("title") or (item or {}).get("title") or "").split())
-        if arxiv_id is None or not title:
-            log.warning("huggingface %s: skipped an item without an arXiv id or title", day)
-            continue
-        authors = tuple(
-            str(author["name"]).strip()
-            for author in paper.get("authors") or []
-            if isinstance(author, dict) and str(author.get("name") or "").strip()
-        )
-        github = paper.get("githubRepo")
-        papers.append(
-            Paper(
-                arxiv_id=arxiv_id,
-                title=title,
-                authors=authors,
-                summary=" ".join(
-                    str(paper.get("ai_summary") or paper.get("summary") or "").split()
-                ),
-                day=day,
-                position=len(papers) + 1,
-                arxiv_url=f"https://arxiv.org/abs/{arxiv_id}",
-                hf_url=f"https://huggingface.co/papers/{arxiv_id}",
-                upvotes=paper.get("upvotes") if isinstance(paper.get("upvotes"), int) else None,
-                github_repo=github if isinstance(github, str) and github else None,
-                keywords=tuple(
-                    str(k) for k in paper.get("ai_keywords") or [] if isinstance(k, str)
-                ),
-            )
-        )
+    for index, item in enumerate(items, 1):
+        paper = _paper(item, day, len(papers) + 1)
+        if paper is None:
+            log.warning("huggingface %s: item %d has no arXiv id or title; skipped", day, index)
+        else:
+            papers.append(paper)
     return papers
 
 
+def _paper(item: Any, day: date, position: int) -> Paper | None:
+    """One API item as a Paper; any field of the wrong type counts as missing."""
+    item = item if isinstance(item, dict) else {}
+    raw = item.get("paper") if isinstance(item.get("paper"), dict) else {}
+    arxiv_id = normalize_arxiv_id(_text(raw.get("id")))
+    title = _text(raw.get("title")) or _text(item.get("title"))
+    if arxiv_id is None or not title:
+        return None
+    authors = raw.get("authors") if isinstance(raw.get("authors"), list) else []
+    keywords = raw.get("ai_keywords") if isinstance(raw.get("ai_keywords"), list) else []
+    upvotes = raw.get("upvotes")
+    return Paper(
+        arxiv_id=arxiv_id,
+        title=title,
+        authors=tuple(
+            name for a in authors if isinstance(a, dict) and (name := _text(a.get("name")))
+        ),
+        summary=_text(raw.get("ai_summary")) or _text(raw.get("summary")),
+        day=day,
+        position=position,
+        arxiv_url=f"https://arxiv.org/abs/{arxiv_id}",
+        hf_url=f"https://huggingface.co/papers/{arxiv_id}",
+        upvotes=upvotes if type(upvotes) is int else None,
+        github_repo=_text(raw.get("githubRepo")) or None,
+        keywords=tuple(k for k in map(_text, keywords) if k),
+    )
+
+
+def _text(value: Any) -> str:
+    """A JSON string with its whitespace folded; anything else is empty."""
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
 class HuggingFaceSource:
+    """Asks the API for today and the previous ``lookback_days`` days, stored as ``hf:YYYY-MM-DD``."""
+
     def __init__(
         self,
         url: str,

@@ -166,3 +166,11 @@ async def test_a_slow_search_is_deferred_inside_discords_window(world, monkeypat
     assert (await ix.response())["type"] == 5  # deferred while the search is still running
     release.set()
     assert "RWKV-7" in (await ix.reply())["embeds"][0]["description"]
+
+
+async def test_a_search_reply_is_remembered_so_a_reaction_bookmarks_its_papers(world) -> None:
+    remembered = asyncio.ensure_future(world.bot.wait_for("papers_shown", timeout=5))
+    reply = await (await world.drive.slash("paper search", user=world.alice, query="goose")).reply()
+    message_id, ids = await remembered
+    assert message_id == int(reply["id"]) and "2503.14456" in ids
+    assert await world.bot.bookmarks.papers_for_message(message_id) == ids

@@ -179,7 +179,18 @@ async def test_server_errors_are_retried_with_backoff(site, store, session) -> N
     sleeps = Sleeps()
     report = await url_source(site, store, session, sleep=sleeps).poll()
     assert report.new == 22
-    assert len(sleeps) == 2 and 0 < sleeps[0] <= sleeps[1] * 2
+    # Exponential with jitter: about 1 s, then about 2 s (each between half and all of it).
+    assert len(sleeps) == 2
+    assert 0.5 <= sleeps[0] <= 1.0 and 1.0 <= sleeps[1] <= 2.0
+
+
+async def test_a_client_error_is_not_retried(site, store, session, caplog) -> None:
+    site.script("/archive/2025/03/19.md", answer(403))
+    sleeps = Sleeps()
+    report = await url_source(site, store, session, sleep=sleeps).poll()
+    assert (report.papers, sleeps) == (0, [])
+    assert [path for path, _ in site.requests].count("/archive/2025/03/19.md") == 1
+    assert any("19.md answered HTTP 403" in r.getMessage() for r in caplog.records)
 
 
 async def test_retry_after_is_honoured(site, store, session) -> None:

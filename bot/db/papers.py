@@ -11,7 +11,7 @@ from typing import Any
 from bot.db.core import Database
 from bot.digest import Paper
 
-RANK_WINDOW = 2000  # see PaperStore.search
+RANK_WINDOW = 500  # see PaperStore.search; 2000 cost 26 / 191 ms p50 / p99 at 1M papers, 500: 19 / 111
 CHUNK = 500  # SQLite allows 32766 parameters; smaller IN lists keep plans cheap.
 PAPER_FIELDS = (
     "title",

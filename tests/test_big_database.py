@@ -6,17 +6,15 @@ measures speed.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bench.corpus import load_vocabulary, synthetic_papers
 from bot.client import create_bot
 from bot.config import Config, DatabaseConfig
-from bot.db import Database, PaperStore
+from tests.big_corpus import big_database
 from tests.fakediscord import Driver
 from tests.fakediscord.fixtures import running
 
@@ -25,17 +23,7 @@ DISCORD_WINDOW = 3.0
 
 @pytest.fixture(scope="session")
 def big_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("big") / "100k.db"
-
-    async def build() -> None:
-        database = await Database.open(path)
-        store = PaperStore(database)
-        for day in synthetic_papers(load_vocabulary(), 100_000, per_day=5000):
-            await store.ingest(day[0].day, day, source=f"synthetic:{day[0].day}")
-        await database.close()
-
-    asyncio.run(build())
-    return path
+    return big_database(100_000, tmp_path_factory.mktemp("big"))
 
 
 @pytest.mark.slow

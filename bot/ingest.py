@@ -75,8 +75,8 @@ async def ingest_text(
     """
     digest = parse_digest(text, source)
     report.problems.extend(digest.problems)
-    if digest.day is None:
-        report.files += 1
+    if digest.day is None or (digest.problems and not digest.papers):
+        report.files += 1  # nothing readable (an error page, say): keep the day as it was stored
         return
     report.add(await papers.ingest(digest.day, digest.papers, key or source, sha256))
 

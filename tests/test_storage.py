@@ -212,3 +212,28 @@ async def test_concurrent_writers_each_get_their_own_transaction(tmp_path: Path)
             await first
         await second
         assert [row[0] for row in await store.db.fetchall("SELECT n FROM t")] == [2]
+
+
+async def test_a_migration_numbered_below_an_applied_one_still_runs(
+    tmp_path: Path, monkeypatch
+) -> None:
+    every = migrations()
+    extra = [(1001, "1001_early.sql", "CREATE TABLE early (id INTEGER);")]
+    later = [(1002, "1002_later.sql", "CREATE TABLE later (id INTEGER);")]
+    monkeypatch.setattr("bot.db.core.migrations", lambda: every + later)
+    async with open_store(tmp_path / "p.db"):
+        pass
+    monkeypatch.setattr("bot.db.core.migrations", lambda: every + extra + later)
+    async with open_store(tmp_path / "p.db") as store:
+        assert await store.db.fetchval("SELECT count(*) FROM early") == 0
+
+
+async def test_a_garbage_file_does_not_empty_a_stored_day(tmp_path: Path) -> None:
+    digest = tmp_path / "2025-03-19.md"
+    digest.write_bytes((SEEDS / "2025-03-19.md").read_bytes())
+    async with open_store(tmp_path / "p.db") as store:
+        await ingest(store, digest)
+        digest.write_text("<html>502 Bad Gateway</html>", "utf-8")
+        report = await ingest(store, digest)
+        assert [p.reason for p in report.problems] == ["no table with a Title column"]
+        assert len(await store.day(date(2025, 3, 19))) == 22

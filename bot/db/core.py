@@ -96,10 +96,12 @@ class Database:
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
             " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))"
         )
-        current = await self.schema_version()
+        # By what is recorded, not by the highest number: a migration numbered below one already
+        # applied (work that landed in another order) still runs.
+        done = {row[0] for row in await self.fetchall("SELECT version FROM schema_migrations")}
         applied = []
         for version, name, sql in migrations():
-            if version <= current:
+            if version in done:
                 continue
             # executescript() would commit on its own; run the statements inside one transaction.
             async with self.transaction():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -15,12 +16,20 @@ SORRY = "Something went wrong on my side; it has been logged. Please try again."
 
 
 async def tell(interaction: discord.Interaction, text: str) -> None:
-    """An ephemeral answer through whichever channel the interaction still has open."""
+    """An ephemeral answer through whichever channel the interaction still has open.
+
+    After a public "thinking…" defer the first follow-up would replace it publicly, so the
+    placeholder is deleted first and the answer follows privately.
+    """
+    response = interaction.response
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
+        if not response.is_done():
+            await response.send_message(text, ephemeral=True)
+            return
+        if response.type is discord.InteractionResponseType.deferred_channel_message:
+            with contextlib.suppress(discord.NotFound):  # already gone: an earlier private answer
+                await interaction.delete_original_response()
+        await interaction.followup.send(text, ephemeral=True)
     except discord.HTTPException as error:
         log.warning("could not tell user %s: %s", interaction.user.id, error)
 

@@ -13,11 +13,14 @@ from discord.ext import commands
 from bot.db.papers import PaperRow
 from bot.render import paper_embed, paper_list_embed
 from bot.search import Page, parse_day
-from bot.views import BookmarkButton, Paginator
+from bot.views import BookmarkButton, Paginator, tell
 
 T = TypeVar("T")
 PAGE_SIZE = 5
-DEFER_AFTER = 1.5  # seconds: past this, acknowledge first so Discord's 3 s window is never missed
+# Seconds a lookup may take before the interaction is deferred ("thinking…") and finished by a
+# follow-up. Fast answers stay one message; slow ones are acknowledged within ~30 ms, far inside
+# Discord's 3 s window even on a loaded host (bench/dispatch.py: p99 120 ms at 1M papers without).
+DEFER_AFTER = 0.03
 
 
 async def in_time(interaction: discord.Interaction, work: Awaitable[T]) -> T:
@@ -29,14 +32,12 @@ async def in_time(interaction: discord.Interaction, work: Awaitable[T]) -> T:
     return await task
 
 
-async def send(
-    interaction: discord.Interaction, *, ephemeral: bool = False, **message
-) -> int | None:
-    """Answer (or follow up a defer); return the id of the message sent."""
+async def send(interaction: discord.Interaction, **message) -> int | None:
+    """Answer publicly (or finish a defer); return the id of the message sent."""
     if interaction.response.is_done():
-        sent = await interaction.followup.send(wait=True, ephemeral=ephemeral, **message)
+        sent = await interaction.followup.send(wait=True, **message)
         return sent.id
-    response = await interaction.response.send_message(ephemeral=ephemeral, **message)
+    response = await interaction.response.send_message(**message)
     return response.message_id
 
 
@@ -87,7 +88,8 @@ class Papers(
         await self.remember(interaction, await send(interaction, embed=embed, view=view), ids)
 
     async def nothing(self, interaction: discord.Interaction, text: str) -> None:
-        await send(interaction, ephemeral=True, content=text)
+        """Nothing to show: say why, privately (even after a public defer)."""
+        await tell(interaction, text)
 
     @app_commands.command(
         name="search", description="Search titles, summaries and authors of every digest"

@@ -31,7 +31,8 @@ async def test_search_filters_by_author_and_dates(world) -> None:
     assert "A New Paper About Zebras" in (await ix.reply())["embeds"][0]["description"]
 
 
-async def test_nothing_found_is_a_helpful_private_message(world) -> None:
+async def test_nothing_found_is_a_helpful_private_message(world, monkeypatch) -> None:
+    monkeypatch.setattr(sys.modules["cogs.papers"], "DEFER_AFTER", 30)  # answer, never defer
     reply = await (
         await world.drive.slash("paper search", user=world.alice, query="xylophone")
     ).reply()
@@ -174,3 +175,16 @@ async def test_a_search_reply_is_remembered_so_a_reaction_bookmarks_its_papers(w
     message_id, ids = await remembered
     assert message_id == int(reply["id"]) and "2503.14456" in ids
     assert await world.bot.bookmarks.papers_for_message(message_id) == ids
+
+
+async def test_nothing_found_after_a_defer_is_still_private(world, monkeypatch) -> None:
+    monkeypatch.setattr(sys.modules["cogs.papers"], "DEFER_AFTER", 0)
+    ix = await world.drive.slash("paper search", user=world.alice, query="xylophone")
+    assert (await ix.response())["type"] == 5
+    (private,) = await ix.followups(1)
+    # The public "thinking…" placeholder is deleted first, else the follow-up would replace it.
+    deleted = [c for c in world.fake.calls if c.method == "DELETE" and "@original" in c.path]
+    assert len(deleted) == 1
+    followup = [c for c in world.fake.calls if c.method == "POST" and c.path.endswith(ix.token)]
+    assert followup[0].json["flags"] & 64
+    assert private["content"] == 'No papers match "xylophone". Try fewer or other words.'

@@ -18,9 +18,9 @@ from bot.views import BookmarkButton, Paginator, tell
 T = TypeVar("T")
 PAGE_SIZE = 5
 # Seconds a lookup may take before the interaction is deferred ("thinking…") and finished by a
-# follow-up. Fast answers stay one message; slow ones are acknowledged within ~30 ms, far inside
+# follow-up. Fast answers stay one message; slow ones are acknowledged within ~20 ms, far inside
 # Discord's 3 s window even on a loaded host (bench/dispatch.py: p99 120 ms at 1M papers without).
-DEFER_AFTER = 0.03
+DEFER_AFTER = 0.02
 
 
 async def in_time(interaction: discord.Interaction, work: Awaitable[T]) -> T:

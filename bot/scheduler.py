@@ -1,0 +1,107 @@
+"""APScheduler in the bot's event loop: a cron job per subscription, a poll job for the sources.
+
+Jobs carry only the channel id and read the subscription fresh when they fire, so edits and failure
+counts are never stale. Jobs are rebuilt from the database at start (then owed days are caught
+up) and changed at once when a subscription is saved or removed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import aiohttp
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.config import Config
+from bot.db.papers import PaperStore
+from bot.delivery import DeliveryService
+from bot.sources import build_sources, poll_all
+from bot.subscriptions import Subscription, SubscriptionService
+
+log = logging.getLogger(__name__)
+
+
+def trigger(subscription: Subscription) -> CronTrigger:
+    """Its time, on its weekdays, in its own timezone (so DST moves with the people)."""
+    return CronTrigger(
+        day_of_week=",".join(subscription.weekdays),
+        hour=subscription.post_time.hour,
+        minute=subscription.post_time.minute,
+        timezone=subscription.zone,
+    )
+
+
+class Scheduler:
+    def __init__(
+        self,
+        subscriptions: SubscriptionService,
+        delivery: DeliveryService,
+        papers: PaperStore,
+        config: Config,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.subscriptions = subscriptions
+        self.delivery = delivery
+        self.papers = papers
+        self.config = config
+        self.clock = clock
+        self.jobs = AsyncIOScheduler(timezone=UTC)
+        self.session: aiohttp.ClientSession | None = None
+        subscriptions.on_change(self.changed)
+
+    async def start(self) -> None:
+        self.jobs.start()
+        for subscription in await self.subscriptions.all_active():
+            self.schedule(subscription)
+        self.session = aiohttp.ClientSession()
+        self.jobs.add_job(
+            self.poll,
+            "interval",
+            minutes=self.config.sources.poll_minutes,
+            id="poll",
+            next_run_time=datetime.now(UTC),
+            coalesce=True,
+            max_instances=1,
+        )
+        log.info("scheduler started with %d subscription jobs", len(self.jobs.get_jobs()) - 1)
+
+    async def shutdown(self) -> None:
+        if self.jobs.running:
+            self.jobs.shutdown(wait=False)
+        if self.session is not None:
+            await self.session.close()
+
+    def schedule(self, subscription: Subscription) -> None:
+        self.jobs.add_job(
+            self.fire,
+            trigger(subscription),
+            args=[subscription.channel_id],
+            id=f"subscription:{subscription.channel_id}",
+            replace_existing=True,
+            coalesce=True,
+            misfire_grace_time=6 * 3600,
+        )
+
+    def changed(self, kind: str, subscription: Subscription) -> None:
+        job_id = f"subscription:{subscription.channel_id}"
+        if kind == "removed" or subscription.broken:
+            if self.jobs.get_job(job_id):
+                self.jobs.remove_job(job_id)
+        else:
+            self.schedule(subscription)
+
+    async def fire(self, channel_id: int) -> None:
+        subscription = await self.subscriptions.get(channel_id)
+        if subscription is not None and not subscription.broken:
+            await self.delivery.deliver(subscription, self.clock())
+
+    async def poll(self) -> None:
+        """Poll the sources; new papers go out at once to subscriptions whose time has passed."""
+        sources = build_sources(self.config, self.papers, self.session, self.clock)
+        reports = await poll_all(sources)
+        if any(report.new or report.updated for report in reports.values()):
+            log.info("new papers: %s", {name: r.new for name, r in reports.items()})
+        await self.delivery.deliver_all(self.clock())  # also the catch-up after a restart

@@ -1,0 +1,170 @@
+"""/subscribe, /unsubscribe, /subscriptions: which channels get the daily papers, and how."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.subscriptions import LAYOUTS, SubscriptionError
+
+ZONES = sorted(available_timezones())
+NEEDED = {
+    "view_channel": "View Channel",
+    "send_messages": "Send Messages",
+    "embed_links": "Embed Links",
+    "add_reactions": "Add Reactions",
+}
+THREADS = {
+    "create_public_threads": "Create Public Threads",
+    "send_messages_in_threads": "Send Messages in Threads",
+}
+
+
+def missing_permissions(
+    channel: discord.abc.GuildChannel, me: discord.Member, layout: str
+) -> list[str]:
+    granted = channel.permissions_for(me)
+    needed = {**NEEDED, **(THREADS if layout == "thread" else {})}
+    return [label for name, label in needed.items() if not getattr(granted, name)]
+
+
+class Subscriptions(commands.Cog):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    def may_manage(self, member: discord.Member, channel: discord.abc.GuildChannel) -> bool:
+        role = self.bot.config.bot.manager_role
+        return channel.permissions_for(member).manage_channels or any(
+            r.name == role for r in member.roles if role
+        )
+
+    async def refuse(
+        self, interaction: discord.Interaction, channel: discord.abc.GuildChannel
+    ) -> bool:
+        """True (after saying why) when this person may not change subscriptions here."""
+        if interaction.guild is None or not isinstance(interaction.user, discord.Member):
+            await interaction.response.send_message(
+                "Subscriptions are made in a server channel.", ephemeral=True
+            )
+            return True
+        if not self.may_manage(interaction.user, channel):
+            role = self.bot.config.bot.manager_role
+            extra = f" or the {role} role" if role else ""
+            await interaction.response.send_message(
+                f"Only members with Manage Channels in {channel.mention}{extra} can change its subscription.",
+                ephemeral=True,
+            )
+            return True
+        return False
+
+    @app_commands.command(name="subscribe", description="Post each new day's papers in a channel")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        channel="Where to post (default: this channel)",
+        time="Time of day to post, HH:MM (default 09:00)",
+        timezone="IANA timezone for that time, like Europe/Paris",
+        weekdays="Days to post, like mon,tue,wed,thu,fri",
+        categories="Only papers in these categories (comma separated)",
+        keywords="Only papers mentioning these words (comma separated)",
+        authors="Only papers by these authors (comma separated)",
+        layout="thread: one thread per day; channel: straight in the channel; compact: one message",
+    )
+    @app_commands.choices(layout=[app_commands.Choice(name=name, value=name) for name in LAYOUTS])
+    async def subscribe(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | None = None,
+        time: str | None = None,
+        timezone: str | None = None,
+        weekdays: str | None = None,
+        categories: str | None = None,
+        keywords: str | None = None,
+        authors: str | None = None,
+        layout: app_commands.Choice[str] | None = None,
+    ) -> None:
+        target = channel or interaction.channel
+        if await self.refuse(interaction, target):
+            return
+        chosen = layout.value if layout else "thread"
+        missing = missing_permissions(target, interaction.guild.me, chosen)
+        if missing:
+            await interaction.response.send_message(
+                f"I can't post in {target.mention}: missing {' and '.join(missing)}.",
+                ephemeral=True,
+            )
+            return
+        try:
+            subscription, new = await self.bot.subscriptions.subscribe(
+                interaction.guild_id,
+                target.id,
+                interaction.user.id,
+                time=time,
+                timezone=timezone,
+                weekdays=weekdays,
+                categories=categories,
+                keywords=keywords,
+                authors=authors,
+                layout=chosen,
+            )
+        except SubscriptionError as error:
+            await interaction.response.send_message(str(error), ephemeral=True)
+            return
+        when = int(subscription.next_post(self.bot.clock()).timestamp())
+        verb = "Subscribed" if new else "Updated"
+        await interaction.response.send_message(
+            f"{verb} {target.mention}: {subscription.describe()}. Next post <t:{when}:F>.",
+            ephemeral=True,
+        )
+
+    @subscribe.autocomplete("timezone")
+    async def zones(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        wanted = current.casefold()
+        return [
+            app_commands.Choice(name=zone, value=zone)
+            for zone in ZONES
+            if wanted in zone.casefold()
+        ][:25]
+
+    @app_commands.command(name="unsubscribe", description="Stop posting papers in a channel")
+    @app_commands.guild_only()
+    @app_commands.describe(channel="The channel (default: this channel)")
+    async def unsubscribe(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        target = channel or interaction.channel
+        if await self.refuse(interaction, target):
+            return
+        removed = await self.bot.subscriptions.unsubscribe(target.id)
+        text = (
+            f"{target.mention} will get no more papers."
+            if removed
+            else f"{target.mention} was not subscribed."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @app_commands.command(
+        name="subscriptions", description="This server's subscribed channels and their next post"
+    )
+    @app_commands.guild_only()
+    async def subscriptions(self, interaction: discord.Interaction) -> None:
+        found = await self.bot.subscriptions.list(interaction.guild_id)
+        if not found:
+            await interaction.response.send_message(
+                "No channel here is subscribed yet: try /subscribe.", ephemeral=True
+            )
+            return
+        now = self.bot.clock()
+        lines = [
+            f"<#{s.channel_id}>: {s.describe()}; next <t:{int(s.next_post(now).timestamp())}:R>"
+            for s in found
+        ]
+        await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Subscriptions(bot))

@@ -16,7 +16,11 @@ from discord.ext import commands
 from bot.bookmarks import BookmarkService
 from bot.config import Config
 from bot.db import Database, DatabaseError, PaperStore
+from bot.delivery import DeliveryService
+from bot.poster import DiscordPoster
+from bot.scheduler import Scheduler
 from bot.search import SearchService
+from bot.subscriptions import SubscriptionService
 from bot.views import BookmarkButton
 from cogs.errors import on_app_command_error
 
@@ -67,6 +71,19 @@ class Paperboy(commands.Bot):
         self.search = SearchService(self.papers)
         self.bookmarks = BookmarkService(self.db, self.papers, self.clock)  # BookmarkService
         # Other services: one line each here, marked with a comment naming the service.
+        self.subscriptions = SubscriptionService(self.db, self.config, self.clock)  # subscriptions
+        self.delivery = DeliveryService(  # delivery
+            self.db,
+            self.papers,
+            self.subscriptions,
+            DiscordPoster(self),
+            self.config,
+            self.clock,
+            self.bookmarks.remember_message,
+        )
+        self.scheduler = Scheduler(
+            self.subscriptions, self.delivery, self.papers, self.config, self.clock
+        )
         self.tree.on_error = on_app_command_error
         self.add_dynamic_items(BookmarkButton)
         await self.load_extensions()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.client import Paperboy, create_bot
-from bot.config import Config, DatabaseConfig
+from bot.config import Config, DatabaseConfig, SourcesConfig
 from tests.fakediscord import Channel, Driver, FakeDiscord, Guild, User
 from tests.fakediscord.fixtures import running
 from tests.helpers import DATA, SEEDS, ingest, open_store
@@ -37,7 +37,10 @@ async def paper_db(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def bot_config(paper_db: Path) -> Config:
-    return replace(Config(), database=DatabaseConfig(path=str(paper_db)))
+    # No source polling in tests unless a test asks for it: the seeds folder is the default.
+    return replace(
+        Config(), database=DatabaseConfig(path=str(paper_db)), sources=SourcesConfig(folder="")
+    )
 
 
 @pytest.fixture

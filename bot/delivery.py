@@ -1,0 +1,232 @@
+"""Daily delivery: which days a subscription is owed, and posting them exactly once.
+
+The protocol, per message owed (a day's header, its thread, each paper, a compact list):
+1. The ledger row is written as ``pending`` with a nonce derived from (channel, day, item) BEFORE
+   anything is sent.
+2. The message is posted with that nonce and ``enforce_nonce`` (discord.py sets it with a nonce):
+   Discord answers a repeated nonce from the same author in the same channel with the message it
+   already created instead of a new one, for a few minutes.
+3. The row becomes ``sent`` with the message id.
+A crash between 1 and 3 leaves the row ``pending``; the next run posts it again with the same
+nonce and gets the original message back, so nothing is doubled and nothing is lost. A thread
+cannot carry a nonce, but a thread started from a message has that message's id, so re-creating
+it is answered "already created" and the id is known. The dedupe window is Discord's: a crash
+followed by more than a few minutes of downtime can double the one message that was in flight.
+A day is marked delivered once all its messages are sent; catch-up posts the days not marked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+from bot.config import Config
+from bot.db.core import Database
+from bot.db.papers import PaperRow, PaperStore
+from bot.db.subscriptions import SubscriptionStore
+from bot.subscriptions import Subscription, SubscriptionService
+
+log = logging.getLogger(__name__)
+FAN_OUT = 16  # subscriptions delivered at once; each channel has its own rate limit
+
+
+class ChannelUnavailable(Exception):
+    """Discord refuses the channel (deleted, or a permission is missing); the message says which."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message of a day's delivery, described without Discord in it."""
+
+    kind: str  # header | paper | compact | skipped
+    day: date
+    text: str = ""
+    papers: tuple[PaperRow, ...] = ()
+
+
+class Poster(Protocol):
+    async def send(self, channel_id: int, message: Outgoing, nonce: str) -> int: ...
+
+    async def thread(self, channel_id: int, message_id: int, name: str) -> int: ...
+
+    async def tell(self, user_id: int, guild_id: int, text: str) -> None: ...
+
+
+@dataclass
+class DeliveryReport:
+    days: list[date] = field(default_factory=list)
+    messages: int = 0
+    skipped_days: int = 0
+    failed: str | None = None
+
+
+def nonce(channel_id: int, day: date, item: str) -> str:
+    """Discord nonces are at most 25 characters; the same item always gets the same one."""
+    return hashlib.sha256(f"{channel_id}:{day}:{item}".encode()).hexdigest()[:25]
+
+
+class DeliveryService:
+    def __init__(
+        self,
+        db: Database,
+        papers: PaperStore,
+        subscriptions: SubscriptionService,
+        poster: Poster,
+        config: Config,
+        clock: Callable[[], datetime],
+        remember: Callable[..., object] | None = None,
+    ) -> None:
+        self.ledger = SubscriptionStore(db)
+        self.papers = papers
+        self.subscriptions = subscriptions
+        self.poster = poster
+        self.config = config
+        self.clock = clock
+        self.remember = remember  # BookmarkService.remember_message, so reactions bookmark
+
+    async def due_days(self, subscription: Subscription, now: datetime) -> list[date]:
+        """Days with papers, from the subscription's creation day, whose post time has passed."""
+        zone = subscription.zone
+        local_now = now.astimezone(zone)
+        since = subscription.created_at.astimezone(zone).date()
+        done = await self.ledger.delivered_days(subscription.id)
+        return [
+            day
+            for day in await self.papers.days(since=since, until=local_now.date())
+            if day.isoformat() not in done
+            and datetime.combine(day, subscription.post_time, zone) <= local_now
+        ]
+
+    async def deliver(
+        self, subscription: Subscription, now: datetime | None = None
+    ) -> DeliveryReport:
+        """Post every day owed to this subscription; failures are counted, never raised."""
+        report = DeliveryReport()
+        due = await self.due_days(subscription, now or self.clock())
+        limit = self.config.delivery.catch_up_days
+        skipped, due = (due[:-limit], due[-limit:]) if limit and len(due) > limit else ([], due)
+        try:
+            if skipped:
+                await self._skip(subscription, skipped, due[0], report)
+            for day in due:
+                await self._day(subscription, day, report)
+        except ChannelUnavailable as error:
+            report.failed = str(error)
+            await self._failed(subscription, str(error))
+        else:
+            await self.subscriptions.record_success(subscription)
+        return report
+
+    async def deliver_all(self, now: datetime | None = None) -> dict[int, DeliveryReport]:
+        """Every active subscription at once (bounded): one failing channel never holds up another."""
+        gate = asyncio.Semaphore(FAN_OUT)
+
+        async def one(subscription: Subscription) -> tuple[int, DeliveryReport]:
+            async with gate:
+                return subscription.channel_id, await self.deliver(subscription, now)
+
+        subscriptions = await self.subscriptions.all_active()
+        return dict(await asyncio.gather(*(one(s) for s in subscriptions)))
+
+    async def _skip(
+        self, subscription: Subscription, skipped: list[date], first: date, report: DeliveryReport
+    ) -> None:
+        text = (
+            f"paperboy was away: {len(skipped)} older day(s) of papers were skipped "
+            f"({skipped[0]} to {skipped[-1]}). Use /paper day to read them."
+        )
+        await self._post(
+            subscription, subscription.channel_id, Outgoing("skipped", first, text), "skipped", 0
+        )
+        for day in skipped:
+            await self.ledger.mark_day(subscription.id, day.isoformat(), 0)
+        report.skipped_days = len(skipped)
+
+    async def _day(self, subscription: Subscription, day: date, report: DeliveryReport) -> None:
+        papers = [paper for paper in await self.papers.day(day) if subscription.matches(paper)]
+        if papers:
+            header = f"**Papers for {day}** · {len(papers)} paper{'s' * (len(papers) != 1)}"
+            channel = subscription.channel_id
+            if subscription.layout == "compact":
+                await self._post(
+                    subscription,
+                    channel,
+                    Outgoing("compact", day, header, tuple(papers)),
+                    "compact",
+                    1,
+                )
+            else:
+                header_id = await self._post(
+                    subscription, channel, Outgoing("header", day, header), "header", 1
+                )
+                target = channel
+                if subscription.layout == "thread":
+                    target = await self._thread(subscription, day, header_id)
+                for position, paper in enumerate(papers, 3):
+                    await self._post(
+                        subscription,
+                        target,
+                        Outgoing("paper", day, "", (paper,)),
+                        paper.arxiv_id,
+                        position,
+                    )
+            report.messages += 1 + len(papers)
+        await self.ledger.mark_day(subscription.id, day.isoformat(), len(papers))
+        report.days.append(day)
+
+    async def _post(
+        self,
+        subscription: Subscription,
+        channel_id: int,
+        message: Outgoing,
+        item: str,
+        position: int,
+    ) -> int:
+        key = message.day.isoformat()
+        row = (await self.ledger.ledger(subscription.id, key)).get(item)
+        if row is not None and row["state"] == "sent":
+            return row["message_id"]
+        stamp = nonce(subscription.channel_id, message.day, item)
+        await self.ledger.pending(subscription.id, key, item, position, stamp)
+        message_id = await self.poster.send(channel_id, message, stamp)
+        await self.ledger.sent(subscription.id, key, item, message_id)
+        if message.papers and self.remember is not None:
+            await self.remember(
+                message_id, channel_id, subscription.guild_id, [p.arxiv_id for p in message.papers]
+            )
+        return message_id
+
+    async def _thread(self, subscription: Subscription, day: date, header_id: int) -> int:
+        key = day.isoformat()
+        row = (await self.ledger.ledger(subscription.id, key)).get("thread")
+        if row is not None and row["state"] == "sent":
+            return row["message_id"]
+        await self.ledger.pending(
+            subscription.id, key, "thread", 2, nonce(subscription.channel_id, day, "thread")
+        )
+        thread_id = await self.poster.thread(
+            subscription.channel_id, header_id, f"Papers for {day}"
+        )
+        await self.ledger.sent(subscription.id, key, "thread", thread_id)
+        return thread_id
+
+    async def _failed(self, subscription: Subscription, reason: str) -> None:
+        updated = await self.subscriptions.record_failure(subscription)
+        log.warning(
+            "subscription in channel %s failed (%d in a row): %s",
+            subscription.channel_id,
+            updated.failures,
+            reason,
+        )
+        if updated.broken and not subscription.broken:
+            await self.poster.tell(
+                subscription.created_by,
+                subscription.guild_id,
+                f"{reason}. I stopped posting papers to <#{subscription.channel_id}> after "
+                f"{updated.failures} failed days. Fix that, then run /subscribe in that channel again to resume.",
+            )

@@ -1,0 +1,78 @@
+"""The one piece of delivery that talks to Discord: posts, threads and notes to people."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.delivery import ChannelUnavailable, Outgoing
+from bot.render import paper_embed, trim
+from bot.views import BookmarkButton
+
+log = logging.getLogger(__name__)
+THREAD_EXISTS = 160004  # "A thread has already been created for this message"
+
+
+def _compact(message: Outgoing) -> discord.Embed:
+    lines = [f"{n}. [{trim(p.title, 150)}]({p.arxiv_url})" for n, p in enumerate(message.papers, 1)]
+    return discord.Embed(
+        title=trim(message.text.replace("**", ""), 256), description=trim("\n".join(lines), 4096)
+    )
+
+
+class DiscordPoster:
+    def __init__(self, bot: discord.Client) -> None:
+        self.bot = bot
+
+    async def send(self, channel_id: int, message: Outgoing, nonce: str) -> int:
+        kwargs: dict = {"nonce": nonce}
+        if message.kind == "paper":
+            paper = message.papers[0]
+            view = discord.ui.View(timeout=None)
+            view.add_item(BookmarkButton(paper.arxiv_id))
+            kwargs.update(embed=paper_embed(paper), view=view)
+        elif message.kind == "compact":
+            kwargs["embed"] = _compact(message)
+        else:
+            kwargs["content"] = message.text
+        channel = self.bot.get_partial_messageable(channel_id)
+        try:
+            sent = await channel.send(**kwargs)
+        except discord.Forbidden as error:
+            raise ChannelUnavailable(
+                f"I can't post in <#{channel_id}>: {error.text or 'missing permissions'}"
+            ) from error
+        except discord.NotFound as error:
+            raise ChannelUnavailable(f"The channel <#{channel_id}> no longer exists") from error
+        return sent.id
+
+    async def thread(self, channel_id: int, message_id: int, name: str) -> int:
+        try:
+            channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
+            thread = await channel.get_partial_message(message_id).create_thread(name=name)
+        except discord.HTTPException as error:
+            if error.code == THREAD_EXISTS:
+                return message_id  # a thread started from a message has that message's id
+            if isinstance(error, discord.Forbidden | discord.NotFound):
+                raise ChannelUnavailable(
+                    f"I can't create threads in <#{channel_id}>: {error.text}"
+                ) from error
+            raise
+        return thread.id
+
+    async def tell(self, user_id: int, guild_id: int, text: str) -> None:
+        """A direct message to the person, else the server's system channel, else only the log."""
+        try:
+            await (await self.bot.create_dm(discord.Object(user_id))).send(text)
+            return
+        except discord.HTTPException as error:
+            log.info("could not DM user %s: %s", user_id, error)
+        guild = self.bot.get_guild(guild_id)
+        if guild is not None and guild.system_channel is not None:
+            try:
+                await guild.system_channel.send(f"<@{user_id}> {text}")
+                return
+            except discord.HTTPException as error:
+                log.info("could not post in the system channel of guild %s: %s", guild_id, error)
+        log.warning("nobody could be told: %s", text)

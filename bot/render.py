@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import discord
 
 from bot.db.papers import PaperRow
+from bot.search import Page
 
 TITLE, DESCRIPTION, FIELD_NAME, FIELD_VALUE, FOOTER, TOTAL = 256, 4096, 256, 1024, 2048, 6000
 SUMMARY = 1500  # a readable summary; the full text is one click away
@@ -14,11 +15,13 @@ COLOUR = discord.Colour(0xF4A100)
 
 
 def trim(text: str, limit: int) -> str:
+    """``text`` if it fits in ``limit`` characters, else cut to fit with a trailing ellipsis."""
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def links(paper: PaperRow) -> str:
+    """Markdown links to the paper on arXiv and (when known) Hugging Face."""
     hf = f" · [Hugging Face]({paper.hf_url})" if paper.hf_url else ""
     return f"[arXiv]({paper.arxiv_url}){hf}"
 
@@ -47,9 +50,19 @@ def paper_embed(paper: PaperRow, *, marked: bool = False) -> discord.Embed:
 
 
 def paper_list_embed(
-    title: str, papers: Sequence[PaperRow], *, first_number: int = 1, footer: str = ""
+    title: str,
+    papers: Sequence[PaperRow],
+    page: Page | None = None,
+    *,
+    first_number: int = 1,
+    footer: str = "",
 ) -> discord.Embed:
-    """A numbered list of papers with authors and a line of summary or snippet each."""
+    """A numbered list of papers with authors and a line of summary or snippet each.
+
+    With a ``page``, numbering continues from its offset and the footer says "Page n".
+    """
+    if page is not None:
+        first_number, footer = page.offset + 1, footer or f"Page {page.number}"
     blocks = []
     for number, paper in enumerate(papers, first_number):
         authors = trim(", ".join(paper.authors), 120) if paper.authors else "unknown authors"

@@ -74,9 +74,7 @@ class Papers(
 
         async def render(number: int) -> tuple[discord.Embed, list[str], bool]:
             page = first if number == 0 else await fetch(number)
-            embed = paper_list_embed(
-                title, page.items, first_number=number * PAGE_SIZE + 1, footer=f"Page {number + 1}"
-            )
+            embed = paper_list_embed(title, page.items, page)
             return embed, [paper.arxiv_id for paper in page.items], page.has_more
 
         embed, ids, has_more = await render(0)

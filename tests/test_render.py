@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from bot.db.papers import PaperRow
 from bot.render import paper_embed, paper_list_embed, trim
+from bot.search import Page
 
 
 def huge_paper(number: int = 1) -> PaperRow:
@@ -42,3 +44,16 @@ def test_a_list_of_huge_papers_fits_one_embed() -> None:
     assert len(embed.footer.text) <= 2048
     assert len(embed) <= 6000
     assert embed.description.startswith("**1. [A Very Long Title")
+
+
+def test_a_page_numbers_the_list_from_its_offset_and_says_which_page() -> None:
+    papers = [huge_paper(n) for n in range(11, 16)]
+    embed = paper_list_embed("Results", papers, Page(papers, offset=10, limit=5, has_more=True))
+    assert embed.description.startswith("**11. [A Very Long Title")
+    assert embed.footer.text == "Page 3"
+
+
+def test_a_marked_paper_shows_the_matching_snippet_instead_of_the_summary() -> None:
+    paper = replace(huge_paper(), summary="The whole summary.", snippet="…the **goose** part…")
+    assert paper_embed(paper, marked=True).description == "…the **goose** part…"
+    assert paper_embed(paper).description == "The whole summary."

@@ -15,8 +15,24 @@ from bot.search import Page
 
 FORMATS = ("bibtex", "csv", "markdown")
 # Categories that are arXiv classes (cs.CL, stat.ML, ...) can go into BibTeX's primaryClass.
-ARXIV_CLASS = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
-BIBTEX_SPECIAL = re.compile(r"([&%$#_{}~^\\])")
+ARXIV_CLASS = re.compile(
+    r"^(cs|math|stat|eess|econ|q-bio|q-fin|physics|astro-ph|cond-mat|nlin)\.[A-Za-z-]+$"
+    r"|^(hep-(th|ph|ex|lat)|quant-ph|gr-qc|nucl-(th|ex)|math-ph|astro-ph|cond-mat|physics|nlin)$"
+)
+# LaTeX specials in BibTeX text: a backslash, ~ and ^ would otherwise be read as commands/accents.
+BIBTEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+BIBTEX_SPECIAL = re.compile("|".join(re.escape(char) for char in BIBTEX_ESCAPES))
 
 
 class BookmarkService:
@@ -62,19 +78,25 @@ class BookmarkService:
         return f"bookmarks.{extension}", render(saved).encode("utf-8")
 
 
-def _bibtex_text(text: str) -> str:
-    return BIBTEX_SPECIAL.sub(r"\\\1", text)
+def bibtex_text(text: str) -> str:
+    """Escape text for a BibTeX field so Zotero and LaTeX read back exactly these characters."""
+    return BIBTEX_SPECIAL.sub(lambda match: BIBTEX_ESCAPES[match.group(0)], text)
+
+
+def bibtex_key(arxiv_id: str) -> str:
+    """Stable and unique per paper: arxiv + the id without punctuation (old ids keep their archive)."""
+    return "arxiv" + re.sub(r"\W", "", arxiv_id)
 
 
 def bibtex(saved: Sequence[tuple[PaperRow, str]]) -> str:
     """@misc entries Zotero imports as arXiv preprints: eprint, archivePrefix, primaryClass, url."""
     entries = []
-    for paper, _ in saved:
+    for paper, when in saved:
         year = str(paper.days[0].year) if paper.days else "20" + paper.arxiv_id[:2]
-        key = "arxiv" + re.sub(r"\W", "", paper.arxiv_id)
+        key = bibtex_key(paper.arxiv_id)
         fields = [
-            ("title", "{" + _bibtex_text(paper.title) + "}"),
-            ("author", " and ".join(_bibtex_text(name) for name in paper.authors) or "Unknown"),
+            ("title", "{" + bibtex_text(paper.title) + "}"),
+            ("author", " and ".join(bibtex_text(name) for name in paper.authors) or "Unknown"),
             ("year", year),
             ("eprint", paper.arxiv_id),
             ("archivePrefix", "arXiv"),
@@ -82,6 +104,7 @@ def bibtex(saved: Sequence[tuple[PaperRow, str]]) -> str:
         if paper.category and ARXIV_CLASS.match(paper.category):
             fields.append(("primaryClass", paper.category))
         fields.append(("url", paper.arxiv_url))
+        fields.append(("note", bibtex_text(f"Bookmarked with paperboy on {when[:10]}")))
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
         entries.append(f"@misc{{{key},\n{body}\n}}\n")
     return "\n".join(entries)

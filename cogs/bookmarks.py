@@ -22,10 +22,13 @@ log = logging.getLogger(__name__)
 class Confirm(discord.ui.View):
     """Yes/No for something that cannot be undone; only the asker can answer."""
 
-    def __init__(self, owner_id: int) -> None:
+    def __init__(self, owner_id: int, token: int) -> None:
         super().__init__(timeout=120)
         self.owner_id = owner_id
         self.confirmed: bool | None = None
+        # Unique per question, so two people asking at once never get each other's buttons.
+        self.yes.custom_id = f"paperboy:confirm:{token}:yes"
+        self.no.custom_id = f"paperboy:confirm:{token}:no"
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
@@ -35,16 +38,12 @@ class Confirm(discord.ui.View):
         )
         return False
 
-    @discord.ui.button(
-        label="Yes, delete them", style=discord.ButtonStyle.danger, custom_id="paperboy:confirm:yes"
-    )
+    @discord.ui.button(label="Yes, delete them", style=discord.ButtonStyle.danger)
     async def yes(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         self.confirmed = True
         await self._close(interaction)
 
-    @discord.ui.button(
-        label="Cancel", style=discord.ButtonStyle.secondary, custom_id="paperboy:confirm:no"
-    )
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def no(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
         self.confirmed = False
         await self._close(interaction)
@@ -179,7 +178,7 @@ class Bookmarks(
     async def _confirmed(
         self, interaction: discord.Interaction, question: str, action, done: str
     ) -> None:
-        view = Confirm(interaction.user.id)
+        view = Confirm(interaction.user.id, interaction.id)
         await interaction.response.send_message(question, view=view, ephemeral=True)
         await view.wait()
         if view.confirmed is None:

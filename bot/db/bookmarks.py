@@ -54,10 +54,13 @@ class BookmarkStore:
             " ORDER BY b.created_at DESC, p.arxiv_id LIMIT ? OFFSET ?",
             (user_id, limit, offset),
         )
+        if not rows:
+            return []
+        marks = ", ".join("?" * len(rows))
         saved = await self.db.fetchall(
             "SELECT p.arxiv_id, b.created_at FROM bookmarks b JOIN papers p ON p.id = b.paper_id"
-            " WHERE b.user_id = ?",
-            (user_id,),
+            f" WHERE b.user_id = ? AND p.arxiv_id IN ({marks})",
+            (user_id, *(row.arxiv_id for row in rows)),
         )
         when = {row[0]: row[1] for row in saved}
         return [(row, when[row.arxiv_id]) for row in rows]

@@ -8,13 +8,16 @@ import io
 
 from bot.client import create_bot
 from tests.fakediscord import Driver, is_ephemeral
+from tests.fakediscord.drive import walk_components
 from tests.fakediscord.fixtures import running
 
 
 async def shown(world, arxiv_id: str) -> dict:
     """Post a paper the way people meet one, with /paper show; return it once the bot mapped it."""
     remembered = asyncio.ensure_future(world.bot.wait_for("papers_shown", timeout=5))
-    message = await (await world.drive.slash("paper show", user=world.alice, paper=arxiv_id)).reply()
+    message = await (
+        await world.drive.slash("paper show", user=world.alice, paper=arxiv_id)
+    ).reply()
     assert await remembered == (int(message["id"]), [arxiv_id])
     return message
 
@@ -115,7 +118,10 @@ async def test_bibtex_export_imports_as_arxiv_preprints(world) -> None:
         "  author = {KaitaoSong and JinlinW and Peiyan and xinfeng1i and Bang-UdeM-Mila}," in text
     )
     assert "  eprint = {2504.01990},\n  archivePrefix = {arXiv}," in text
-    assert "  url = {https://arxiv.org/abs/2504.01990}\n}" in text
+    assert (
+        "  url = {https://arxiv.org/abs/2504.01990},\n  note = {Bookmarked with paperboy on "
+        in text
+    )
     assert "primaryClass" not in text  # "Machine Learning" is not an arXiv class
 
 
@@ -140,20 +146,44 @@ async def test_bobs_export_holds_none_of_alices_papers(world) -> None:
     assert list(csv.DictReader(io.StringIO(content.decode()))) == []
 
 
+def button(message: dict, label: str) -> str:
+    """The custom_id of the button labelled ``label`` (confirmation ids are unique per question)."""
+    [custom_id] = [
+        c["custom_id"]
+        for c in walk_components(message.get("components"))
+        if c.get("label") == label
+    ]
+    return custom_id
+
+
 async def test_clear_asks_first_and_only_the_asker_answers(world) -> None:
     await world.bot.bookmarks.add(world.alice.id, "2503.99999")
     ix = await world.drive.slash("bookmarks clear", user=world.alice)
     question = await ix.reply()
     assert question["content"] == "Delete all your bookmarks?" and is_ephemeral(question)
-    intruder = await (
-        await world.drive.click(question, "paperboy:confirm:yes", user=world.bob)
-    ).reply()
+    yes, no = button(question, "Yes, delete them"), button(question, "Cancel")
+    intruder = await (await world.drive.click(question, yes, user=world.bob)).reply()
     assert intruder["content"] == "This question is not yours to answer."
+    assert is_ephemeral(intruder)
     assert await saved(world, world.alice) == ["2503.99999"]
-    cancel = await world.drive.click(question, "paperboy:confirm:no", user=world.alice)
+    cancel = await world.drive.click(question, no, user=world.alice)
     assert (await cancel.response())["data"]["content"] == "Cancelled; nothing was deleted."
     assert await saved(world, world.alice) == ["2503.99999"]
     again = await (await world.drive.slash("bookmarks clear", user=world.alice)).reply()
-    confirm = await world.drive.click(again, "paperboy:confirm:yes", user=world.alice)
+    assert button(again, "Yes, delete them") != yes
+    confirm = await world.drive.click(again, button(again, "Yes, delete them"), user=world.alice)
     assert (await confirm.response())["data"]["content"] == "Done: 1 bookmarks deleted."
     assert await saved(world, world.alice) == []
+
+
+async def test_forget_me_deletes_my_bookmarks_and_nobody_elses(world) -> None:
+    await world.bot.bookmarks.add(world.alice.id, "2503.99999")
+    await world.bot.bookmarks.add(world.bob.id, "2503.14456")
+    question = await (await world.drive.slash("bookmarks forget-me", user=world.alice)).reply()
+    assert question["content"] == "Delete everything I store about you?"
+    confirm = await world.drive.click(
+        question, button(question, "Yes, delete them"), user=world.alice
+    )
+    assert (await confirm.response())["data"]["content"] == "Done: 1 records deleted."
+    assert await saved(world, world.alice) == []
+    assert await saved(world, world.bob) == ["2503.14456"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -97,6 +97,16 @@ class Scheduler:
         subscription = await self.subscriptions.get(channel_id)
         if subscription is not None and not subscription.broken:
             await self.delivery.deliver(subscription, self.clock())
+
+    async def fire_due(self, since: datetime, now: datetime) -> list[int]:
+        """Run the cron logic for (since, now] with a chosen clock: the channels delivered to."""
+        fired = []
+        for subscription in await self.subscriptions.all_active():
+            when = trigger(subscription).get_next_fire_time(None, since + timedelta(microseconds=1))
+            if when is not None and when <= now:
+                await self.delivery.deliver(subscription, now)
+                fired.append(subscription.channel_id)
+        return fired
 
     async def poll(self) -> None:
         """Poll the sources; new papers go out at once to subscriptions whose time has passed."""

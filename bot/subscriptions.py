@@ -145,6 +145,27 @@ class SubscriptionService:
         await self._changed("saved", subscription)
         return subscription, existing is None
 
+    async def edit(self, channel_id: int, **fields: Any) -> Subscription:
+        """Change only the fields given (None keeps, "" clears a filter); the job follows at once."""
+        current = await self.get(channel_id)
+        if current is None:
+            raise SubscriptionError("That channel is not subscribed: use /subscribe first.")
+        merged: dict[str, Any] = {
+            "time": f"{current.post_time:%H:%M}",
+            "timezone": current.timezone,
+            "weekdays": current.weekdays,
+            "categories": current.categories,
+            "keywords": current.keywords,
+            "authors": current.authors,
+            "layout": current.layout,
+        }
+        merged.update({name: value for name, value in fields.items() if value is not None})
+        await self.store.update(current.id, self.build(**merged))
+        subscription = await self.get(channel_id)
+        assert subscription is not None
+        await self._changed("saved", subscription)
+        return subscription
+
     async def unsubscribe(self, channel_id: int) -> Subscription | None:
         row = await self.store.by_channel(channel_id)
         if row is None:

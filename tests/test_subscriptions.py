@@ -1,0 +1,195 @@
+"""Subscriptions and their schedule on a real database file, without Discord."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.config import Config, DeliveryConfig
+from bot.db.core import Database
+from bot.db.papers import PaperRow
+from bot.scheduler import Scheduler, trigger
+from bot.subscriptions import Subscription, SubscriptionError, SubscriptionService
+
+PARIS = ZoneInfo("Europe/Paris")
+NOW = datetime(
+    2026, 3, 27, 7, 0, tzinfo=UTC
+)  # a Friday, two days before Paris moves to summer time
+
+
+class FakeDelivery:
+    """Records what the scheduler asks to deliver."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, datetime]] = []
+
+    async def deliver(self, subscription: Subscription, now: datetime) -> None:
+        self.calls.append((subscription.channel_id, now))
+
+
+@pytest.fixture
+async def service(tmp_path: Path) -> AsyncIterator[SubscriptionService]:
+    db = await Database.open(tmp_path / "paperboy.db")
+    config = replace(Config(), delivery=DeliveryConfig(timezone="Europe/Paris"))
+    try:
+        yield SubscriptionService(db, config, lambda: NOW)
+    finally:
+        await db.close()
+
+
+def paper(**fields: object) -> PaperRow:
+    values: dict[str, object] = {
+        "arxiv_id": "2503.00001",
+        "title": "Sparse Goose",
+        "authors": ("Ada Lovelace",),
+        "summary": "",
+        "category": "cs.CL",
+        "arxiv_url": "https://arxiv.org/abs/2503.00001",
+        "hf_url": None,
+        "days": (),
+    }
+    return PaperRow(**{**values, **fields})  # type: ignore[arg-type]
+
+
+async def test_defaults_come_from_config_and_created_at_is_utc(
+    service: SubscriptionService,
+) -> None:
+    sub, new = await service.subscribe(1, 10, 99)
+    assert new
+    assert (sub.post_time, sub.timezone, sub.weekdays) == (
+        time(9),
+        "Europe/Paris",
+        ("mon", "tue", "wed", "thu", "fri"),
+    )
+    assert sub.layout == "thread" and sub.created_at == NOW and sub.created_by == 99
+
+
+async def test_one_subscription_per_channel_resubscribing_updates_it(
+    service: SubscriptionService,
+) -> None:
+    first, _ = await service.subscribe(1, 10, 99, time="08:00")
+    second, new = await service.subscribe(1, 10, 98, time="18:30", keywords="goose, duck")
+    assert not new and second.id == first.id and second.post_time == time(18, 30)
+    assert second.keywords == ("goose", "duck")
+    assert [s.channel_id for s in await service.list(1)] == [10]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"time": "9am"}, "'9am' is not a time; use HH:MM"),
+        ({"timezone": "Mars/Olympus"}, "'Mars/Olympus' is not an IANA timezone"),
+        ({"weekdays": "mon,funday"}, "weekdays must be some of mon"),
+        ({"layout": "poster"}, "layout must be one of thread, channel, compact"),
+    ],
+)
+async def test_bad_input_is_refused_with_a_clear_message_and_saves_nothing(
+    service: SubscriptionService, fields: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SubscriptionError, match=message):
+        await service.subscribe(1, 10, 99, **fields)
+    assert await service.list(1) == []
+
+
+async def test_edit_changes_only_what_is_given_and_clears_broken(
+    service: SubscriptionService,
+) -> None:
+    sub, _ = await service.subscribe(1, 10, 99, time="07:15", authors="Lovelace", layout="compact")
+    for _ in range(3):
+        sub = await service.record_failure(sub)
+    assert sub.broken and await service.all_active() == []
+    edited = await service.edit(10, weekdays="sat,sun")
+    assert edited.weekdays == ("sat", "sun") and edited.post_time == time(7, 15)
+    assert edited.authors == ("Lovelace",) and edited.layout == "compact"
+    assert not edited.broken and edited.failures == 0
+    with pytest.raises(SubscriptionError, match="not subscribed"):
+        await service.edit(11, time="10:00")
+
+
+async def test_matches_any_filter_and_no_filter_matches_everything(
+    service: SubscriptionService,
+) -> None:
+    everything, _ = await service.subscribe(1, 10, 99)
+    assert everything.matches(paper(category="q-bio"))
+    picky, _ = await service.subscribe(1, 11, 99, categories="cs.LG", keywords="goose")
+    assert picky.matches(paper(category="cs.LG", title="Other"))
+    assert picky.matches(paper(category="q-bio", title="A GOOSE"))
+    assert not picky.matches(paper(category="q-bio", title="Ducks"))
+    by_author, _ = await service.subscribe(1, 12, 99, authors="lovelace")
+    assert by_author.matches(paper()) and not by_author.matches(paper(authors=("Alan Turing",)))
+
+
+async def test_next_post_skips_the_weekend_and_follows_summer_time(
+    service: SubscriptionService,
+) -> None:
+    sub, _ = await service.subscribe(1, 10, 99)
+    # Friday 07:00 UTC is 08:00 in Paris: today at 09:00 CET is 08:00 UTC.
+    assert sub.next_post(NOW) == datetime(2026, 3, 27, 9, tzinfo=PARIS)
+    assert sub.next_post(NOW).astimezone(UTC).hour == 8
+    # After that: Monday, when Paris is on summer time, so 07:00 UTC.
+    after = sub.next_post(datetime(2026, 3, 27, 8, 0, tzinfo=UTC))
+    assert after == datetime(2026, 3, 30, 9, tzinfo=PARIS)
+    assert after.astimezone(UTC) == datetime(2026, 3, 30, 7, tzinfo=UTC)
+
+
+async def test_cron_trigger_fires_at_local_time_on_weekdays_across_dst(
+    service: SubscriptionService,
+) -> None:
+    sub, _ = await service.subscribe(1, 10, 99, time="09:00", timezone="Europe/Paris")
+    cron = trigger(sub)
+    fires, previous = [], None
+    moment = NOW
+    for _ in range(3):
+        moment = cron.get_next_fire_time(previous, moment)
+        fires.append(moment.astimezone(UTC))
+        previous = moment
+        moment = moment.replace(microsecond=1)
+    assert fires == [
+        datetime(2026, 3, 27, 8, tzinfo=UTC),  # Friday, winter time
+        datetime(2026, 3, 30, 7, tzinfo=UTC),  # Monday, summer time; the weekend skipped
+        datetime(2026, 3, 31, 7, tzinfo=UTC),
+    ]
+
+
+@pytest.fixture
+async def scheduler(service: SubscriptionService) -> AsyncIterator[Scheduler]:
+    delivery = FakeDelivery()
+    scheduler = Scheduler(service, delivery, None, service.config, service.clock)  # type: ignore[arg-type]
+    scheduler.jobs.start(paused=True)
+    try:
+        yield scheduler
+    finally:
+        scheduler.jobs.shutdown(wait=False)
+
+
+async def test_saving_editing_and_removing_change_the_job_at_once(
+    service: SubscriptionService, scheduler: Scheduler
+) -> None:
+    await service.subscribe(1, 10, 99, time="09:00")
+    job = scheduler.jobs.get_job("subscription:10")
+    assert job is not None and str(job.trigger.timezone) == "Europe/Paris"
+    await service.edit(10, time="17:45", timezone="America/New_York", weekdays="sat")
+    job = scheduler.jobs.get_job("subscription:10")
+    assert job.trigger.get_next_fire_time(None, NOW) == datetime(
+        2026, 3, 28, 17, 45, tzinfo=ZoneInfo("America/New_York")
+    )
+    await service.unsubscribe(10)
+    assert scheduler.jobs.get_job("subscription:10") is None
+
+
+async def test_fire_due_delivers_only_subscriptions_whose_time_came(
+    service: SubscriptionService, scheduler: Scheduler
+) -> None:
+    await service.subscribe(1, 10, 99, time="09:00")  # 08:00 UTC on that Friday
+    await service.subscribe(1, 11, 99, time="12:00")  # 11:00 UTC
+    await service.subscribe(1, 12, 99, time="08:30", weekdays="sat")
+    later = datetime(2026, 3, 27, 9, 0, tzinfo=UTC)
+    assert await scheduler.fire_due(NOW, later) == [10]
+    assert scheduler.delivery.calls == [(10, later)]  # type: ignore[attr-defined]
+    saturday = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
+    assert sorted(await scheduler.fire_due(later, saturday)) == [11, 12]

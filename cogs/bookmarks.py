@@ -152,6 +152,12 @@ class Bookmarks(
     async def export(
         self, interaction: discord.Interaction, format: app_commands.Choice[str]
     ) -> None:
+        if not (await self.bot.bookmarks.list(interaction.user.id, limit=1)).items:
+            await interaction.response.send_message(
+                f"You have no bookmarks to export yet. React with {self.emoji} to a paper first.",
+                ephemeral=True,
+            )
+            return
         filename, content = await self.bot.bookmarks.export(interaction.user.id, format.value)
         file = discord.File(io.BytesIO(content), filename=filename)
         await interaction.response.send_message(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from datetime import date
 
 from bot.client import create_bot
 from tests.fakediscord import Driver, is_ephemeral
@@ -142,8 +143,44 @@ async def test_csv_and_markdown_exports(world) -> None:
 
 async def test_bobs_export_holds_none_of_alices_papers(world) -> None:
     await world.bot.bookmarks.add(world.alice.id, "2503.99999")
+    nothing = await (
+        await world.drive.slash("bookmarks export", user=world.bob, format="csv")
+    ).reply()
+    assert is_ephemeral(nothing) and not nothing.get("attachments")
+    assert nothing["content"].startswith("You have no bookmarks to export yet.")
+    await world.bot.bookmarks.add(world.bob.id, "2503.14456")
     _, content = await export(world, world.bob, "csv")
-    assert list(csv.DictReader(io.StringIO(content.decode()))) == []
+    assert [row["arxiv_id"] for row in csv.DictReader(io.StringIO(content.decode()))] == [
+        "2503.14456"
+    ]
+
+
+async def test_list_pages_turn_for_the_asker(world) -> None:
+    day = await world.bot.papers.day(date(2025, 3, 19))
+    for paper in day[:7]:
+        await world.bot.bookmarks.add(world.alice.id, paper.arxiv_id)
+    first = await (await world.drive.slash("bookmarks list", user=world.alice)).reply()
+    assert is_ephemeral(first)
+    assert first["embeds"][0]["footer"]["text"] == "Page 1"
+    assert first["embeds"][0]["description"].count("\n**") == 4  # five papers on page 1
+    turned = await world.drive.click(first, "paperboy:page:next", user=world.alice)
+    page = (await turned.response())["data"]["embeds"][0]
+    assert page["footer"]["text"] == "Page 2"
+    assert page["description"].startswith("**6. ")
+    assert day[0].title[:20] in page["description"]  # the first saved is the oldest: last page
+
+
+async def test_reactions_by_bots_save_nothing(world) -> None:
+    message = await shown(world, "2503.14456")
+    robot = world.fake.add_user("robot", bot=True)
+    world.guild.add_member(robot)
+    waiter = asyncio.ensure_future(world.bot.wait_for("bookmarks_changed", timeout=5))
+    await world.drive.react(message, "🔖", user=robot)
+    await world.drive.react(message, "🔖", user=world.fake.bot_user)
+    await world.drive.react(message, "🔖", user=world.bob)
+    assert await waiter == (world.bob.id, ["2503.14456"], True)  # the bots' reactions were ignored
+    assert await saved(world, robot) == []
+    assert await saved(world, world.fake.bot_user) == []
 
 
 def button(message: dict, label: str) -> str:

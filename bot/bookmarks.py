@@ -133,11 +133,11 @@ def as_csv(saved: Sequence[tuple[PaperRow, str]]) -> str:
 
 
 def markdown(saved: Sequence[tuple[PaperRow, str]]) -> str:
+    """A bullet list of linked titles; brackets in a title are escaped so its link stays whole."""
     lines = ["# My paperboy bookmarks", ""]
     for paper, _ in saved:
+        title = re.sub(r"([\\\[\]])", r"\\\1", paper.title)
         authors = f" — {', '.join(paper.authors)}" if paper.authors else ""
         hf = f" · [Hugging Face]({paper.hf_url})" if paper.hf_url else ""
-        lines.append(
-            f"- [{paper.title}]({paper.arxiv_url}){authors} ([arXiv]({paper.arxiv_url}){hf})"
-        )
+        lines.append(f"- [{title}]({paper.arxiv_url}){authors} ([arXiv]({paper.arxiv_url}){hf})")
     return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bookmarks import BookmarkService, bibtex
+from bot.bookmarks import BookmarkService, bibtex, markdown
 from bot.db import Database, PaperStore
 from tests.helpers import ingest
 
@@ -174,7 +174,17 @@ async def test_markdown_lists_links_newest_first(service) -> None:
         " ([arXiv](https://arxiv.org/abs/2504.00002)"
         " · [Hugging Face](https://huggingface.co/papers/2504.00002))"
     )
-    assert lines[3].startswith("- [Braces {and} 100% of R&D_x")
+    assert lines[3].startswith(
+        '- [Braces {and} 100% of R&D_x with $5 #1 ~ ^ \\\\alpha, "quoted"]'
+        "(https://arxiv.org/abs/2504.00001) — Zoë Müller, O'Brien {Jr}"
+    )
+
+
+async def test_markdown_keeps_a_bracketed_title_inside_its_link(service) -> None:
+    paper = replace(await service.store.papers.get(PLAIN), title="On [MASK] tokens")
+    assert "- [On \\[MASK\\] tokens](https://arxiv.org/abs/2504.00002)" in markdown(
+        [(paper, "2025-04-02")]
+    )
 
 
 async def test_unknown_export_format_names_the_choices(service) -> None:

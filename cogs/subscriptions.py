@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.subscriptions import LAYOUTS, SubscriptionError
+from bot.subscriptions import LAYOUTS, Subscription, SubscriptionError
 
 ZONES = sorted(available_timezones())
 NEEDED = {
@@ -21,6 +21,18 @@ THREADS = {
     "create_public_threads": "Create Public Threads",
     "send_messages_in_threads": "Send Messages in Threads",
 }
+
+OPTIONS = {
+    "channel": "Where to post (default: this channel)",
+    "time": "Time of day to post, HH:MM (default 09:00)",
+    "timezone": "IANA timezone for that time, like Europe/Paris",
+    "weekdays": "Days to post, like mon,tue,wed,thu,fri",
+    "categories": "Only papers in these categories (comma separated)",
+    "keywords": "Only papers mentioning these words (comma separated)",
+    "authors": "Only papers by these authors (comma separated)",
+    "layout": "thread: one thread per day; channel: straight in the channel; compact: one message",
+}
+LAYOUT_CHOICES = [app_commands.Choice(name=name, value=name) for name in LAYOUTS]
 
 
 def missing_permissions(
@@ -60,20 +72,34 @@ class Subscriptions(commands.Cog):
             return True
         return False
 
-    @app_commands.command(name="subscribe", description="Post each new day's papers in a channel")
-    @app_commands.guild_only()
-    @app_commands.describe(
-        channel="Where to post (default: this channel)",
-        time="Time of day to post, HH:MM (default 09:00)",
-        timezone="IANA timezone for that time, like Europe/Paris",
-        weekdays="Days to post, like mon,tue,wed,thu,fri",
-        categories="Only papers in these categories (comma separated)",
-        keywords="Only papers mentioning these words (comma separated)",
-        authors="Only papers by these authors (comma separated)",
-        layout="thread: one thread per day; channel: straight in the channel; compact: one message",
-    )
-    @app_commands.choices(layout=[app_commands.Choice(name=name, value=name) for name in LAYOUTS])
-    async def subscribe(
+    async def checked(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None, layout: str
+    ) -> discord.abc.GuildChannel | None:
+        """The target channel, or None after saying who or what lacks permissions there."""
+        target = channel or interaction.channel
+        if await self.refuse(interaction, target):
+            return None
+        missing = missing_permissions(target, interaction.guild.me, layout)
+        if missing:
+            await interaction.response.send_message(
+                f"I can't post in {target.mention}: missing {' and '.join(missing)}.",
+                ephemeral=True,
+            )
+            return None
+        return target
+
+    async def confirm(
+        self, interaction: discord.Interaction, verb: str, subscription: Subscription
+    ) -> None:
+        when = int(subscription.next_post(self.bot.clock()).timestamp())
+        await interaction.response.send_message(
+            f"{verb} <#{subscription.channel_id}>: {subscription.describe()}. Next post <t:{when}:F>.",
+            ephemeral=True,
+        )
+
+    @app_commands.describe(**OPTIONS)
+    @app_commands.choices(layout=LAYOUT_CHOICES)
+    async def save(
         self,
         interaction: discord.Interaction,
         channel: discord.TextChannel | None = None,
@@ -85,41 +111,53 @@ class Subscriptions(commands.Cog):
         authors: str | None = None,
         layout: app_commands.Choice[str] | None = None,
     ) -> None:
-        target = channel or interaction.channel
-        if await self.refuse(interaction, target):
+        """The callback of both /subscribe and /subscription edit: edit keeps what is not given."""
+        editing = interaction.command is not None and interaction.command.name == "edit"
+        fields = {
+            "time": time,
+            "timezone": timezone,
+            "weekdays": weekdays,
+            "categories": categories,
+            "keywords": keywords,
+            "authors": authors,
+            "layout": layout.value if layout else None,
+        }
+        current = await self.bot.subscriptions.get((channel or interaction.channel).id)
+        chosen = fields["layout"] or (current.layout if editing and current else "thread")
+        target = await self.checked(interaction, channel, chosen)
+        if target is None:
             return
-        chosen = layout.value if layout else "thread"
-        missing = missing_permissions(target, interaction.guild.me, chosen)
-        if missing:
-            await interaction.response.send_message(
-                f"I can't post in {target.mention}: missing {' and '.join(missing)}.",
-                ephemeral=True,
-            )
-            return
+        service = self.bot.subscriptions
         try:
-            subscription, new = await self.bot.subscriptions.subscribe(
-                interaction.guild_id,
-                target.id,
-                interaction.user.id,
-                time=time,
-                timezone=timezone,
-                weekdays=weekdays,
-                categories=categories,
-                keywords=keywords,
-                authors=authors,
-                layout=chosen,
-            )
+            if editing:
+                subscription, new = await service.edit(target.id, **fields), False
+            else:
+                subscription, new = await service.subscribe(
+                    interaction.guild_id, target.id, interaction.user.id, **fields
+                )
         except SubscriptionError as error:
             await interaction.response.send_message(str(error), ephemeral=True)
             return
-        when = int(subscription.next_post(self.bot.clock()).timestamp())
-        verb = "Subscribed" if new else "Updated"
-        await interaction.response.send_message(
-            f"{verb} {target.mention}: {subscription.describe()}. Next post <t:{when}:F>.",
-            ephemeral=True,
+        await self.confirm(interaction, "Subscribed" if new else "Updated", subscription)
+
+    subscribe = app_commands.guild_only(
+        app_commands.Command(
+            name="subscribe", description="Post each new day's papers in a channel", callback=save
         )
+    )
+    subscription = app_commands.Group(
+        name="subscription", description="Change a channel's paper subscription", guild_only=True
+    )
+    edit = app_commands.Command(
+        name="edit",
+        description="Change some settings of a channel's subscription; the rest stay",
+        callback=save,
+        parent=subscription,
+    )
+    subscription.add_command(edit)
 
     @subscribe.autocomplete("timezone")
+    @edit.autocomplete("timezone")
     async def zones(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -160,7 +198,7 @@ class Subscriptions(commands.Cog):
             return
         now = self.bot.clock()
         lines = [
-            f"<#{s.channel_id}>: {s.describe()}; next <t:{int(s.next_post(now).timestamp())}:R>"
+            f"<#{s.channel_id}>: {s.describe()}; next <t:{int(s.next_post(now).timestamp())}:F>"
             for s in found
         ]
         await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True)

@@ -45,6 +45,20 @@ async def test_a_bookmark_reaction_saves_and_its_removal_deletes(world) -> None:
     assert await saved(world, world.bob) == []
 
 
+async def test_a_reaction_on_a_message_with_several_papers_saves_and_drops_them_all(world) -> None:
+    message = await shown(world, "2503.14456")
+    await world.bot.bookmarks.remember_message(
+        int(message["id"]), world.channel.id, world.guild.id, ["2503.99999"]
+    )
+    both = ["2503.14456", "2503.99999"]
+    assert (await reacted(world, world.drive.react, message, "🔖", user=world.bob))[1] == both
+    assert sorted(await saved(world, world.bob)) == both
+    await world.bot.bookmarks.add(world.alice.id, "2503.99999")
+    await reacted(world, world.drive.unreact, message, "🔖", user=world.bob)
+    assert await saved(world, world.bob) == []
+    assert await saved(world, world.alice) == ["2503.99999"]  # only the reacting user's go
+
+
 async def test_other_emoji_and_messages_without_papers_save_nothing(world) -> None:
     message = await shown(world, "2503.14456")
     waiter = asyncio.ensure_future(world.bot.wait_for("bookmarks_changed", timeout=5))

@@ -32,11 +32,17 @@ from bot.db.subscriptions import SubscriptionStore
 from bot.subscriptions import Subscription, SubscriptionService
 
 log = logging.getLogger(__name__)
-FAN_OUT = 16  # subscriptions delivered at once; each channel has its own rate limit
+# Channels delivered at once. A channel takes 5 messages per 5 s, so filling the global 50/s
+# needs more than 50 channels in flight; the bound only keeps memory and DB writes in check.
+FAN_OUT = 100
 
 
 class ChannelUnavailable(Exception):
     """Discord refuses the channel (deleted, or a permission is missing); the message says which."""
+
+
+class DeliveryInterrupted(Exception):
+    """Discord failed for a while (5xx, 429 past discord.py's retries): try again next run."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,10 @@ class DeliveryService:
         except ChannelUnavailable as error:
             report.failed = str(error)
             await self._failed(subscription, str(error))
+        except DeliveryInterrupted as error:
+            # Not the channel's fault: no failed day; pending rows are re-posted next run.
+            report.failed = str(error)
+            log.warning("delivery to channel %s interrupted: %s", subscription.channel_id, error)
         else:
             await self.subscriptions.record_success(subscription)
         return report

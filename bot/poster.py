@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 
 import discord
 
-from bot.delivery import ChannelUnavailable, Outgoing
+from bot.delivery import ChannelUnavailable, DeliveryInterrupted, Outgoing
 from bot.render import paper_embed, trim
 from bot.views import BookmarkButton
 
@@ -21,9 +23,25 @@ def _compact(message: Outgoing) -> discord.Embed:
     )
 
 
+class Pacer:
+    """Spreads requests under the global limit instead of letting Discord bounce them with 429s."""
+
+    def __init__(self, per_second: float = 48.0) -> None:
+        self.spacing = 1.0 / per_second
+        self.next = 0.0
+
+    async def wait(self) -> None:
+        now = time.monotonic()
+        slot = max(now, self.next)
+        self.next = slot + self.spacing  # claimed before sleeping: no lock needed in one loop
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
 class DiscordPoster:
-    def __init__(self, bot: discord.Client) -> None:
+    def __init__(self, bot: discord.Client, pacer: Pacer | None = None) -> None:
         self.bot = bot
+        self.pacer = pacer or Pacer()
 
     async def send(self, channel_id: int, message: Outgoing, nonce: str) -> int:
         kwargs: dict = {"nonce": nonce}
@@ -37,6 +55,7 @@ class DiscordPoster:
         else:
             kwargs["content"] = message.text
         channel = self.bot.get_partial_messageable(channel_id)
+        await self.pacer.wait()
         try:
             sent = await channel.send(**kwargs)
         except discord.Forbidden as error:
@@ -45,9 +64,12 @@ class DiscordPoster:
             ) from error
         except discord.NotFound as error:
             raise ChannelUnavailable(f"The channel <#{channel_id}> no longer exists") from error
+        except discord.HTTPException as error:
+            raise DeliveryInterrupted(f"Discord answered {error.status}: {error.text}") from error
         return sent.id
 
     async def thread(self, channel_id: int, message_id: int, name: str) -> int:
+        await self.pacer.wait()
         try:
             channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
             thread = await channel.get_partial_message(message_id).create_thread(name=name)
@@ -58,7 +80,7 @@ class DiscordPoster:
                 raise ChannelUnavailable(
                     f"I can't create threads in <#{channel_id}>: {error.text}"
                 ) from error
-            raise
+            raise DeliveryInterrupted(f"Discord answered {error.status}: {error.text}") from error
         return thread.id
 
     async def tell(self, user_id: int, guild_id: int, text: str) -> None:

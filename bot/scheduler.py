@@ -50,6 +50,7 @@ class Scheduler:
         self.clock = clock
         self.jobs = AsyncIOScheduler(timezone=UTC)
         self.session: aiohttp.ClientSession | None = None
+        self.polled = False
         subscriptions.on_change(self.changed)
 
     async def start(self) -> None:
@@ -109,9 +110,15 @@ class Scheduler:
         return fired
 
     async def poll(self) -> None:
-        """Poll the sources; new papers go out at once to subscriptions whose time has passed."""
+        """Poll the sources; new papers go out at once to subscriptions whose time has passed.
+
+        (A late digest still posts today: the delivery posts every day that is due and not sent.)
+        """
         sources = build_sources(self.config, self.papers, self.session, self.clock)
         reports = await poll_all(sources)
-        if any(report.new or report.updated for report in reports.values()):
+        fresh = any(report.new or report.updated for report in reports.values())
+        if fresh:
             log.info("new papers: %s", {name: r.new for name, r in reports.items()})
-        await self.delivery.deliver_all(self.clock())  # also the catch-up after a restart
+        if fresh or not self.polled:  # the first poll also catches up after a restart
+            self.polled = True
+            await self.delivery.deliver_all(self.clock())

@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import Config, DeliveryConfig
+from bot.config import Config, DeliveryConfig, SourcesConfig
 from bot.db.core import Database
-from bot.db.papers import PaperRow
+from bot.db.papers import PaperRow, PaperStore
 from bot.scheduler import Scheduler, trigger
 from bot.subscriptions import Subscription, SubscriptionError, SubscriptionService
+from tests.helpers import DATA
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(
@@ -27,6 +28,10 @@ class FakeDelivery:
 
     def __init__(self) -> None:
         self.calls: list[tuple[int, datetime]] = []
+        self.rounds: list[datetime | None] = []
+
+    async def deliver_all(self, now: datetime | None = None) -> None:
+        self.rounds.append(now)
 
     async def deliver(self, subscription: Subscription, now: datetime) -> None:
         self.calls.append((subscription.channel_id, now))
@@ -193,3 +198,21 @@ async def test_fire_due_delivers_only_subscriptions_whose_time_came(
     assert scheduler.delivery.calls == [(10, later)]  # type: ignore[attr-defined]
     saturday = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
     assert sorted(await scheduler.fire_due(later, saturday)) == [11, 12]
+
+
+async def test_a_poll_delivers_when_it_brings_new_papers_or_after_a_restart(
+    tmp_path: Path, service: SubscriptionService
+) -> None:
+    folder = tmp_path / "digests"
+    folder.mkdir()
+    config = replace(service.config, sources=SourcesConfig(folder=str(folder)))
+    delivery = FakeDelivery()
+    papers = PaperStore(service.store.db)
+    scheduler = Scheduler(service, delivery, papers, config, service.clock)  # type: ignore[arg-type]
+    await scheduler.poll()  # nothing new, but the first poll catches up
+    await scheduler.poll()  # nothing new: no delivery round
+    assert delivery.rounds == [NOW]
+    (folder / "2025-03-20.md").write_text((DATA / "2025-03-20.md").read_text())
+    await scheduler.poll()
+    assert delivery.rounds == [NOW, NOW]
+    assert (await papers.counts())["days"] == 1

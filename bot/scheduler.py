@@ -35,6 +35,8 @@ def trigger(subscription: Subscription) -> CronTrigger:
 
 
 class Scheduler:
+    """Owns the APScheduler in the bot's loop; started after the cogs load, shut down on close."""
+
     def __init__(
         self,
         subscriptions: SubscriptionService,

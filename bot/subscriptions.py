@@ -29,6 +29,8 @@ def _split(text: str | Sequence[str] | None) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Subscription:
+    """One channel's subscription: when it posts (its own timezone), which papers, how laid out."""
+
     id: int
     guild_id: int
     channel_id: int
@@ -71,6 +73,7 @@ class Subscription:
         raise AssertionError("a subscription posts at least one day a week")
 
     def describe(self) -> str:
+        """One line for people: time, zone, days, layout, filters, and whether it is broken."""
         filters = [
             f"{name}: {', '.join(values)}"
             for name, values in (
@@ -91,6 +94,8 @@ Listener = Callable[[str, Subscription], Awaitable[None] | None]
 
 
 class SubscriptionService:
+    """Validates and saves subscriptions (one per channel) and tells listeners, like the scheduler."""
+
     def __init__(self, db: Database, config: Config, clock: Callable[[], datetime]) -> None:
         self.store = SubscriptionStore(db)
         self.config = config
@@ -167,6 +172,7 @@ class SubscriptionService:
         return subscription
 
     async def unsubscribe(self, channel_id: int) -> Subscription | None:
+        """The removed subscription, or None when the channel had none."""
         row = await self.store.by_channel(channel_id)
         if row is None:
             return None
@@ -183,6 +189,7 @@ class SubscriptionService:
         return [self._row(row) for row in await self.store.in_guild(guild_id)]
 
     async def all_active(self) -> list[Subscription]:
+        """Every subscription that is not broken: what the scheduler and the delivery serve."""
         return [self._row(row) for row in await self.store.active()]
 
     async def record_failure(self, subscription: Subscription) -> Subscription:

@@ -216,3 +216,23 @@ async def test_a_poll_delivers_when_it_brings_new_papers_or_after_a_restart(
     await scheduler.poll()
     assert delivery.rounds == [NOW, NOW]
     assert (await papers.counts())["days"] == 1
+
+
+async def test_start_rebuilds_a_job_for_each_active_subscription(
+    service: SubscriptionService,
+) -> None:
+    await service.subscribe(1, 10, 99, time="06:15")
+    broken, _ = await service.subscribe(1, 11, 99)
+    await service.store.set_health(broken.id, 3, True)
+    config = replace(service.config, sources=SourcesConfig(folder=""))
+    delivery = FakeDelivery()
+    scheduler = Scheduler(service, delivery, PaperStore(service.store.db), config, service.clock)  # type: ignore[arg-type]
+    await scheduler.start()
+    try:
+        jobs = {job.id: job for job in scheduler.jobs.get_jobs()}
+        assert set(jobs) == {"poll", "subscription:10"}
+        assert jobs["subscription:10"].misfire_grace_time == 6 * 3600
+        assert jobs["subscription:10"].coalesce
+    finally:
+        await scheduler.shutdown()
+    assert not scheduler.jobs.running and scheduler.session.closed

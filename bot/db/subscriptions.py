@@ -10,6 +10,8 @@ FIELDS = ("post_time", "timezone", "weekdays", "categories", "keywords", "author
 
 
 class SubscriptionStore:
+    """Rows of subscriptions (and the delivery ledger); the service turns them into records."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

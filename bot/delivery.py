@@ -238,5 +238,6 @@ class DeliveryService:
                 subscription.created_by,
                 subscription.guild_id,
                 f"{reason}. I stopped posting papers to <#{subscription.channel_id}> after "
-                f"{updated.failures} failed days. Fix that, then run /subscribe in that channel again to resume.",
+                f"{updated.failures} failed days. Fix that, then run /subscription edit in that "
+                "channel to resume.",
             )

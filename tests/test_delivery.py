@@ -160,7 +160,8 @@ async def test_a_forbidden_channel_breaks_after_three_days_and_tells_the_subscri
     broken = await world.bot.subscriptions.get(world.channel.id)
     assert (broken.failures, broken.broken) == (3, True)
     [note] = fake_discord.dms(world.fake.owner)
-    assert "I stopped posting papers to" in note["content"] and "/subscribe" in note["content"]
+    assert "I stopped posting papers to" in note["content"]
+    assert "run /subscription edit in that channel to resume" in note["content"]
 
 
 def test_the_trigger_follows_the_timezone_across_dst_and_skips_weekends() -> None:

@@ -17,7 +17,7 @@ from bot.bookmarks import BookmarkService
 from bot.config import Config
 from bot.db import Database, DatabaseError, PaperStore
 from bot.delivery import DeliveryService
-from bot.poster import DiscordPoster
+from bot.poster import BookmarkSelect, DiscordPoster
 from bot.scheduler import Scheduler
 from bot.search import SearchService
 from bot.subscriptions import SubscriptionService
@@ -85,7 +85,7 @@ class Paperboy(commands.Bot):
             self.subscriptions, self.delivery, self.papers, self.config, self.clock
         )
         self.tree.on_error = on_app_command_error
-        self.add_dynamic_items(BookmarkButton)
+        self.add_dynamic_items(BookmarkButton, BookmarkSelect)  # delivery: compact menu
         await self.load_extensions()
         await self.sync_commands()
         await _maybe_await(getattr(self.scheduler, "start", None))

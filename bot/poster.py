@@ -10,7 +10,7 @@ import discord
 
 from bot.delivery import ChannelUnavailable, DeliveryInterrupted, Outgoing
 from bot.render import paper_embed, trim
-from bot.views import BookmarkButton
+from bot.views import BookmarkButton, item_failed
 
 log = logging.getLogger(__name__)
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
@@ -21,6 +21,56 @@ def _compact(message: Outgoing) -> discord.Embed:
     return discord.Embed(
         title=trim(message.text.replace("**", ""), 256), description=trim("\n".join(lines), 4096)
     )
+
+
+class BookmarkSelect(
+    discord.ui.DynamicItem[discord.ui.Select], template=r"paperboy:bookmark-select"
+):
+    """The compact post's menu: picking papers bookmarks them for the picker (survives restarts)."""
+
+    def __init__(self, options: list[discord.SelectOption] | None = None) -> None:
+        options = options or [discord.SelectOption(label="-")]
+        super().__init__(
+            discord.ui.Select(
+                custom_id="paperboy:bookmark-select",
+                placeholder="Bookmark papers from this list",
+                min_values=1,
+                max_values=len(options),
+                options=options,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Select, match: object
+    ) -> BookmarkSelect:
+        return cls(list(item.options))  # discord.py then fills in the picked values
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        picked = list(self.item.values)
+        try:
+            added = [
+                arxiv_id
+                for arxiv_id in picked
+                if await interaction.client.bookmarks.add(interaction.user.id, arxiv_id)
+            ]
+        except Exception as error:  # a dynamic item has no view of ours to route errors through
+            await item_failed(interaction, error, self.item)
+            return
+        text = f"Saved {len(added)} of {len(picked)} papers to your bookmarks"
+        if len(added) < len(picked):
+            text += " (the rest were already there)"
+        await interaction.response.send_message(text + ".", ephemeral=True)
+
+
+def _compact_menu(message: Outgoing) -> discord.ui.View:
+    options = [
+        discord.SelectOption(label=trim(p.title, 100), value=p.arxiv_id, description=p.arxiv_id)
+        for p in message.papers[:25]  # Discord's limit on a menu's options
+    ]
+    view = discord.ui.View(timeout=None)
+    view.add_item(BookmarkSelect(options))
+    return view
 
 
 class Pacer:
@@ -51,7 +101,7 @@ class DiscordPoster:
             view.add_item(BookmarkButton(paper.arxiv_id))
             kwargs.update(embed=paper_embed(paper), view=view)
         elif message.kind == "compact":
-            kwargs["embed"] = _compact(message)
+            kwargs.update(embed=_compact(message), view=_compact_menu(message))
         else:
             kwargs["content"] = message.text
         channel = self.bot.get_partial_messageable(channel_id)

@@ -188,3 +188,19 @@ def test_the_trigger_follows_the_timezone_across_dst_and_skips_weekends() -> Non
     after = cron.get_next_fire_time(None, friday)
     assert after.isoformat() == "2025-03-31T09:00:00+02:00"  # Monday, 07:00 UTC
     assert paris.next_post(friday).isoformat() == "2025-03-31T09:00:00+02:00"
+
+
+async def test_catch_up_posts_at_most_catch_up_days_and_one_line_for_the_rest(world) -> None:
+    from dataclasses import replace
+
+    config = world.bot.delivery.config
+    world.bot.delivery.config = replace(config, delivery=replace(config.delivery, catch_up_days=1))
+    subscription, _ = await subscribe(world, layout="channel")
+    report = await world.bot.delivery.deliver(subscription, NEXT_DAY)
+    assert (report.days, report.skipped_days) == ([date(2025, 3, 20)], 1)
+    messages = posted(world)
+    assert messages[0]["content"].startswith(
+        "paperboy was away: 1 older day(s) of papers were skipped (2025-03-19"
+    )
+    assert messages[1]["content"] == "**Papers for 2025-03-20** · 2 papers"
+    assert (await world.bot.delivery.deliver(subscription, NEXT_DAY)).days == []

@@ -14,7 +14,8 @@ from datetime import date, timedelta
 from itertools import accumulate
 from pathlib import Path
 
-from bot.digest import Paper, parse_digest
+from bot.digest import parse_digest
+from bot.models import Paper
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "daily-ai-papers"

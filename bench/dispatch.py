@@ -33,8 +33,8 @@ import yarl
 
 from bench.corpus import load_vocabulary
 from bench.search import build, percentile, realistic_queries
-from bot.client import create_bot
 from bot.config import Config, DatabaseConfig
+from bot.edge.client import create_bot
 from tests.fakediscord import Driver, FakeDiscord
 from tests.fakediscord.fixtures import running
 

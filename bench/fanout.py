@@ -30,10 +30,10 @@ import discord
 import yarl
 
 from bench.corpus import load_vocabulary, synthetic_papers
-from bot.client import create_bot
 from bot.config import Config, DatabaseConfig, SourcesConfig
 from bot.db.core import Database
 from bot.db.papers import PaperStore
+from bot.edge.client import create_bot
 from tests.fakediscord import FakeDiscord, RateLimits
 from tests.fakediscord.fixtures import running
 

@@ -7,16 +7,17 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Config, ConfigError, load_config
-from bot.db import Database, DatabaseError, PaperRow, PaperStore
+from bot.db import Database, DatabaseError, PaperStore
 from bot.ingest import IngestError, ingest_paths
+from bot.models import PaperRow
 from bot.search import SearchError, SearchService, parse_day
 
 if TYPE_CHECKING:
@@ -168,12 +169,12 @@ async def _db_info(config: Config, args: argparse.Namespace) -> int:
 
 
 def _run(config: Config, args: argparse.Namespace) -> int:
-    from bot.client import run  # imports discord: only the bot itself needs it
+    from bot.edge.client import run  # imports discord: only the bot itself needs it
 
     return run(config)
 
 
-COMMANDS: dict[str, Callable[[Config, argparse.Namespace], Awaitable[int]]] = {
+COMMANDS: dict[str, Callable[[Config, argparse.Namespace], Coroutine[Any, Any, int]]] = {
     "ingest": _ingest,
     "search": _search,
     "show": _show,

@@ -10,8 +10,8 @@ from datetime import datetime
 
 from bot.db.bookmarks import BookmarkStore
 from bot.db.core import Database
-from bot.db.papers import PaperRow, PaperStore
-from bot.search import Page
+from bot.db.papers import PaperStore
+from bot.models import Page, PaperRow
 
 FORMATS = ("bibtex", "csv", "markdown")
 # Categories that are arXiv classes (cs.CL, stat.ML, ...) can go into BibTeX's primaryClass.
@@ -56,8 +56,9 @@ class BookmarkService:
     async def remove(self, user_id: int, arxiv_id: str) -> bool:
         return await self.store.remove(user_id, arxiv_id)
 
-    async def list(self, user_id: int, *, limit: int = 10, offset: int = 0) -> Page:
-        rows = await self.store.list(user_id, limit + 1, offset)
+    async def saved(self, user_id: int, *, limit: int = 10, offset: int = 0) -> Page:
+        """One page of the user's bookmarks, newest first."""
+        rows = await self.store.saved(user_id, limit + 1, offset)
         return Page([row for row, _ in rows[:limit]], offset, limit, len(rows) > limit)
 
     async def clear(self, user_id: int) -> int:
@@ -72,7 +73,7 @@ class BookmarkService:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
         count = await self.store.count(user_id)
-        saved = await self.store.list(user_id, max(count, 1), 0)
+        saved = await self.store.saved(user_id, max(count, 1), 0)
         render = {"bibtex": bibtex, "csv": as_csv, "markdown": markdown}[fmt]
         extension = {"bibtex": "bib", "csv": "csv", "markdown": "md"}[fmt]
         return f"bookmarks.{extension}", render(saved).encode("utf-8")

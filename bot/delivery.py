@@ -20,15 +20,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
 from bot.config import Config
-from bot.db.core import Database
-from bot.db.papers import PaperRow, PaperStore
-from bot.db.subscriptions import SubscriptionStore
+from bot.db.ledger import LedgerStore
+from bot.db.papers import PaperStore
+from bot.models import PaperRow
 from bot.subscriptions import Subscription, SubscriptionService
 
 log = logging.getLogger(__name__)
@@ -47,20 +47,34 @@ class DeliveryInterrupted(Exception):
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One message of a day's delivery, described without Discord in it."""
+    """One message of a day's delivery, described without Discord (the edge renders it).
+
+    ``header`` and ``compact`` carry the day's papers (the header shows their count), ``paper``
+    one paper, ``skipped`` a plain ``text`` note.
+    """
 
     kind: str  # header | paper | compact | skipped
     day: date
-    text: str = ""
     papers: tuple[PaperRow, ...] = ()
+    text: str = ""
 
 
 class Poster(Protocol):
+    """What delivery posts through: the Discord edge in the bot, a recorder in tests."""
+
     async def send(self, channel_id: int, message: Outgoing, nonce: str) -> int: ...
 
     async def thread(self, channel_id: int, message_id: int, name: str) -> int: ...
 
-    async def tell(self, user_id: int, guild_id: int, text: str) -> None: ...
+    async def notify(self, user_id: int, guild_id: int, text: str) -> None: ...
+
+
+class Remember(Protocol):
+    """Called with each posted message that shows papers, so reactions on it can bookmark them."""
+
+    async def __call__(
+        self, message_id: int, channel_id: int, guild_id: int | None, arxiv_ids: Sequence[str]
+    ) -> None: ...
 
 
 @dataclass
@@ -79,21 +93,21 @@ def nonce(channel_id: int, day: date, item: str) -> str:
 class DeliveryService:
     def __init__(
         self,
-        db: Database,
+        ledger: LedgerStore,
         papers: PaperStore,
         subscriptions: SubscriptionService,
         poster: Poster,
         config: Config,
         clock: Callable[[], datetime],
-        remember: Callable[..., object] | None = None,
+        remember: Remember,
     ) -> None:
-        self.ledger = SubscriptionStore(db)
+        self.ledger = ledger
         self.papers = papers
         self.subscriptions = subscriptions
         self.poster = poster
         self.config = config
         self.clock = clock
-        self.remember = remember  # BookmarkService.remember_message, so reactions bookmark
+        self.remember = remember
 
     async def due_days(self, subscription: Subscription, now: datetime) -> list[date]:
         """Days with papers, from the subscription's creation day, whose post time has passed."""
@@ -151,40 +165,39 @@ class DeliveryService:
             f"({skipped[0]} to {skipped[-1]}). Use /paper day to read them."
         )
         await self._post(
-            subscription, subscription.channel_id, Outgoing("skipped", first, text), "skipped", 0
+            subscription,
+            subscription.channel_id,
+            Outgoing("skipped", first, text=text),
+            "skipped",
+            0,
         )
         for day in skipped:
             await self.ledger.mark_day(subscription.id, day.isoformat(), 0)
         report.skipped_days = len(skipped)
 
     async def _day(self, subscription: Subscription, day: date, report: DeliveryReport) -> None:
-        papers = [paper for paper in await self.papers.day(day) if subscription.matches(paper)]
+        papers = tuple(paper for paper in await self.papers.day(day) if subscription.matches(paper))
         if papers:
-            header = f"**Papers for {day}** · {len(papers)} paper{'s' * (len(papers) != 1)}"
             channel = subscription.channel_id
             if subscription.layout == "compact":
                 await self._post(
-                    subscription,
-                    channel,
-                    Outgoing("compact", day, header, tuple(papers)),
-                    "compact",
-                    1,
+                    subscription, channel, Outgoing("compact", day, papers), "compact", 1
                 )
             else:
-                header_id = await self._post(
-                    subscription, channel, Outgoing("header", day, header), "header", 1
-                )
+                header = Outgoing("header", day, papers)
+                header_id = await self._post(subscription, channel, header, "header", 1)
                 target = channel
                 if subscription.layout == "thread":
-                    target = await self._thread(subscription, day, header_id)
-                for position, paper in enumerate(papers, 3):
-                    await self._post(
+                    target = await self._once(
                         subscription,
-                        target,
-                        Outgoing("paper", day, "", (paper,)),
-                        paper.arxiv_id,
-                        position,
+                        day,
+                        "thread",
+                        2,
+                        lambda nonce: self.poster.thread(channel, header_id, f"Papers for {day}"),
                     )
+                for position, paper in enumerate(papers, 3):
+                    message = Outgoing("paper", day, (paper,))
+                    await self._post(subscription, target, message, paper.arxiv_id, position)
             report.messages += 1 + len(papers)
         await self.ledger.mark_day(subscription.id, day.isoformat(), len(papers))
         report.days.append(day)
@@ -197,33 +210,37 @@ class DeliveryService:
         item: str,
         position: int,
     ) -> int:
-        key = message.day.isoformat()
-        row = (await self.ledger.ledger(subscription.id, key)).get(item)
-        if row is not None and row["state"] == "sent":
-            return row["message_id"]
-        stamp = nonce(subscription.channel_id, message.day, item)
-        await self.ledger.pending(subscription.id, key, item, position, stamp)
-        message_id = await self.poster.send(channel_id, message, stamp)
-        await self.ledger.sent(subscription.id, key, item, message_id)
-        if message.papers and self.remember is not None:
-            await self.remember(
-                message_id, channel_id, subscription.guild_id, [p.arxiv_id for p in message.papers]
-            )
-        return message_id
+        """Post ``message`` once; a message showing papers is remembered for reactions."""
 
-    async def _thread(self, subscription: Subscription, day: date, header_id: int) -> int:
+        async def send(nonce: str) -> int:
+            message_id = await self.poster.send(channel_id, message, nonce)
+            if message.kind in ("paper", "compact"):
+                arxiv_ids = [paper.arxiv_id for paper in message.papers]
+                await self.remember(message_id, channel_id, subscription.guild_id, arxiv_ids)
+            return message_id
+
+        return await self._once(subscription, message.day, item, position, send)
+
+    async def _once(
+        self,
+        subscription: Subscription,
+        day: date,
+        item: str,
+        position: int,
+        act: Callable[[str], Awaitable[int]],
+    ) -> int:
+        """The exactly-once step: read the item's row; if not sent, write it pending, act with its
+        nonce, write it sent with the id the act returned. One read, two writes."""
         key = day.isoformat()
-        row = (await self.ledger.ledger(subscription.id, key)).get("thread")
-        if row is not None and row["state"] == "sent":
-            return row["message_id"]
-        await self.ledger.pending(
-            subscription.id, key, "thread", 2, nonce(subscription.channel_id, day, "thread")
-        )
-        thread_id = await self.poster.thread(
-            subscription.channel_id, header_id, f"Papers for {day}"
-        )
-        await self.ledger.sent(subscription.id, key, "thread", thread_id)
-        return thread_id
+        entry = await self.ledger.entry(subscription.id, key, item)
+        if entry is not None and entry.state == "sent" and entry.message_id is not None:
+            return entry.message_id
+        stamp = entry.nonce if entry is not None else nonce(subscription.channel_id, day, item)
+        if entry is None:
+            await self.ledger.pending(subscription.id, key, item, position, stamp)
+        message_id = await act(stamp)
+        await self.ledger.sent(subscription.id, key, item, message_id)
+        return message_id
 
     async def _failed(self, subscription: Subscription, reason: str) -> None:
         updated = await self.subscriptions.record_failure(subscription)
@@ -234,7 +251,7 @@ class DeliveryService:
             reason,
         )
         if updated.broken and not subscription.broken:
-            await self.poster.tell(
+            await self.poster.notify(
                 subscription.created_by,
                 subscription.guild_id,
                 f"{reason}. I stopped posting papers to <#{subscription.channel_id}> after "

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import PurePath
 
 from bot.ids import arxiv_id_in
+from bot.models import Paper, Problem
 
 DAY_HEADING = re.compile(r"^\s*#+\s*Papers\s+for\s+(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
 # 2025/03/19.md, 2025-03-19.md, .../2025/03-19.md: the day a file is for when it has no heading.
@@ -38,36 +39,6 @@ COLUMNS = {
     "link": "link",
     "links": "link",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Paper:
-    """One paper as one day's digest lists it."""
-
-    arxiv_id: str
-    title: str
-    authors: tuple[str, ...]
-    summary: str
-    day: date
-    position: int
-    category: str | None = None
-    arxiv_url: str = ""
-    hf_url: str | None = None
-    upvotes: int | None = None
-    github_repo: str | None = None
-    keywords: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A part of a digest that could not be read, located for the person who fixes it."""
-
-    source: str
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.source}:{self.line}: {self.reason}"
 
 
 @dataclass(slots=True)

@@ -1,50 +1,74 @@
-"""Ingest digest files into the store: the one path the CLI and the folder source share."""
+"""Ingest: the one path every source takes from fetched bytes to stored papers.
+
+Files, URL-template digests and Hugging Face answers all go through ``ingest_bytes``: bytes
+identical to what the same source key held last time are skipped before parsing; anything else is
+read into a Digest (its problems reported as file:line), and a body with no readable paper never
+replaces a day that was stored.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.db.papers import IngestResult, PaperStore
-from bot.digest import Problem, parse_digest
+from bot.db.papers import PaperStore
+from bot.digest import Digest, parse_digest
+from bot.models import IngestReport, IngestResult, Problem
 
 log = logging.getLogger(__name__)
+
+Reader = Callable[[bytes, str], Digest]  # (body, name for problems) -> what it lists
 
 
 class IngestError(Exception):
     """A path given to ingest does not exist or holds no digest."""
 
 
-@dataclass
-class IngestReport:
-    files: int = 0
-    skipped_files: int = 0
-    papers: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    problems: list[Problem] = field(default_factory=list)
+def decode(data: bytes, name: str) -> tuple[str, list[Problem]]:
+    """UTF-8 text (a BOM dropped); invalid bytes become U+FFFD and are reported at their line."""
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        problem = Problem(name, line, f"invalid UTF-8 ({error.reason}); replaced with U+FFFD")
+        return data.decode("utf-8-sig", errors="replace"), [problem]
 
-    def add(self, result: IngestResult) -> None:
-        self.files += 1
-        self.skipped_files += result.skipped
-        self.papers += result.papers
-        self.new += result.new
-        self.updated += result.updated
-        self.unchanged += result.unchanged
-        self.removed += result.removed
 
-    def summary(self) -> str:
-        skipped = f" ({self.skipped_files} unchanged since last time)" if self.skipped_files else ""
-        return (
-            f"{self.files} files{skipped}, {self.papers} papers: {self.new} new,"
-            f" {self.updated} updated, {self.unchanged} unchanged, {self.removed} removed;"
-            f" {len(self.problems)} problems"
-        )
+def read_markdown(data: bytes, name: str) -> Digest:
+    """A markdown digest, however it was fetched."""
+    text, problems = decode(data, name)
+    digest = parse_digest(text, name)
+    digest.problems[:0] = problems
+    return digest
+
+
+async def ingest_bytes(
+    papers: PaperStore,
+    data: bytes,
+    *,
+    name: str,
+    key: str,
+    report: IngestReport,
+    read: Reader = read_markdown,
+) -> bool:
+    """Store what ``data`` lists under the source ``key``; True when it is now what is stored.
+
+    ``name`` locates problems (a path or URL). False means nothing readable was in it: what was
+    stored before is kept, and callers should not remember the body as seen.
+    """
+    sha256 = hashlib.sha256(data).hexdigest()
+    if await papers.source_hash(key) == sha256:
+        report.add(IngestResult(skipped=True))
+        return True
+    digest = read(data, name)
+    report.problems.extend(digest.problems)
+    if digest.day is None or not digest.papers:
+        report.unreadable += 1
+        return False
+    report.add(await papers.ingest(digest.day, digest.papers, key, sha256))
+    return True
 
 
 def digest_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -61,43 +85,13 @@ def digest_files(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-async def ingest_text(
-    papers: PaperStore,
-    text: str,
-    source: str,
-    report: IngestReport,
-    sha256: str | None = None,
-    key: str | None = None,
-) -> None:
-    """Parse one digest and store its readable rows; its problems go into the report.
-
-    ``source`` names the digest in problems; ``key`` (default: ``source``) identifies it in the store.
-    """
-    digest = parse_digest(text, source)
-    report.problems.extend(digest.problems)
-    if digest.day is None or (digest.problems and not digest.papers):
-        report.files += 1  # nothing readable (an error page, say): keep the day as it was stored
-        return
-    report.add(await papers.ingest(digest.day, digest.papers, key or source, sha256))
-
-
 async def ingest_file(papers: PaperStore, path: Path, report: IngestReport) -> None:
-    key = str(path.resolve())
     try:
         data = path.read_bytes()
-        text = data.decode("utf-8-sig")
     except OSError as error:
         report.problems.append(Problem(str(path), 1, f"cannot read: {error.strerror or error}"))
         return
-    except UnicodeDecodeError as error:
-        report.problems.append(Problem(str(path), 1, f"not UTF-8 text ({error.reason})"))
-        return
-    sha256 = hashlib.sha256(data).hexdigest()
-    if await papers.source_hash(key) == sha256:
-        report.files += 1
-        report.skipped_files += 1
-        return  # byte for byte what was ingested last time: skip even the parse
-    await ingest_text(papers, text, str(path), report, sha256, key)
+    await ingest_bytes(papers, data, name=str(path), key=str(path.resolve()), report=report)
 
 
 async def ingest_paths(

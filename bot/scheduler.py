@@ -7,18 +7,17 @@ up) and changed at once when a subscription is saved or removed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Config
-from bot.db.papers import PaperStore
 from bot.delivery import DeliveryService
-from bot.sources import build_sources, poll_all
+from bot.sources import Source, poll_all
 from bot.subscriptions import Subscription, SubscriptionService
 
 log = logging.getLogger(__name__)
@@ -41,17 +40,16 @@ class Scheduler:
         self,
         subscriptions: SubscriptionService,
         delivery: DeliveryService,
-        papers: PaperStore,
+        sources: Sequence[Source],
         config: Config,
         clock: Callable[[], datetime],
     ) -> None:
         self.subscriptions = subscriptions
         self.delivery = delivery
-        self.papers = papers
+        self.sources = sources
         self.config = config
         self.clock = clock
         self.jobs = AsyncIOScheduler(timezone=UTC)
-        self.session: aiohttp.ClientSession | None = None
         self.polled = False
         subscriptions.on_change(self.changed)
 
@@ -59,7 +57,6 @@ class Scheduler:
         self.jobs.start()
         for subscription in await self.subscriptions.all_active():
             self.schedule(subscription)
-        self.session = aiohttp.ClientSession()
         self.jobs.add_job(
             self.poll,
             "interval",
@@ -74,8 +71,7 @@ class Scheduler:
     async def shutdown(self) -> None:
         if self.jobs.running:
             self.jobs.shutdown(wait=False)
-        if self.session is not None:
-            await self.session.close()
+            await asyncio.sleep(0)  # AsyncIOScheduler stops in a call_soon: let it run now
 
     def schedule(self, subscription: Subscription) -> None:
         self.jobs.add_job(
@@ -116,8 +112,7 @@ class Scheduler:
 
         (A late digest still posts today: the delivery posts every day that is due and not sent.)
         """
-        sources = build_sources(self.config, self.papers, self.session, self.clock)
-        reports = await poll_all(sources)
+        reports = await poll_all(self.sources)
         fresh = any(report.new or report.updated for report in reports.values())
         if fresh:
             log.info("new papers: %s", {name: r.new for name, r in reports.items()})

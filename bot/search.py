@@ -12,8 +12,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from bot.db.papers import PaperRow, PaperStore, fold
+from bot.db.papers import PaperStore
+from bot.errors import UserError
 from bot.ids import normalize_arxiv_id
+from bot.models import Page, PaperRow
+from bot.text import fold
 
 MAX_TERMS = 16
 MAX_LIMIT = 100
@@ -21,7 +24,7 @@ WORD = re.compile(r"\w+")
 TERM = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
 
 
-class SearchError(ValueError):
+class SearchError(UserError):
     """A request the service cannot answer as asked; the message is meant for the user."""
 
 
@@ -73,20 +76,6 @@ def parse_day(text: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise SearchError(f"'{text}' is not a date; use YYYY-MM-DD, like 2025-03-19") from None
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """One page of results; ``has_more`` says whether asking for the next page is worth it."""
-
-    items: list[PaperRow]
-    offset: int
-    limit: int
-    has_more: bool
-
-    @property
-    def number(self) -> int:
-        return self.offset // self.limit + 1 if self.limit else 1
 
 
 class SearchService:

@@ -11,14 +11,16 @@ from zoneinfo import ZoneInfo
 
 from bot.config import WEEKDAYS, Config, parse_hhmm, parse_weekdays, parse_zone
 from bot.db.core import Database
-from bot.db.papers import PaperRow, fold
 from bot.db.subscriptions import SubscriptionStore
+from bot.errors import UserError
+from bot.models import PaperRow
+from bot.text import fold
 
 log = logging.getLogger(__name__)
 LAYOUTS = ("thread", "channel", "compact")
 
 
-class SubscriptionError(ValueError):
+class SubscriptionError(UserError):
     """A subscription request that cannot be saved; the message is for the user."""
 
 
@@ -185,7 +187,7 @@ class SubscriptionService:
         row = await self.store.by_channel(channel_id)
         return self._row(row) if row else None
 
-    async def list(self, guild_id: int) -> list[Subscription]:
+    async def in_guild(self, guild_id: int) -> list[Subscription]:
         return [self._row(row) for row in await self.store.in_guild(guild_id)]
 
     async def all_active(self) -> list[Subscription]:

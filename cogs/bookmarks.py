@@ -4,53 +4,23 @@ from __future__ import annotations
 
 import io
 import logging
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.bookmarks import FORMATS
+from bot.edge.render import paper_list_embed
+from bot.edge.views import Confirm, Paginator
 from bot.ids import normalize_arxiv_id
-from bot.render import paper_list_embed
-from bot.search import Page
-from bot.views import Paginator
+from bot.models import Page
 from cogs.papers import PAGE_SIZE
 
+if TYPE_CHECKING:
+    from bot.edge.client import Paperboy
+
 log = logging.getLogger(__name__)
-
-
-class Confirm(discord.ui.View):
-    """Yes/No for something that cannot be undone; only the asker can answer."""
-
-    def __init__(self, owner_id: int, token: int) -> None:
-        super().__init__(timeout=120)
-        self.owner_id = owner_id
-        self.confirmed: bool | None = None
-        # Unique per question, so two people asking at once never get each other's buttons.
-        self.yes.custom_id = f"paperboy:confirm:{token}:yes"
-        self.no.custom_id = f"paperboy:confirm:{token}:no"
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(
-            "This question is not yours to answer.", ephemeral=True
-        )
-        return False
-
-    @discord.ui.button(label="Yes, delete them", style=discord.ButtonStyle.danger)
-    async def yes(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        self.confirmed = True
-        await self._close(interaction)
-
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def no(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        self.confirmed = False
-        await self._close(interaction)
-
-    async def _close(self, interaction: discord.Interaction) -> None:
-        self.interaction = interaction
-        self.stop()
 
 
 class Bookmarks(
@@ -58,7 +28,7 @@ class Bookmarks(
     group_name="bookmarks",
     group_description="Your saved papers (only you see them)",
 ):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: Paperboy) -> None:
         self.bot = bot
         self.emoji = bot.config.bot.bookmark_emoji
 
@@ -75,6 +45,7 @@ class Bookmarks(
         if (
             str(event.emoji) != self.emoji
             or event.guild_id is None
+            or self.bot.user is None
             or event.user_id == self.bot.user.id
         ):
             return
@@ -91,11 +62,11 @@ class Bookmarks(
         self.bot.dispatch("bookmarks_changed", event.user_id, arxiv_ids, added)
 
     @app_commands.command(name="list", description="Your bookmarked papers, newest first")
-    async def list(self, interaction: discord.Interaction) -> None:
+    async def list_bookmarks(self, interaction: discord.Interaction[Paperboy]) -> None:
         user_id = interaction.user.id
 
         async def fetch(number: int) -> Page:
-            return await self.bot.bookmarks.list(
+            return await self.bot.bookmarks.saved(
                 user_id, limit=PAGE_SIZE, offset=number * PAGE_SIZE
             )
 
@@ -124,7 +95,7 @@ class Bookmarks(
 
     @app_commands.command(name="remove", description="Remove one paper from your bookmarks")
     @app_commands.describe(paper="The arXiv id of the bookmarked paper")
-    async def remove(self, interaction: discord.Interaction, paper: str) -> None:
+    async def remove(self, interaction: discord.Interaction[Paperboy], paper: str) -> None:
         arxiv_id = normalize_arxiv_id(paper) or paper.strip()
         removed = await self.bot.bookmarks.remove(interaction.user.id, arxiv_id)
         text = (
@@ -136,9 +107,9 @@ class Bookmarks(
 
     @remove.autocomplete("paper")
     async def own_bookmarks(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: discord.Interaction[Paperboy], current: str
     ) -> list[app_commands.Choice[str]]:
-        page = await self.bot.bookmarks.list(interaction.user.id, limit=100)
+        page = await self.bot.bookmarks.saved(interaction.user.id, limit=100)
         wanted = current.casefold()
         matching = [p for p in page.items if wanted in p.arxiv_id or wanted in p.title.casefold()]
         return [
@@ -150,9 +121,9 @@ class Bookmarks(
     @app_commands.describe(format="BibTeX (imports in Zotero), CSV or Markdown")
     @app_commands.choices(format=[app_commands.Choice(name=name, value=name) for name in FORMATS])
     async def export(
-        self, interaction: discord.Interaction, format: app_commands.Choice[str]
+        self, interaction: discord.Interaction[Paperboy], format: app_commands.Choice[str]
     ) -> None:
-        if not (await self.bot.bookmarks.list(interaction.user.id, limit=1)).items:
+        if not (await self.bot.bookmarks.saved(interaction.user.id, limit=1)).items:
             await interaction.response.send_message(
                 f"You have no bookmarks to export yet. React with {self.emoji} to a paper first.",
                 ephemeral=True,
@@ -165,7 +136,7 @@ class Bookmarks(
         )
 
     @app_commands.command(name="clear", description="Delete all your bookmarks (asks first)")
-    async def clear(self, interaction: discord.Interaction) -> None:
+    async def clear(self, interaction: discord.Interaction[Paperboy]) -> None:
         await self._confirmed(
             interaction, "Delete all your bookmarks?", self.bot.bookmarks.clear, "bookmarks deleted"
         )
@@ -173,7 +144,7 @@ class Bookmarks(
     @app_commands.command(
         name="forget-me", description="Delete everything paperboy stores about you (asks first)"
     )
-    async def forget_me(self, interaction: discord.Interaction) -> None:
+    async def forget_me(self, interaction: discord.Interaction[Paperboy]) -> None:
         await self._confirmed(
             interaction,
             "Delete everything I store about you?",
@@ -182,7 +153,7 @@ class Bookmarks(
         )
 
     async def _confirmed(
-        self, interaction: discord.Interaction, question: str, action, done: str
+        self, interaction: discord.Interaction[Paperboy], question: str, action, done: str
     ) -> None:
         view = Confirm(interaction.user.id, interaction.id)
         await interaction.response.send_message(question, view=view, ephemeral=True)
@@ -200,5 +171,5 @@ class Bookmarks(
             await answer.response.edit_message(content="Cancelled; nothing was deleted.", view=None)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: Paperboy) -> None:
     await bot.add_cog(Bookmarks(bot))

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.db.papers import PaperRow
-from bot.render import paper_embed, paper_list_embed
-from bot.search import Page, parse_day
-from bot.views import BookmarkButton, Paginator, tell
+from bot.edge.render import paper_embed, paper_list_embed
+from bot.edge.views import Paginator, answer_privately, bookmark_view
+from bot.models import Page, PaperRow
+from bot.search import parse_day
+
+if TYPE_CHECKING:
+    from bot.edge.client import Paperboy
 
 T = TypeVar("T")
 PAGE_SIZE = 5
@@ -23,7 +26,7 @@ PAGE_SIZE = 5
 DEFER_AFTER = 0.02
 
 
-async def in_time(interaction: discord.Interaction, work: Awaitable[T]) -> T:
+async def in_time(interaction: discord.Interaction[Paperboy], work: Awaitable[T]) -> T:
     """Run ``work``; if it is slow, defer the interaction while it finishes."""
     task = asyncio.ensure_future(work)
     done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
@@ -32,7 +35,7 @@ async def in_time(interaction: discord.Interaction, work: Awaitable[T]) -> T:
     return await task
 
 
-async def send(interaction: discord.Interaction, **message) -> int | None:
+async def send(interaction: discord.Interaction[Paperboy], **message) -> int | None:
     """Answer publicly (or finish a defer); return the id of the message sent."""
     if interaction.response.is_done():
         sent = await interaction.followup.send(wait=True, **message)
@@ -44,19 +47,18 @@ async def send(interaction: discord.Interaction, **message) -> int | None:
 class Papers(
     commands.GroupCog, group_name="paper", group_description="Look up papers from the daily digest"
 ):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: Paperboy) -> None:
         self.bot = bot
         self.page_timeout: float | None = None  # tests shorten it; None keeps the view default
 
-    async def show_paper(self, interaction: discord.Interaction, paper: PaperRow) -> None:
+    async def show_paper(self, interaction: discord.Interaction[Paperboy], paper: PaperRow) -> None:
         """One paper with a Bookmark button; reacting to the message bookmarks it too."""
-        view = discord.ui.View(timeout=None)
-        view.add_item(BookmarkButton(paper.arxiv_id))
+        view = bookmark_view(paper.arxiv_id)
         message_id = await send(interaction, embed=paper_embed(paper), view=view)
         await self.remember(interaction, message_id, [paper.arxiv_id])
 
     async def remember(
-        self, interaction: discord.Interaction, message_id: int | None, ids: list[str]
+        self, interaction: discord.Interaction[Paperboy], message_id: int | None, ids: list[str]
     ) -> None:
         """Tell the bookmarks service which papers a message shows, so a 🔖 reaction saves them."""
         bookmarks = getattr(self.bot, "bookmarks", None)
@@ -68,7 +70,7 @@ class Papers(
         self.bot.dispatch("papers_shown", message_id, ids)
 
     async def show_pages(
-        self, interaction: discord.Interaction, title: str, fetch, first: Page
+        self, interaction: discord.Interaction[Paperboy], title: str, fetch, first: Page
     ) -> None:
         """A numbered list of papers, Previous/Next for the asker and a Bookmark button per paper."""
 
@@ -85,9 +87,9 @@ class Papers(
         view.interaction = interaction
         await self.remember(interaction, await send(interaction, embed=embed, view=view), ids)
 
-    async def nothing(self, interaction: discord.Interaction, text: str) -> None:
+    async def nothing(self, interaction: discord.Interaction[Paperboy], text: str) -> None:
         """Nothing to show: say why, privately (even after a public defer)."""
-        await tell(interaction, text)
+        await answer_privately(interaction, text)
 
     @app_commands.command(
         name="search", description="Search titles, summaries and authors of every digest"
@@ -101,7 +103,7 @@ class Papers(
     )
     async def search(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[Paperboy],
         query: str,
         author: str | None = None,
         category: str | None = None,
@@ -132,7 +134,7 @@ class Papers(
 
     @app_commands.command(name="author", description="Papers by an author, newest first")
     @app_commands.describe(name="Part of the author's name or Hugging Face username")
-    async def author(self, interaction: discord.Interaction, name: str) -> None:
+    async def author(self, interaction: discord.Interaction[Paperboy], name: str) -> None:
         async def fetch(number: int) -> Page:
             return await self.bot.search.by_author(name, limit=PAGE_SIZE, offset=number * PAGE_SIZE)
 
@@ -144,7 +146,7 @@ class Papers(
 
     @author.autocomplete("name")
     async def author_names(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: discord.Interaction[Paperboy], current: str
     ) -> list[app_commands.Choice[str]]:
         names = await self.bot.search.authors(current, limit=25)
         return [
@@ -154,7 +156,7 @@ class Papers(
 
     @app_commands.command(name="category", description="Papers in a category, newest first")
     @app_commands.describe(name="The category, as the digest names it")
-    async def category(self, interaction: discord.Interaction, name: str) -> None:
+    async def category(self, interaction: discord.Interaction[Paperboy], name: str) -> None:
         async def fetch(number: int) -> Page:
             return await self.bot.search.by_category(
                 name, limit=PAGE_SIZE, offset=number * PAGE_SIZE
@@ -172,7 +174,7 @@ class Papers(
     @category.autocomplete("name")
     @search.autocomplete("category")
     async def category_names(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: discord.Interaction[Paperboy], current: str
     ) -> list[app_commands.Choice[str]]:
         wanted = current.casefold()
         categories = [
@@ -186,7 +188,9 @@ class Papers(
         name="day", description="The papers of one day's digest (default: the latest)"
     )
     @app_commands.describe(date="The day, as YYYY-MM-DD")
-    async def day(self, interaction: discord.Interaction, date: str | None = None) -> None:
+    async def day(
+        self, interaction: discord.Interaction[Paperboy], date: str | None = None
+    ) -> None:
         wanted = parse_day(date) if date else None
         day, papers = await self.bot.search.day(wanted)
         if not papers:
@@ -212,7 +216,7 @@ class Papers(
     @app_commands.describe(
         paper="An arXiv id (2503.14456, arXiv:2503.14456v2) or an arXiv / Hugging Face link"
     )
-    async def show(self, interaction: discord.Interaction, paper: str) -> None:
+    async def show(self, interaction: discord.Interaction[Paperboy], paper: str) -> None:
         found = await self.bot.search.show(paper)
         if found is None:
             await self.nothing(interaction, f"I have no paper {paper[:100]} in the digests I know.")
@@ -220,7 +224,7 @@ class Papers(
         await self.show_paper(interaction, found)
 
     @app_commands.command(name="random", description="A random paper from the archive")
-    async def random(self, interaction: discord.Interaction) -> None:
+    async def random(self, interaction: discord.Interaction[Paperboy]) -> None:
         found = await self.bot.search.random()
         if found is None:
             await self.nothing(interaction, "No digest has been ingested yet.")
@@ -228,5 +232,5 @@ class Papers(
         await self.show_paper(interaction, found)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: Paperboy) -> None:
     await bot.add_cog(Papers(bot))

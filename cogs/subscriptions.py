@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.subscriptions import LAYOUTS, Subscription, SubscriptionError
+from bot.subscriptions import LAYOUTS, Subscription
+
+if TYPE_CHECKING:
+    from bot.edge.client import Paperboy
 
 ZONES = sorted(available_timezones())
 NEEDED = {
@@ -35,16 +39,23 @@ OPTIONS = {
 LAYOUT_CHOICES = [app_commands.Choice(name=name, value=name) for name in LAYOUTS]
 
 
-def missing_permissions(
-    channel: discord.abc.GuildChannel, me: discord.Member, layout: str
-) -> list[str]:
+Postable = discord.TextChannel  # what a subscription can post in
+
+
+def here(interaction: discord.Interaction[Paperboy]) -> Postable | None:
+    """The channel the command was used in, when a subscription could post there."""
+    channel = interaction.channel
+    return channel if isinstance(channel, Postable) else None
+
+
+def missing_permissions(channel: Postable, me: discord.Member, layout: str) -> list[str]:
     granted = channel.permissions_for(me)
     needed = {**NEEDED, **(THREADS if layout == "thread" else {})}
     return [label for name, label in needed.items() if not getattr(granted, name)]
 
 
 class Subscriptions(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: Paperboy) -> None:
         self.bot = bot
 
     def may_manage(self, member: discord.Member, channel: discord.abc.GuildChannel) -> bool:
@@ -54,12 +65,16 @@ class Subscriptions(commands.Cog):
         )
 
     async def refuse(
-        self, interaction: discord.Interaction, channel: discord.abc.GuildChannel
+        self, interaction: discord.Interaction[Paperboy], channel: Postable | None
     ) -> bool:
         """True (after saying why) when this person may not change subscriptions here."""
-        if interaction.guild is None or not isinstance(interaction.user, discord.Member):
+        if (
+            interaction.guild is None
+            or channel is None
+            or not isinstance(interaction.user, discord.Member)
+        ):
             await interaction.response.send_message(
-                "Subscriptions are made in a server channel.", ephemeral=True
+                "Subscriptions are made in a server's text channel.", ephemeral=True
             )
             return True
         if not self.may_manage(interaction.user, channel):
@@ -73,13 +88,16 @@ class Subscriptions(commands.Cog):
         return False
 
     async def checked(
-        self, interaction: discord.Interaction, channel: discord.TextChannel | None, layout: str
-    ) -> discord.abc.GuildChannel | None:
+        self,
+        interaction: discord.Interaction[Paperboy],
+        channel: discord.TextChannel | None,
+        layout: str,
+    ) -> Postable | None:
         """The target channel, or None after saying who or what lacks permissions there."""
-        target = channel or interaction.channel
-        if await self.refuse(interaction, target):
+        target = channel or here(interaction)
+        if await self.refuse(interaction, target) or target is None:
             return None
-        missing = missing_permissions(target, interaction.guild.me, layout)
+        missing = missing_permissions(target, target.guild.me, layout)
         if missing:
             await interaction.response.send_message(
                 f"I can't post in {target.mention}: missing {' and '.join(missing)}.",
@@ -89,7 +107,7 @@ class Subscriptions(commands.Cog):
         return target
 
     async def confirm(
-        self, interaction: discord.Interaction, verb: str, subscription: Subscription
+        self, interaction: discord.Interaction[Paperboy], verb: str, subscription: Subscription
     ) -> None:
         when = int(subscription.next_post(self.bot.clock()).timestamp())
         await interaction.response.send_message(
@@ -101,7 +119,7 @@ class Subscriptions(commands.Cog):
     @app_commands.choices(layout=LAYOUT_CHOICES)
     async def save(
         self,
-        interaction: discord.Interaction,
+        interaction: discord.Interaction[Paperboy],
         channel: discord.TextChannel | None = None,
         time: str | None = None,
         timezone: str | None = None,
@@ -122,22 +140,19 @@ class Subscriptions(commands.Cog):
             "authors": authors,
             "layout": layout.value if layout else None,
         }
-        current = await self.bot.subscriptions.get((channel or interaction.channel).id)
+        wanted = channel or here(interaction)
+        current = await self.bot.subscriptions.get(wanted.id) if wanted else None
         chosen = fields["layout"] or (current.layout if editing and current else "thread")
         target = await self.checked(interaction, channel, chosen)
         if target is None:
             return
         service = self.bot.subscriptions
-        try:
-            if editing:
-                subscription, new = await service.edit(target.id, **fields), False
-            else:
-                subscription, new = await service.subscribe(
-                    interaction.guild_id, target.id, interaction.user.id, **fields
-                )
-        except SubscriptionError as error:
-            await interaction.response.send_message(str(error), ephemeral=True)
-            return
+        if editing:
+            subscription, new = await service.edit(target.id, **fields), False
+        else:
+            subscription, new = await service.subscribe(
+                target.guild.id, target.id, interaction.user.id, **fields
+            )
         await self.confirm(interaction, "Subscribed" if new else "Updated", subscription)
 
     subscribe = app_commands.guild_only(
@@ -159,7 +174,7 @@ class Subscriptions(commands.Cog):
     @subscribe.autocomplete("timezone")
     @edit.autocomplete("timezone")
     async def zones(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: discord.Interaction[Paperboy], current: str
     ) -> list[app_commands.Choice[str]]:
         wanted = current.casefold()
         return [
@@ -172,10 +187,10 @@ class Subscriptions(commands.Cog):
     @app_commands.guild_only()
     @app_commands.describe(channel="The channel (default: this channel)")
     async def unsubscribe(
-        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+        self, interaction: discord.Interaction[Paperboy], channel: discord.TextChannel | None = None
     ) -> None:
-        target = channel or interaction.channel
-        if await self.refuse(interaction, target):
+        target = channel or here(interaction)
+        if await self.refuse(interaction, target) or target is None:
             return
         removed = await self.bot.subscriptions.unsubscribe(target.id)
         text = (
@@ -189,8 +204,10 @@ class Subscriptions(commands.Cog):
         name="subscriptions", description="This server's subscribed channels and their next post"
     )
     @app_commands.guild_only()
-    async def subscriptions(self, interaction: discord.Interaction) -> None:
-        found = await self.bot.subscriptions.list(interaction.guild_id)
+    async def subscriptions(self, interaction: discord.Interaction[Paperboy]) -> None:
+        if interaction.guild_id is None:  # guild_only: Discord never sends one from a DM
+            return
+        found = await self.bot.subscriptions.in_guild(interaction.guild_id)
         if not found:
             await interaction.response.send_message(
                 "No channel here is subscribed yet: try /subscribe.", ephemeral=True
@@ -204,5 +221,5 @@ class Subscriptions(commands.Cog):
         await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: Paperboy) -> None:
     await bot.add_cog(Subscriptions(bot))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.corpus import load_vocabulary
 from bot.db import Database, PaperStore
-from bot.digest import Paper
+from bot.models import Paper
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSION = "1"  # bump when the generator changes

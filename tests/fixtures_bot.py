@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.client import Paperboy, create_bot
 from bot.config import Config, DatabaseConfig, SourcesConfig
+from bot.edge.client import Paperboy, create_bot
 from tests.fakediscord import Channel, Driver, FakeDiscord, Guild, User
 from tests.fakediscord.fixtures import running
 from tests.helpers import DATA, SEEDS, ingest, open_store

@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.db import Database, PaperStore
-from bot.ingest import IngestReport, ingest_paths
+from bot.ingest import ingest_paths
+from bot.models import IngestReport
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -15,8 +15,8 @@ from dataclasses import replace
 import discord
 import yarl
 
-from bot.client import create_bot
 from bot.config import Config, DatabaseConfig, SourcesConfig
+from bot.edge.client import create_bot
 from tests.fakediscord import TOKEN
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.client import create_bot
 from bot.config import Config, DatabaseConfig
+from bot.edge.client import create_bot
 from tests.big_corpus import big_database
 from tests.fakediscord import Driver
 from tests.fakediscord.fixtures import running

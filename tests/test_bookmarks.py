@@ -69,7 +69,7 @@ async def service(db_path: Path) -> AsyncIterator[BookmarkService]:
 
 
 async def ids(service: BookmarkService, user_id: int) -> list[str]:
-    return [paper.arxiv_id for paper in (await service.list(user_id, limit=100)).items]
+    return [paper.arxiv_id for paper in (await service.saved(user_id, limit=100)).items]
 
 
 async def test_add_is_new_once_and_unknown_papers_are_refused(service) -> None:
@@ -82,9 +82,9 @@ async def test_add_is_new_once_and_unknown_papers_are_refused(service) -> None:
 async def test_list_is_newest_first_and_paged(service) -> None:
     await service.add(1, SPECIAL)
     await service.add(1, PLAIN)
-    first = await service.list(1, limit=1)
+    first = await service.saved(1, limit=1)
     assert [p.arxiv_id for p in first.items] == [PLAIN] and first.has_more
-    second = await service.list(1, limit=1, offset=1)
+    second = await service.saved(1, limit=1, offset=1)
     assert [p.arxiv_id for p in second.items] == [SPECIAL] and not second.has_more
 
 

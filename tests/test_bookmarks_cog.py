@@ -7,7 +7,7 @@ import csv
 import io
 from datetime import date
 
-from bot.client import create_bot
+from bot.edge.client import create_bot
 from tests.fakediscord import Driver, is_ephemeral
 from tests.fakediscord.drive import walk_components
 from tests.fakediscord.fixtures import running
@@ -30,7 +30,7 @@ async def reacted(world, action, *args, **kwargs) -> tuple:
 
 
 async def saved(world, user) -> list[str]:
-    return [paper.arxiv_id for paper in (await world.bot.bookmarks.list(user.id, limit=100)).items]
+    return [paper.arxiv_id for paper in (await world.bot.bookmarks.saved(user.id, limit=100)).items]
 
 
 async def test_a_bookmark_reaction_saves_and_its_removal_deletes(world) -> None:
@@ -77,7 +77,7 @@ async def test_the_message_mapping_survives_a_restart(world, fake_discord, bot_c
         waiter = asyncio.ensure_future(again.wait_for("bookmarks_changed", timeout=5))
         await drive.react(message, "🔖", user=world.bob)
         await waiter
-        assert [p.arxiv_id for p in (await again.bookmarks.list(world.bob.id)).items] == [
+        assert [p.arxiv_id for p in (await again.bookmarks.saved(world.bob.id)).items] == [
             "2503.99999"
         ]
 

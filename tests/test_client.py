@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import discord
 
-from bot import client
-from bot.client import create_bot
 from bot.config import BotConfig
 from bot.db import DatabaseError
+from bot.edge import client
+from bot.edge.client import create_bot
 from tests.fakediscord import is_ephemeral
 from tests.fakediscord.fixtures import running
 
@@ -35,11 +35,11 @@ async def test_a_missing_cog_is_a_warning_and_the_rest_load(
     fake_discord, bot_config, monkeypatch, caplog
 ) -> None:
     fake_discord.add_guild()
-    monkeypatch.setattr(client, "EXTENSIONS", ("cogs.papers", "cogs.not_written_yet"))
-    with caplog.at_level(logging.WARNING, logger="bot.client"):
+    monkeypatch.setattr(client, "EXTENSIONS", ("cogs.papers", "cogs.nonexistent"))
+    with caplog.at_level(logging.WARNING, logger="bot.edge.client"):
         async with running(create_bot(bot_config)) as bot:
             assert list(bot.extensions) == ["cogs.papers"]
-    assert "extension cogs.not_written_yet does not exist yet" in caplog.text
+    assert "extension cogs.nonexistent not found" in caplog.text
 
 
 async def test_the_clock_reaches_the_services(fake_discord, bot_config) -> None:
@@ -56,9 +56,8 @@ class RecordingScheduler:
         self.bot, self.inner, self.stops = bot, inner, []
 
     async def shutdown(self) -> None:
-        self.stops.append(self.bot.db is not None and not self.bot.is_closed())
-        if self.inner is not None:
-            await client._maybe_await(self.inner.shutdown)
+        self.stops.append(not self.bot.db.closed and not self.bot.is_closed())
+        await self.inner.shutdown()
 
 
 async def test_close_stops_the_scheduler_first_then_the_database_once(world) -> None:
@@ -67,7 +66,7 @@ async def test_close_stops_the_scheduler_first_then_the_database_once(world) -> 
     await world.bot.close()
     await world.bot.close()  # discord.py closes again on the way out: harmless
     assert scheduler.stops == [True]  # once, while Discord and the database were still up
-    assert world.bot.db is None
+    assert world.bot.db.closed
 
 
 async def test_a_database_failure_asks_to_retry_and_the_bot_keeps_working(
@@ -78,7 +77,7 @@ async def test_a_database_failure_asks_to_retry_and_the_bot_keeps_working(
 
     real = world.bot.search.random
     monkeypatch.setattr(world.bot.search, "random", down)
-    with caplog.at_level(logging.ERROR, logger="cogs.errors"):
+    with caplog.at_level(logging.ERROR, logger="bot.edge.tree"):
         reply = await (await world.drive.slash("paper random", user=world.alice)).reply()
     assert is_ephemeral(reply)
     assert (

@@ -52,5 +52,5 @@ async def test_the_compact_menu_bookmarks_the_picked_papers(world, fake_discord)
     ix = await world.drive.select(last, "paperboy:bookmark-select", picked, user=world.alice)
     reply = await ix.reply()
     assert reply["content"] == "Saved 1 of 1 papers to your bookmarks." and is_ephemeral(reply)
-    page = await world.bot.bookmarks.list(world.alice.id)
+    page = await world.bot.bookmarks.saved(world.alice.id)
     assert [paper.arxiv_id for paper in page.items] == picked

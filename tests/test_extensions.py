@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import cogs
-from bot import client
+from bot.edge import client
 
 SUBCOMMAND, GROUP, CHAT_INPUT = 1, 2, 1
 PLACEHOLDER = "…"  # what discord.py sends when a command has no docstring or description
@@ -90,7 +90,7 @@ async def test_a_clashing_cog_is_refused_loudly_and_the_others_still_load(
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(client, "EXTENSIONS", ("clashing_cog",))
-    with caplog.at_level(logging.ERROR, logger="bot.client"):
+    with caplog.at_level(logging.ERROR, logger="bot.edge.client"):
         assert await world.bot.load_extensions() == []
     assert "extension clashing_cog failed to load" in caplog.text
     assert "CommandAlreadyRegistered" in caplog.text

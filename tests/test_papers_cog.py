@@ -94,7 +94,7 @@ async def test_show_accepts_links_and_offers_a_bookmark_button(world) -> None:
         await world.drive.click(reply, "paperboy:bookmark:2503.99999", user=world.bob)
     ).reply()
     assert saved["content"] == "Saved arXiv 2503.99999 to your bookmarks." and is_ephemeral(saved)
-    assert [p.arxiv_id for p in (await world.bot.bookmarks.list(world.bob.id)).items] == [
+    assert [p.arxiv_id for p in (await world.bot.bookmarks.saved(world.bob.id)).items] == [
         "2503.99999"
     ]
 

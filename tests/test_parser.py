@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.digest import Paper, parse_digest
+from bot.digest import parse_digest
 from bot.ids import normalize_arxiv_id
+from bot.models import Paper
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from bot.db.papers import PaperRow
-from bot.render import paper_embed, paper_list_embed, trim
-from bot.search import Page
+from bot.edge.render import paper_embed, paper_list_embed, trim
+from bot.models import Page, PaperRow
 
 
 def huge_paper(number: int = 1) -> PaperRow:

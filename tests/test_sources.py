@@ -15,8 +15,11 @@ import pytest
 from aiohttp import web
 
 from bot.config import Config, SourcesConfig
-from bot.ingest import IngestReport
-from bot.sources import build_sources, poll_all
+from bot.db.papers import PaperStore
+from bot.db.sources import SourceState
+from bot.models import IngestReport
+from bot.sources import Source, build_sources, poll_all
+from bot.sources.http import Http
 from bot.sources.huggingface import HuggingFaceSource
 from bot.sources.url import UrlTemplateSource
 from tests.helpers import DATA, SEEDS, open_store
@@ -100,17 +103,18 @@ def digest(day: str = "2025-03-19") -> bytes:
     return (SEEDS / f"{day}.md").read_bytes()
 
 
+def sources(
+    config: Config, store: PaperStore, session: aiohttp.ClientSession | None = None
+) -> list[Source]:
+    """The configured sources, as the scheduler builds them (a folder needs no session)."""
+    http = Http(session)  # type: ignore[arg-type]
+    return build_sources(config, store, SourceState(store.db), http, clock)
+
+
 def url_source(site, store, session, sleep=None, **options) -> UrlTemplateSource:
-    return UrlTemplateSource(
-        f"{site.base}/archive/{{yyyy}}/{{mm}}/{{dd}}.md",
-        store,
-        clock,
-        1,
-        session=session,
-        timeout=options.get("timeout", 5.0),
-        retries=2,
-        sleep=Sleeps() if sleep is None else sleep,
-    )
+    http = Http(session, options.get("timeout", 5.0), 2, Sleeps() if sleep is None else sleep)
+    template = f"{site.base}/archive/{{yyyy}}/{{mm}}/{{dd}}.md"
+    return UrlTemplateSource(template, store, SourceState(store.db), clock, 1, http)
 
 
 async def test_the_folder_source_ingests_new_and_changed_files(tmp_path: Path, store) -> None:
@@ -118,7 +122,7 @@ async def test_the_folder_source_ingests_new_and_changed_files(tmp_path: Path, s
     folder.mkdir()
     shutil.copy(SEEDS / "2025-03-19.md", folder)
     config = replace(Config(), sources=SourcesConfig(folder=str(folder)))
-    [source] = build_sources(config, store, session=None, clock=clock)
+    [source] = sources(config, store)
     assert (await source.poll()).new == 22
     assert (await source.poll()).skipped_files == 1
     shutil.copy(DATA / "2025-03-20.md", folder)
@@ -131,7 +135,7 @@ async def test_the_folder_source_logs_each_problem_with_its_file_and_line(
 ) -> None:
     shutil.copy(DATA / "malformed.md", tmp_path)
     config = replace(Config(), sources=SourcesConfig(folder=str(tmp_path)))
-    [source] = build_sources(config, store, session=None, clock=clock)
+    [source] = sources(config, store)
     report = await source.poll()
     assert report.new == 3 and report.problems
     logged = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
@@ -245,9 +249,8 @@ HF_DAY = (DATA / "hf" / "2025-03-20.json").read_bytes()
 
 
 def hf_source(site, store, session) -> HuggingFaceSource:
-    return HuggingFaceSource(
-        f"{site.base}/api/daily_papers", store, clock, 0, session=session, retries=0
-    )
+    http = Http(session, retries=0)
+    return HuggingFaceSource(f"{site.base}/api/daily_papers", store, clock, 0, http)
 
 
 async def test_the_hugging_face_api_maps_every_field(site, store, session) -> None:
@@ -323,7 +326,7 @@ async def test_one_failing_source_does_not_stop_the_others(site, store, session)
             retries=0,
         ),
     )
-    reports = await poll_all(build_sources(config, store, session, clock))
+    reports = await poll_all(sources(config, store, session))
     assert {name: report.new for name, report in reports.items()} == {
         f"url {site.base}/archive/{{yyyy}}/{{mm}}/{{dd}}.md": 2,
         "huggingface": 0,
@@ -343,9 +346,7 @@ async def test_a_source_that_raises_is_logged_and_the_next_one_polled(
     tmp_path: Path, store, caplog
 ) -> None:
     shutil.copy(SEEDS / "2025-03-19.md", tmp_path)
-    folder = build_sources(
-        replace(Config(), sources=SourcesConfig(folder=str(tmp_path))), store, None
-    )
+    folder = sources(replace(Config(), sources=SourcesConfig(folder=str(tmp_path))), store)
     reports = await poll_all([Broken(), *folder])
     assert (reports["broken"].papers, reports[folder[0].name].new) == (0, 22)
     assert any(r.exc_info and "source broken failed" in r.getMessage() for r in caplog.records)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import Database, DatabaseError, PaperStore
+from bot.db import Database, DatabaseError
+from bot.db import ingest as writes
 from bot.db.core import migrations
 from bot.digest import parse_digest
 from tests.helpers import DATA, SEEDS, dump, ingest, open_store
@@ -107,7 +108,7 @@ async def test_a_crash_mid_file_leaves_the_previous_state(tmp_path: Path, monkey
         async def crash(*args, **kwargs):
             raise RuntimeError("power cut")
 
-        monkeypatch.setattr(PaperStore, "_write_listings", crash)  # after papers and authors
+        monkeypatch.setattr(writes, "_write_listings", crash)  # after papers and authors
         with pytest.raises(RuntimeError, match="power cut"):
             await store.ingest(digest.day, digest.papers, "x.md", "hash")
         assert await dump(store) == before

@@ -12,8 +12,10 @@ import pytest
 
 from bot.config import Config, DeliveryConfig, SourcesConfig
 from bot.db.core import Database
-from bot.db.papers import PaperRow, PaperStore
+from bot.db.papers import PaperStore
+from bot.models import PaperRow
 from bot.scheduler import Scheduler, trigger
+from bot.sources.folder import FolderSource
 from bot.subscriptions import Subscription, SubscriptionError, SubscriptionService
 from tests.helpers import DATA
 
@@ -81,7 +83,7 @@ async def test_one_subscription_per_channel_resubscribing_updates_it(
     second, new = await service.subscribe(1, 10, 98, time="18:30", keywords="goose, duck")
     assert not new and second.id == first.id and second.post_time == time(18, 30)
     assert second.keywords == ("goose", "duck")
-    assert [s.channel_id for s in await service.list(1)] == [10]
+    assert [s.channel_id for s in await service.in_guild(1)] == [10]
 
 
 @pytest.mark.parametrize(
@@ -98,7 +100,7 @@ async def test_bad_input_is_refused_with_a_clear_message_and_saves_nothing(
 ) -> None:
     with pytest.raises(SubscriptionError, match=message):
         await service.subscribe(1, 10, 99, **fields)
-    assert await service.list(1) == []
+    assert await service.in_guild(1) == []
 
 
 async def test_edit_changes_only_what_is_given_and_clears_broken(
@@ -164,7 +166,7 @@ async def test_cron_trigger_fires_at_local_time_on_weekdays_across_dst(
 @pytest.fixture
 async def scheduler(service: SubscriptionService) -> AsyncIterator[Scheduler]:
     delivery = FakeDelivery()
-    scheduler = Scheduler(service, delivery, None, service.config, service.clock)  # type: ignore[arg-type]
+    scheduler = Scheduler(service, delivery, [], service.config, service.clock)  # type: ignore[arg-type]
     scheduler.jobs.start(paused=True)
     try:
         yield scheduler
@@ -208,7 +210,8 @@ async def test_a_poll_delivers_when_it_brings_new_papers_or_after_a_restart(
     config = replace(service.config, sources=SourcesConfig(folder=str(folder)))
     delivery = FakeDelivery()
     papers = PaperStore(service.store.db)
-    scheduler = Scheduler(service, delivery, papers, config, service.clock)  # type: ignore[arg-type]
+    sources = [FolderSource(folder, papers)]
+    scheduler = Scheduler(service, delivery, sources, config, service.clock)  # type: ignore[arg-type]
     await scheduler.poll()  # nothing new, but the first poll catches up
     await scheduler.poll()  # nothing new: no delivery round
     assert delivery.rounds == [NOW]
@@ -226,7 +229,7 @@ async def test_start_rebuilds_a_job_for_each_active_subscription(
     await service.store.set_health(broken.id, 3, True)
     config = replace(service.config, sources=SourcesConfig(folder=""))
     delivery = FakeDelivery()
-    scheduler = Scheduler(service, delivery, PaperStore(service.store.db), config, service.clock)  # type: ignore[arg-type]
+    scheduler = Scheduler(service, delivery, [], config, service.clock)  # type: ignore[arg-type]
     await scheduler.start()
     try:
         jobs = {job.id: job for job in scheduler.jobs.get_jobs()}
@@ -235,4 +238,4 @@ async def test_start_rebuilds_a_job_for_each_active_subscription(
         assert jobs["subscription:10"].coalesce
     finally:
         await scheduler.shutdown()
-    assert not scheduler.jobs.running and scheduler.session.closed
+    assert not scheduler.jobs.running

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.client import Paperboy, create_bot
 from bot.config import BotConfig, Config, DatabaseConfig, SourcesConfig
+from bot.edge.client import Paperboy, create_bot
 from tests.fakediscord import Channel, Driver, FakeDiscord, Guild, User, overwrite, running
 from tests.fakediscord.state import (
     EMBED_LINKS,
@@ -76,7 +76,7 @@ async def test_a_member_without_manage_channels_is_refused_and_nothing_is_saved(
         f"Only members with Manage Channels in <#{lab.papers.id}> or the Paper Editors role"
         " can change its subscription."
     )
-    assert await lab.bot.subscriptions.list(lab.guild.id) == []
+    assert await lab.bot.subscriptions.in_guild(lab.guild.id) == []
     assert lab.bot.scheduler.jobs.get_job(f"subscription:{lab.papers.id}") is None
 
 
@@ -105,7 +105,7 @@ async def test_missing_bot_permissions_are_named_exactly(lab: Lab) -> None:
     assert text == f"I can't post in <#{lab.muted.id}>: missing Send Messages and Embed Links."
     text = await run(lab, "subscribe", lab.mod, channel=lab.no_threads)
     assert text == f"I can't post in <#{lab.no_threads.id}>: missing Send Messages in Threads."
-    assert await lab.bot.subscriptions.list(lab.guild.id) == []
+    assert await lab.bot.subscriptions.in_guild(lab.guild.id) == []
     # Thread permissions matter only for the thread layout.
     text = await run(lab, "subscribe", lab.mod, channel=lab.no_threads, layout="channel")
     assert text.startswith(f"Subscribed <#{lab.no_threads.id}>: 09:00 UTC")
@@ -118,7 +118,7 @@ async def test_listing_shows_each_channel_with_its_next_post(lab: Lab) -> None:
     )
     await run(lab, "subscribe", lab.mod, time="06:00", weekdays="sat,sun")
     await run(lab, "subscribe", lab.mod, channel=lab.no_threads, layout="compact")
-    first, second = await lab.bot.subscriptions.list(lab.guild.id)
+    first, second = await lab.bot.subscriptions.in_guild(lab.guild.id)
     text = await run(lab, "subscriptions", lab.guest)
     assert text.splitlines() == [
         f"<#{lab.papers.id}>: 06:00 UTC, Sat, Sun; thread layout;"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.db.core import Database
-from bot.db.papers import PAPER_COLUMNS, PaperRow, PaperStore
+from bot.db.papers import PAPER_COLUMNS, PaperStore
+from bot.models import PaperRow
 
 
 class BookmarkStore:
@@ -46,7 +47,7 @@ class BookmarkStore:
         )
         return changed > 0
 
-    async def list(self, user_id: int, limit: int, offset: int) -> list[tuple[PaperRow, str]]:
+    async def saved(self, user_id: int, limit: int, offset: int) -> list[tuple[PaperRow, str]]:
         """The user's papers, newest bookmark first, with when each was saved."""
         rows = await self.papers.rows(
             f"SELECT {PAPER_COLUMNS}, b.created_at AS bookmarked_at FROM bookmarks b"

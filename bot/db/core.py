@@ -21,6 +21,7 @@ import aiosqlite
 
 log = logging.getLogger(__name__)
 
+CHUNK = 500  # SQLite allows 32766 parameters; smaller IN lists keep plans cheap.
 MIGRATION_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
 
 
@@ -47,6 +48,7 @@ class Database:
         self._write_lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None  # the task inside the open transaction
         self._depth = 0
+        self.closed = False
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
@@ -83,6 +85,7 @@ class Database:
             await self.connection.execute(f"PRAGMA {pragma}")
 
     async def close(self) -> None:
+        self.closed = True
         await self.connection.close()
 
     async def schema_version(self) -> int:
@@ -170,6 +173,17 @@ class Database:
     async def fetchval(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = await self.fetchone(sql, params)
         return row[0] if row else None
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    """``items`` in slices small enough for an ``IN (...)`` list."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def marks(count: int) -> str:
+    """``?, ?, ...``: ``count`` placeholders."""
+    return ", ".join("?" * count)
 
 
 def _statements(script: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""SQL for subscriptions and for the delivery ledger."""
+"""SQL for subscriptions; their delivery ledger is bot/db/ledger.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ FIELDS = ("post_time", "timezone", "weekdays", "categories", "keywords", "author
 
 
 class SubscriptionStore:
-    """Rows of subscriptions (and the delivery ledger); the service turns them into records."""
+    """Rows of subscriptions; the service turns them into records."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -52,40 +52,4 @@ class SubscriptionStore:
         await self.db.execute(
             "UPDATE subscriptions SET failures = ?, broken = ? WHERE id = ?",
             (failures, int(broken), subscription_id),
-        )
-
-    # The ledger.
-
-    async def delivered_days(self, subscription_id: int) -> set[str]:
-        rows = await self.db.fetchall(
-            "SELECT day FROM delivered_days WHERE subscription_id = ?", (subscription_id,)
-        )
-        return {row[0] for row in rows}
-
-    async def mark_day(self, subscription_id: int, day: str, papers: int) -> None:
-        await self.db.execute(
-            "INSERT OR IGNORE INTO delivered_days (subscription_id, day, papers) VALUES (?, ?, ?)",
-            (subscription_id, day, papers),
-        )
-
-    async def ledger(self, subscription_id: int, day: str) -> dict[str, Any]:
-        rows = await self.db.fetchall(
-            "SELECT item, nonce, state, message_id FROM deliveries WHERE subscription_id = ? AND day = ?",
-            (subscription_id, day),
-        )
-        return {row["item"]: row for row in rows}
-
-    async def pending(
-        self, subscription_id: int, day: str, item: str, position: int, nonce: str
-    ) -> None:
-        await self.db.execute(
-            "INSERT OR IGNORE INTO deliveries (subscription_id, day, item, position, nonce, state)"
-            " VALUES (?, ?, ?, ?, ?, 'pending')",
-            (subscription_id, day, item, position, nonce),
-        )
-
-    async def sent(self, subscription_id: int, day: str, item: str, message_id: int) -> None:
-        await self.db.execute(
-            "UPDATE deliveries SET state = 'sent', message_id = ? WHERE subscription_id = ? AND day = ? AND item = ?",
-            (message_id, subscription_id, day, item),
         )

@@ -7,17 +7,16 @@ source never raises out of ``poll()``: a failure is logged and reported, and the
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Protocol
-
-import aiohttp
 
 from bot.config import Config
 from bot.db.papers import PaperStore
-from bot.ingest import IngestReport
+from bot.db.sources import SourceState
+from bot.models import IngestReport
 from bot.sources.folder import FolderSource
-from bot.sources.http import Sleep
+from bot.sources.http import Http
 from bot.sources.huggingface import HuggingFaceSource
 from bot.sources.url import UrlTemplateSource
 
@@ -32,43 +31,35 @@ class Source(Protocol):
     async def poll(self) -> IngestReport: ...
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def build_sources(
     config: Config,
     papers: PaperStore,
-    session: aiohttp.ClientSession,
-    clock: Callable[[], datetime] | None = None,
-    sleep: Sleep | None = None,
+    state: SourceState,
+    http: Http,
+    clock: Callable[[], datetime],
 ) -> list[Source]:
-    """The sources the config turns on, in a stable order.
+    """The sources the config turns on, in a stable order; built once, polled many times.
 
-    ``clock`` (aware UTC) decides which days "today" and the lookback are; ``sleep`` is for tests.
+    ``clock`` (aware UTC) decides which days "today" and the lookback are.
     """
     settings = config.sources
-    clock = clock or _utc_now
-    http = {"session": session, "timeout": settings.timeout_seconds, "retries": settings.retries}
-    if sleep is not None:
-        http["sleep"] = sleep
     found: list[Source] = []
     if settings.folder:
         found.append(FolderSource(settings.folder, papers))
     if settings.url_template:
         found.append(
-            UrlTemplateSource(settings.url_template, papers, clock, settings.lookback_days, **http)
+            UrlTemplateSource(
+                settings.url_template, papers, state, clock, settings.lookback_days, http
+            )
         )
     if settings.huggingface:
         found.append(
-            HuggingFaceSource(
-                settings.huggingface_url, papers, clock, settings.lookback_days, **http
-            )
+            HuggingFaceSource(settings.huggingface_url, papers, clock, settings.lookback_days, http)
         )
     return found
 
 
-async def poll_all(sources: list[Source]) -> dict[str, IngestReport]:
+async def poll_all(sources: Sequence[Source]) -> dict[str, IngestReport]:
     """Poll every source; one failing, even against its contract, never stops the next."""
     reports: dict[str, IngestReport] = {}
     for source in sources:

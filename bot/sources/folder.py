@@ -6,7 +6,8 @@ import logging
 from pathlib import Path
 
 from bot.db.papers import PaperStore
-from bot.ingest import IngestError, IngestReport, ingest_paths
+from bot.ingest import IngestError, ingest_paths
+from bot.models import IngestReport
 
 log = logging.getLogger(__name__)
 

@@ -23,26 +23,30 @@ class Fetched:
     last_modified: str | None = None
 
 
+@dataclass(frozen=True)
+class Http:
+    """How sources talk to the network: one session, one timeout, one retry policy."""
+
+    session: aiohttp.ClientSession
+    timeout: float = 20.0
+    retries: int = 3
+    sleep: Sleep = asyncio.sleep
+
+
 class FetchError(Exception):
     """The URL could not be fetched after every retry; the message says why."""
 
 
 async def fetch(
-    session: aiohttp.ClientSession,
-    url: str,
-    *,
-    headers: dict[str, str] | None = None,
-    timeout: float = 20.0,
-    retries: int = 3,
-    sleep: Sleep = asyncio.sleep,
-    source: str = "source",
+    http: Http, url: str, *, headers: dict[str, str] | None = None, source: str = "source"
 ) -> Fetched:
     """GET ``url``. Connection errors, timeouts, 429 and 5xx are retried with exponential backoff
     (honouring Retry-After); any other status, 404 and 304 included, is returned as it is."""
+    retries = http.retries
     for attempt in range(retries + 1):
         try:
-            async with session.get(
-                url, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)
+            async with http.session.get(
+                url, headers=headers, timeout=aiohttp.ClientTimeout(total=http.timeout)
             ) as response:
                 body = await response.read()
                 if response.status != 429 and response.status < 500:
@@ -65,7 +69,7 @@ async def fetch(
         log.warning(
             "%s: %s: %s; retry %d/%d in %.1f s", source, url, reason, attempt + 1, retries, delay
         )
-        await sleep(delay)
+        await http.sleep(delay)
     raise AssertionError("unreachable")
 
 

@@ -8,7 +8,6 @@ without an arXiv id is skipped with a log line.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable
@@ -16,10 +15,11 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.db.papers import PaperStore
-from bot.digest import Paper
+from bot.digest import Digest
 from bot.ids import normalize_arxiv_id
-from bot.ingest import IngestReport
-from bot.sources.http import FetchError, fetch
+from bot.ingest import Reader, ingest_bytes
+from bot.models import IngestReport, Paper
+from bot.sources.http import FetchError, Http, fetch
 from bot.sources.url import recent_days
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,8 @@ def _paper(item: Any, day: date, position: int) -> Paper | None:
     title = _text(raw.get("title")) or _text(item.get("title"))
     if arxiv_id is None or not title:
         return None
-    authors = raw.get("authors") if isinstance(raw.get("authors"), list) else []
-    keywords = raw.get("ai_keywords") if isinstance(raw.get("ai_keywords"), list) else []
+    authors: list[Any] = raw["authors"] if isinstance(raw.get("authors"), list) else []
+    keywords: list[Any] = raw["ai_keywords"] if isinstance(raw.get("ai_keywords"), list) else []
     upvotes = raw.get("upvotes")
     return Paper(
         arxiv_id=arxiv_id,
@@ -72,6 +72,15 @@ def _text(value: Any) -> str:
     return " ".join(value.split()) if isinstance(value, str) else ""
 
 
+def reader(day: date) -> Reader:
+    """How one day's answer is read: a JSON list of items, every usable one a paper of ``day``."""
+
+    def read(data: bytes, name: str) -> Digest:
+        return Digest(day, papers_from_api(json.loads(data), day))
+
+    return read
+
+
 class HuggingFaceSource:
     """Asks the API for today and the previous ``lookback_days`` days, stored as ``hf:YYYY-MM-DD``."""
 
@@ -81,7 +90,7 @@ class HuggingFaceSource:
         papers: PaperStore,
         clock: Callable[[], datetime],
         lookback_days: int,
-        **http,
+        http: Http,
     ) -> None:
         self.url = url
         self.papers = papers
@@ -105,11 +114,15 @@ class HuggingFaceSource:
 
     async def _poll_day(self, day: date, report: IngestReport) -> None:
         url = f"{self.url}?date={day.isoformat()}"
-        fetched = await fetch(url=url, source=self.name, **self.http)
+        fetched = await fetch(self.http, url, source=self.name)
         if fetched.status != 200:
             log.info("%s: %s answered HTTP %d", self.name, url, fetched.status)
             return
-        papers = papers_from_api(json.loads(fetched.body), day)
-        if papers:
-            sha256 = hashlib.sha256(fetched.body).hexdigest()
-            report.add(await self.papers.ingest(day, papers, f"hf:{day.isoformat()}", sha256))
+        await ingest_bytes(
+            self.papers,
+            fetched.body,
+            name=url,
+            key=f"hf:{day.isoformat()}",
+            report=report,
+            read=reader(day),
+        )

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from bot.db.papers import PaperStore
 from bot.db.sources import SourceState
-from bot.digest import parse_digest
-from bot.ingest import IngestReport
-from bot.sources.http import FetchError, fetch
+from bot.ingest import ingest_bytes
+from bot.models import IngestReport
+from bot.sources.http import FetchError, Http, fetch
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +35,14 @@ class UrlTemplateSource:
         self,
         template: str,
         papers: PaperStore,
+        state: SourceState,
         clock: Callable[[], datetime],
         lookback_days: int,
-        **http,
+        http: Http,
     ) -> None:
         self.template = template
         self.papers = papers
-        self.state = SourceState(papers.db)
+        self.state = state
         self.clock = clock
         self.lookback_days = lookback_days
         self.http = http
@@ -63,7 +63,7 @@ class UrlTemplateSource:
     async def _poll_day(self, url: str, report: IngestReport) -> None:
         etag, modified = await self.state.validators(url)
         headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
-        fetched = await fetch(url=url, headers=headers, source=self.name, **self.http)
+        fetched = await fetch(self.http, url, headers=headers, source=self.name)
         if fetched.status == 304:
             log.debug("%s: %s unchanged", self.name, url)
         elif fetched.status == 404:
@@ -71,21 +71,13 @@ class UrlTemplateSource:
         elif fetched.status != 200:
             log.error("%s: %s answered HTTP %d", self.name, url, fetched.status)
         else:
-            await self._ingest(url, fetched.body, report)
+            seen = len(report.problems)
+            stored = await ingest_bytes(self.papers, fetched.body, name=url, key=url, report=report)
+            for problem in report.problems[seen:]:
+                log.warning("%s: %s", self.name, problem)
+            if not stored:
+                log.error("%s: %s holds no readable paper; what was stored is kept", self.name, url)
         # Recorded only once the body is stored: a crash before it means a full fetch next time.
         await self.state.record(
             url, fetched.status, fetched.etag, fetched.last_modified, self.clock().isoformat()
         )
-
-    async def _ingest(self, url: str, body: bytes, report: IngestReport) -> None:
-        """Store the digest at ``url``; a body with no readable paper never replaces a good day."""
-        digest = parse_digest(body.decode("utf-8", errors="replace"), url)
-        report.problems.extend(digest.problems)
-        for problem in digest.problems:
-            log.warning("%s: %s", self.name, problem)
-        if digest.day is None or (digest.problems and not digest.papers):
-            report.files += 1
-            log.error("%s: %s holds no readable paper; what was stored is kept", self.name, url)
-            return
-        sha256 = hashlib.sha256(body).hexdigest()
-        report.add(await self.papers.ingest(digest.day, digest.papers, url, sha256))

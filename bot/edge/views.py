@@ -1,13 +1,19 @@
-"""Buttons: the persistent Bookmark button, and Previous/Next pages only the asker can turn."""
+"""Views: the lasting Bookmark button and compact menu, and Previous/Next pages only the asker can turn."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
+
+from bot.models import PaperRow
+from bot.text import trim
+
+if TYPE_CHECKING:
+    from bot.edge.client import Paperboy
 
 log = logging.getLogger(__name__)
 
@@ -15,7 +21,12 @@ PAGE_TIMEOUT = 300.0  # seconds before Previous/Next stop working
 SORRY = "Something went wrong on my side; it has been logged. Please try again."
 
 
-async def tell(interaction: discord.Interaction, text: str) -> None:
+def paperboy(interaction: discord.Interaction) -> Paperboy:
+    """The bot an interaction reached, typed: every interaction this process sees is paperboy's."""
+    return cast("Paperboy", interaction.client)
+
+
+async def answer_privately(interaction: discord.Interaction, text: str) -> None:
     """An ephemeral answer through whichever channel the interaction still has open.
 
     After a public "thinking…" defer the first follow-up would replace it publicly, so the
@@ -43,7 +54,7 @@ async def item_failed(interaction: discord.Interaction, error: Exception, item: 
         interaction.guild_id,
         exc_info=error,
     )
-    await tell(interaction, SORRY)
+    await answer_privately(interaction, SORRY)
 
 
 class BookmarkButton(
@@ -64,13 +75,14 @@ class BookmarkButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any
     ) -> BookmarkButton:
-        return cls(match["arxiv_id"], item.label or "Bookmark")
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(match["arxiv_id"], label or "Bookmark")
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
-            added = await interaction.client.bookmarks.add(interaction.user.id, self.arxiv_id)
+            added = await paperboy(interaction).bookmarks.add(interaction.user.id, self.arxiv_id)
         except Exception as error:  # a dynamic item has no view of ours to route errors through
             await item_failed(interaction, error, self.item)
             return
@@ -80,6 +92,65 @@ class BookmarkButton(
             else f"arXiv {self.arxiv_id} is already in your bookmarks."
         )
         await interaction.response.send_message(text, ephemeral=True)
+
+
+def bookmark_view(arxiv_id: str) -> discord.ui.View:
+    """A lasting view holding one paper's Bookmark button."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(BookmarkButton(arxiv_id))
+    return view
+
+
+class BookmarkSelect(
+    discord.ui.DynamicItem[discord.ui.Select], template=r"paperboy:bookmark-select"
+):
+    """The compact post's menu: picking papers bookmarks them for the picker (survives restarts)."""
+
+    def __init__(self, options: list[discord.SelectOption] | None = None) -> None:
+        options = options or [discord.SelectOption(label="-")]
+        super().__init__(
+            discord.ui.Select(
+                custom_id="paperboy:bookmark-select",
+                placeholder="Bookmark papers from this list",
+                min_values=1,
+                max_values=len(options),
+                options=options,
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: object
+    ) -> BookmarkSelect:
+        options = list(item.options) if isinstance(item, discord.ui.Select) else None
+        return cls(options)  # discord.py then fills in the picked values
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        picked = list(self.item.values)
+        try:
+            added = [
+                arxiv_id
+                for arxiv_id in picked
+                if await paperboy(interaction).bookmarks.add(interaction.user.id, arxiv_id)
+            ]
+        except Exception as error:  # a dynamic item has no view of ours to route errors through
+            await item_failed(interaction, error, self.item)
+            return
+        text = f"Saved {len(added)} of {len(picked)} papers to your bookmarks"
+        if len(added) < len(picked):
+            text += " (the rest were already there)"
+        await interaction.response.send_message(text + ".", ephemeral=True)
+
+
+def compact_menu(papers: Sequence[PaperRow]) -> discord.ui.View:
+    """The compact post's menu: up to 25 papers (Discord's limit on a menu's options)."""
+    options = [
+        discord.SelectOption(label=trim(p.title, 100), value=p.arxiv_id, description=p.arxiv_id)
+        for p in papers[:25]
+    ]
+    view = discord.ui.View(timeout=None)
+    view.add_item(BookmarkSelect(options))
+    return view
 
 
 PageRenderer = Callable[[int], Awaitable[tuple[discord.Embed, list[str], bool]]]
@@ -116,7 +187,8 @@ class Paginator(discord.ui.View):
             self.add_item(BookmarkButton(arxiv_id, label=str(self.page * self.page_size + number)))
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        turning = str((interaction.data or {}).get("custom_id", "")).startswith("paperboy:page:")
+        data: dict[str, Any] = dict(interaction.data or {})
+        turning = str(data.get("custom_id", "")).startswith("paperboy:page:")
         if not turning or interaction.user.id == self.owner_id:
             return True  # anyone may bookmark from the list; only the asker turns pages
         await interaction.response.send_message(
@@ -155,3 +227,37 @@ class Paginator(discord.ui.View):
                 await self.interaction.edit_original_response(view=self)
             except discord.HTTPException as error:  # the message may be gone; nothing else to do
                 log.debug("could not disable page buttons: %s", error)
+
+
+class Confirm(discord.ui.View):
+    """Yes/No for something that cannot be undone; only the asker can answer."""
+
+    def __init__(self, owner_id: int, token: int) -> None:
+        super().__init__(timeout=120)
+        self.owner_id = owner_id
+        self.confirmed: bool | None = None
+        # Unique per question, so two people asking at once never get each other's buttons.
+        self.yes.custom_id = f"paperboy:confirm:{token}:yes"
+        self.no.custom_id = f"paperboy:confirm:{token}:no"
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            "This question is not yours to answer.", ephemeral=True
+        )
+        return False
+
+    @discord.ui.button(label="Yes, delete them", style=discord.ButtonStyle.danger)
+    async def yes(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.confirmed = True
+        await self._close(interaction)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def no(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.confirmed = False
+        await self._close(interaction)
+
+    async def _close(self, interaction: discord.Interaction) -> None:
+        self.interaction = interaction
+        self.stop()

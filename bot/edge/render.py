@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import discord
 
-from bot.db.papers import PaperRow
-from bot.search import Page
+from bot.models import Page, PaperRow
+from bot.text import trim
 
 TITLE, DESCRIPTION, FIELD_NAME, FIELD_VALUE, FOOTER, TOTAL = 256, 4096, 256, 1024, 2048, 6000
 SUMMARY = 1500  # a readable summary; the full text is one click away
 COLOUR = discord.Colour(0xF4A100)
-
-
-def trim(text: str, limit: int) -> str:
-    """``text`` if it fits in ``limit`` characters, else cut to fit with a trailing ellipsis."""
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def links(paper: PaperRow) -> str:
@@ -76,6 +71,21 @@ def paper_list_embed(
     if footer:
         embed.set_footer(text=trim(footer, FOOTER))
     return fit(embed)
+
+
+def header_text(day: date, count: int) -> str:
+    """The line that opens a day in a channel (its thread hangs from it)."""
+    return f"**Papers for {day}** · {count} paper{'s' * (count != 1)}"
+
+
+def compact_embed(day: date, papers: Sequence[PaperRow]) -> discord.Embed:
+    """A whole day as one numbered list of linked titles."""
+    lines = [f"{n}. [{trim(p.title, 150)}]({p.arxiv_url})" for n, p in enumerate(papers, 1)]
+    count = len(papers)
+    return discord.Embed(
+        title=trim(f"Papers for {day} · {count} paper{'s' * (count != 1)}", TITLE),
+        description=trim("\n".join(lines), DESCRIPTION),
+    )
 
 
 def fit(embed: discord.Embed) -> discord.Embed:

@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 import discord
 from discord.ext import commands
 
 from bot.bookmarks import BookmarkService
 from bot.config import Config
 from bot.db import Database, DatabaseError, PaperStore
+from bot.db.ledger import LedgerStore
+from bot.db.sources import SourceState
 from bot.delivery import DeliveryService
-from bot.poster import BookmarkSelect, DiscordPoster
+from bot.edge.poster import DiscordPoster
+from bot.edge.tree import PaperboyTree
+from bot.edge.views import BookmarkButton, BookmarkSelect
 from bot.scheduler import Scheduler
 from bot.search import SearchService
+from bot.sources import build_sources
+from bot.sources.http import Http
 from bot.subscriptions import SubscriptionService
-from bot.views import BookmarkButton
-from cogs.errors import on_app_command_error
 
 log = logging.getLogger(__name__)
 
@@ -50,18 +54,31 @@ def intents() -> discord.Intents:
 
 
 class Paperboy(commands.Bot):
-    """Owns the database and the services; the cogs reach them as attributes of the bot."""
+    """Owns the database and the services; the cogs reach them as typed attributes of the bot."""
+
+    db: Database
+    papers: PaperStore
+    search: SearchService
+    bookmarks: BookmarkService
+    subscriptions: SubscriptionService
+    delivery: DeliveryService
+    scheduler: Scheduler
+    session: aiohttp.ClientSession
+    tree: PaperboyTree
 
     def __init__(
         self, config: Config, *, clock: Callable[[], datetime] | None = None, **options: Any
     ) -> None:
         super().__init__(
-            command_prefix=commands.when_mentioned, intents=intents(), help_command=None, **options
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            help_command=None,
+            tree_cls=PaperboyTree,
+            **options,
         )
         self.config = config
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.db: Database | None = None
-        self.scheduler: Any = None  # the subscriptions engineer's Scheduler, set in setup_hook
+        self._services = False  # built in setup_hook; close() may come before (a bad token)
         self._stopped = False
 
     async def setup_hook(self) -> None:
@@ -69,11 +86,10 @@ class Paperboy(commands.Bot):
         self.db = await Database.open(self.config.database.path)
         self.papers = PaperStore(self.db)
         self.search = SearchService(self.papers)
-        self.bookmarks = BookmarkService(self.db, self.papers, self.clock)  # BookmarkService
-        # Other services: one line each here, marked with a comment naming the service.
-        self.subscriptions = SubscriptionService(self.db, self.config, self.clock)  # subscriptions
-        self.delivery = DeliveryService(  # delivery
-            self.db,
+        self.bookmarks = BookmarkService(self.db, self.papers, self.clock)
+        self.subscriptions = SubscriptionService(self.db, self.config, self.clock)
+        self.delivery = DeliveryService(
+            LedgerStore(self.db),
             self.papers,
             self.subscriptions,
             DiscordPoster(self),
@@ -81,14 +97,18 @@ class Paperboy(commands.Bot):
             self.clock,
             self.bookmarks.remember_message,
         )
+        self.session = aiohttp.ClientSession()  # the sources' own: discord.py keeps its session
+        settings = self.config.sources
+        http = Http(self.session, settings.timeout_seconds, settings.retries)
+        sources = build_sources(self.config, self.papers, SourceState(self.db), http, self.clock)
         self.scheduler = Scheduler(
-            self.subscriptions, self.delivery, self.papers, self.config, self.clock
+            self.subscriptions, self.delivery, sources, self.config, self.clock
         )
-        self.tree.on_error = on_app_command_error
-        self.add_dynamic_items(BookmarkButton, BookmarkSelect)  # delivery: compact menu
+        self._services = True
+        self.add_dynamic_items(BookmarkButton, BookmarkSelect)
         await self.load_extensions()
         await self.sync_commands()
-        await _maybe_await(getattr(self.scheduler, "start", None))
+        await self.scheduler.start()
 
     async def load_extensions(self) -> list[str]:
         """Load every cog in EXTENSIONS; one missing or broken cog never keeps the others out."""
@@ -97,7 +117,7 @@ class Paperboy(commands.Bot):
             try:
                 await self.load_extension(extension)
             except commands.ExtensionNotFound:
-                log.warning("extension %s does not exist yet; its commands are missing", extension)
+                log.warning("extension %s not found; its commands are missing", extension)
             except commands.ExtensionFailed:
                 log.exception("extension %s failed to load; its commands are missing", extension)
             else:
@@ -115,22 +135,18 @@ class Paperboy(commands.Bot):
         )
 
     async def close(self) -> None:
-        """Stop the scheduler first (no delivery starts mid-shutdown), then Discord, then the DB."""
-        if self.scheduler is not None and not self._stopped:
-            self._stopped = True
-            await _maybe_await(getattr(self.scheduler, "shutdown", None))
+        """Stop the scheduler first (no delivery starts mid-shutdown), then Discord, then the DB.
+
+        discord.py calls close() more than once on the way down: each step runs once.
+        """
+        stopping = self._services and not self._stopped
+        self._stopped = True
+        if stopping:
+            await self.scheduler.shutdown()
         await super().close()
-        database, self.db = self.db, None  # discord.py calls close() again: once is enough
-        if database is not None:
-            await database.close()
-
-
-async def _maybe_await(method: Callable[[], Any] | None) -> None:
-    """Call a start/shutdown that may be sync (APScheduler) or async (a wrapper)."""
-    if method is not None:
-        result = method()
-        if inspect.isawaitable(result):
-            await result
+        if stopping:
+            await self.session.close()
+            await self.db.close()
 
 
 def create_bot(

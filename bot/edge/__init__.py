@@ -1,0 +1,1 @@
+"""The Discord edge: the only part of bot/ that imports discord."""

@@ -49,9 +49,12 @@ class BookmarkService:
     async def papers_for_message(self, message_id: int) -> list[str]:
         return await self.store.papers_for_message(message_id)
 
-    async def add(self, user_id: int, arxiv_id: str) -> bool:
-        """Save a paper for a user; False when it was already saved (or is unknown)."""
-        return await self.store.add(user_id, arxiv_id, self.clock().isoformat())
+    async def add(self, user_id: int, arxiv_id: str, guild_id: int | None = None) -> bool:
+        """Save a paper for a user; False when it was already saved (or is unknown).
+
+        ``guild_id`` is the server it was saved in: /paper top counts each server's bookmarks.
+        """
+        return await self.store.add(user_id, arxiv_id, self.clock().isoformat(), guild_id)
 
     async def remove(self, user_id: int, arxiv_id: str) -> bool:
         return await self.store.remove(user_id, arxiv_id)

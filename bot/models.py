@@ -65,6 +65,7 @@ class Page:
     offset: int
     limit: int
     has_more: bool
+    corrected: str | None = None  # the query these results are for, when a typo was corrected
 
     @property
     def number(self) -> int:

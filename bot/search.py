@@ -1,88 +1,144 @@
-"""The search service: what people type, turned into safe queries over the store.
+"""The search service: what people type, turned into safe, forgiving, exactly ranked queries.
 
-User text never reaches FTS5 as syntax. ``parse_query`` keeps three things from it (words, "quoted
-phrases" and -excluded words, plus a trailing * for a prefix) and rebuilds an expression in which every
-term is a quoted string, so quotes, NEAR, AND, brackets, emoji or 10 KB of text can only ever match
-or not match.
+The syntax (words, "phrases", -exclusions, prefix*, au: ti: cat: id: since: until:) is parsed by
+bot.query; the slash command's and the CLI's options mean exactly what the same fields typed in
+the query mean. On top of the parsed query the service adds:
+
+- singular/plural forms: a plain word also matches its other number ("transformer" finds
+  "transformers"), but only forms that occur in the index; quoted words stay exact;
+- typo corrections: a query with fewer than FEW hits is retried with each unknown or very rare
+  word replaced by the most common index word one edit away (a letter deleted, added, changed or
+  two swapped), when that retry finds more; the page then says what it searched for;
+- ranking: bm25 (title weighted above authors above the summary) times a recency bonus of up
+  to RECENCY_BOOST that halves every RECENCY_HALF_LIFE days before the newest digest day,
+  exact over the scored rows. Broad queries (more than RANK_WINDOW matches) are still scored
+  over their newest RANK_WINDOW matches only: FTS5's bm25 costs too much over all of them
+  (see bench/README.md for the measurements and the engine decision).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import date
+import string
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
-from bot.db.papers import PaperStore
-from bot.errors import UserError
+from bot.db.discovery import DiscoveryStore
+from bot.db.papers import RANK_WINDOW, Filters, PaperStore
 from bot.ids import normalize_arxiv_id
 from bot.models import Page, PaperRow
+from bot.query import Query, SearchError, parse_day, parse_query, parse_when
 from bot.text import fold
 
-MAX_TERMS = 16
+__all__ = ["SearchError", "SearchService", "parse_day", "parse_query"]
+
 MAX_LIMIT = 100
-WORD = re.compile(r"\w+")
-TERM = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
+FEW = 3  # fewer hits than this and the query is retried with typo corrections
+CORRECTION_FACTOR = 20  # a correction must be this many times more common than the typed word
+COUNT_CAP = 500  # word counts stop here: enough to compare, cheap for common words
+RECENCY_BOOST = 0.3
+RECENCY_HALF_LIFE = 30.0  # days
+LETTERS = string.ascii_lowercase
 
 
-class SearchError(UserError):
-    """A request the service cannot answer as asked; the message is meant for the user."""
+def recency(day: date | None, newest: date | None) -> float:
+    """1.0 for a paper listed on the newest day, halving every RECENCY_HALF_LIFE days before it."""
+    if day is None or newest is None:
+        return 0.0
+    return 0.5 ** (max(0, (newest - day).days) / RECENCY_HALF_LIFE)
 
 
-@dataclass(frozen=True, slots=True)
-class Query:
-    """A parsed search: phrases that must all match, phrases that must not."""
-
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-
-    def fts(self) -> str | None:
-        """The FTS5 expression, or None when nothing is left to match on."""
-        if not self.include:
-            return None
-        expression = " AND ".join(self.include)
-        if self.exclude:
-            expression = f"({expression}) NOT ({' OR '.join(self.exclude)})"
-        return expression
-
-
-def _phrase(text: str, prefix: bool) -> str | None:
-    words = WORD.findall(text)
-    if not words:
-        return None
-    return '"' + " ".join(words) + '"' + ("*" if prefix else "")
+def plural_forms(word: str) -> list[str]:
+    """The other grammatical number of an English word, as candidates (the index says which exist)."""
+    if len(word) < 3 or not word.isalpha():
+        return []
+    if word.endswith("ies") and len(word) > 4:
+        return [word[:-3] + "y"]
+    if word.endswith(("ss", "us", "is")):
+        return [word + "es"]
+    if word.endswith("es"):
+        return [word[:-2], word[:-1]]
+    if word.endswith("s"):
+        return [word[:-1]]
+    if word.endswith("y") and word[-2] not in "aeiou":
+        return [word[:-1] + "ies"]
+    if word.endswith(("x", "z", "ch", "sh")):
+        return [word + "es"]
+    return [word + "s"]
 
 
-def parse_query(text: str) -> Query:
-    include: list[str] = []
-    exclude: list[str] = []
-    for match in TERM.finditer(text):
-        quoted_neg, quoted, bare_neg, bare = match.groups()
-        if quoted is not None:
-            phrase, negative = _phrase(quoted, prefix=False), bool(quoted_neg)
-        else:
-            phrase = _phrase(bare, prefix=bare.endswith("*") and len(WORD.findall(bare)) == 1)
-            negative = bool(bare_neg)
-        if phrase is None:
-            continue
-        target = exclude if negative else include
-        if phrase not in target and len(include) + len(exclude) < MAX_TERMS:
-            target.append(phrase)
-    return Query(tuple(include), tuple(exclude))
+def slip(typed: str, meant: str) -> float:
+    """How much likelier than a plain one-letter slip typing ``typed`` for ``meant`` is.
+
+    First letters are rarely wrong; a doubled letter typed once (or once typed twice) and two
+    swapped letters are the commonest slips.
+    """
+    weight = 1.0 if typed[:1] == meant[:1] else 0.05
+    if len(typed) != len(meant):
+        longer, shorter = (typed, meant) if len(typed) > len(meant) else (meant, typed)
+        at = next(
+            (i for i, (a, b) in enumerate(zip(shorter, longer, strict=False)) if a != b),
+            len(shorter),
+        )
+        if at > 0 and longer[at] == longer[at - 1]:
+            weight *= 5
+    elif sorted(typed) == sorted(meant):
+        weight *= 5
+    return weight
 
 
-def parse_day(text: str) -> date:
-    """A YYYY-MM-DD date, or a SearchError saying what was wrong with it."""
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise SearchError(f"'{text}' is not a date; use YYYY-MM-DD, like 2025-03-19") from None
+def one_edit(word: str) -> set[str]:
+    """Every string one deletion, transposition, replacement or insertion away from ``word``."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    changes = {a + c + b[1:] for a, b in splits if b for c in LETTERS}
+    inserts = {a + c + b for a, b in splits for c in LETTERS}
+    return (deletes | swaps | changes | inserts) - {word}
 
 
 class SearchService:
     """Keyword search and lookups by author, category, day and arXiv id."""
 
-    def __init__(self, papers: PaperStore) -> None:
+    def __init__(self, papers: PaperStore, clock: Callable[[], datetime] | None = None) -> None:
         self.papers = papers
+        self.discovery = DiscoveryStore(papers.db, papers)
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    def today(self) -> date:
+        return self.clock().astimezone(UTC).date()
+
+    def when(self, text: str) -> date:
+        """A since/until value as the options take it: YYYY-MM-DD, or 7d, 2w, 3m, 1y back."""
+        return parse_when(text, self.today())
+
+    def parse(
+        self,
+        text: str,
+        *,
+        author: str | None = None,
+        category: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> Query:
+        """The query typed, with the options folded in: an option means what its field means."""
+        query = parse_query(text, self.today())
+        if author and fold(author):
+            query = replace(query, authors=(*query.authors, author))
+        if category and category.strip():
+            category = category.strip()
+            if query.category and query.category.casefold() != category.casefold():
+                raise SearchError(
+                    f"two categories asked for ({query.category}, {category}); a paper has one"
+                )
+            query = replace(query, category=category)
+        if since:
+            query = replace(query, since=max(since, query.since or since))
+        if until:
+            query = replace(query, until=min(until, query.until or until))
+        if query.since and query.until and query.since > query.until:
+            raise SearchError(f"'since' ({query.since}) is after 'until' ({query.until})")
+        return query
 
     async def search(
         self,
@@ -94,44 +150,148 @@ class SearchService:
         until: date | None = None,
         limit: int = 10,
         offset: int = 0,
+        correct: bool = True,
     ) -> Page:
-        """Ranked keyword search; filters narrow it. An empty query with filters lists newest first."""
-        if since and until and since > until:
-            raise SearchError(f"'since' ({since}) is after 'until' ({until})")
+        """Ranked keyword search; filters narrow it. An empty query with filters lists newest first.
+
+        With ``correct``, a first page with fewer than FEW hits may come back for a corrected
+        query instead; ``Page.corrected`` then holds that query's text (search it, with
+        ``correct=False``, for the next pages).
+        """
         limit = max(1, min(limit, MAX_LIMIT))
         offset = max(0, offset)
-        query = parse_query(text)
-        match = query.fts()
-        if match is None and (text.strip() or not any((author, category, since, until))):
-            return Page([], offset, limit, False)  # nothing searchable was typed, or nothing at all
-        author_ids = None
-        if author:
-            author_ids = [
-                author_id for author_id, _ in await self.papers.find_authors(fold(author))
-            ]
-            if not author_ids:
-                return Page([], offset, limit, False)
-        rows = await self.papers.search(
-            match,
-            author_ids=author_ids,
-            category=category.strip() if category else None,
-            since=since,
-            until=until,
-            limit=limit + 1,
-            offset=offset,
+        query = self.parse(text, author=author, category=category, since=since, until=until)
+        page = await self.run(query, limit, offset)
+        if not correct or offset or len(page.items) >= FEW or not query.terms:
+            return page
+        corrections = await self.corrections(query)
+        if not corrections:
+            return page
+        better = query.corrected(corrections)
+        retry = await self.run(better, limit, offset)
+        if len(retry.items) <= len(page.items):
+            return page
+        return replace(retry, corrected=better.text())
+
+    async def run(self, query: Query, limit: int, offset: int) -> Page:
+        """One page of ``query`` as it stands (no corrections)."""
+        empty = Page([], offset, limit, False)
+        filters = await self.filters(query)
+        if filters is None:
+            return empty  # an author nobody is
+        if not query.terms:
+            if query.excluded or not query.has_filters:
+                return empty  # nothing searchable was typed, or nothing at all
+            rows = await self.papers.listing(filters, limit + 1, offset)
+            return Page(rows[:limit], offset, limit, len(rows) > limit)
+        match = query.fts(await self.variants(query))
+        assert match is not None  # there are terms
+        ranked = await self.rank(match, filters, offset + limit + 1)
+        page_ids = ranked[offset : offset + limit]
+        rows = await self.papers.hits(match, page_ids)
+        return Page(rows, offset, limit, len(ranked) > offset + limit)
+
+    async def rank(self, match: str, filters: Filters, wanted: int) -> list[int]:
+        """Row ids of the best ``wanted`` matches by bm25 x recency bonus, exactly.
+
+        The store returns the best ``count`` by bm25 alone. A paper beyond them scores at best
+        (bm25 of the last one) x (1 + RECENCY_BOOST); when the wanted-th combined score is already
+        at least that good, nobody beyond can enter the page. Otherwise ask for more.
+        """
+        count = max(4 * wanted, 40)
+        floor = await self.papers.window_floor(match, filters) if wanted <= RANK_WINDOW else None
+        while True:
+            candidates = await self.papers.candidates(match, filters, count, floor)
+            scored = sorted(
+                (score * (1 + RECENCY_BOOST * recency(day, newest)), paper_id)
+                for paper_id, score, day, newest in candidates
+            )
+            ids = [paper_id for _, paper_id in scored[:wanted]]
+            if len(candidates) < count:
+                return ids  # every match was scored
+            best_beyond = candidates[-1][1] * (1 + RECENCY_BOOST)
+            if len(scored) >= wanted and scored[wanted - 1][0] < best_beyond:
+                return ids
+            count *= 4
+
+    async def filters(self, query: Query) -> Filters | None:
+        """The store's filters for ``query``; None when an author it names matches nobody."""
+        groups = []
+        for name in query.authors:
+            found = await self.author_ids(name)
+            if not found:
+                return None
+            groups.append(found)
+        excluded = [found for name in query.not_authors for found in await self.author_ids(name)]
+        return Filters(
+            groups[0] if groups else None,
+            query.category,
+            query.since,
+            query.until,
+            groups[1:],
+            excluded,
+            query.arxiv_ids,
         )
-        return Page(rows[:limit], offset, limit, len(rows) > limit)
+
+    async def author_ids(self, name: str) -> list[int]:
+        """Authors whose name (or username) contains every word of ``name``."""
+        if not fold(name):
+            return []
+        return [author_id for author_id, _ in await self.papers.find_authors(fold(name))]
+
+    async def variants(self, query: Query) -> dict[str, list[str]]:
+        """For each plain word of ``query``, its other singular/plural forms that the index holds."""
+        wanted = {
+            term.words[0]: plural_forms(fold(term.words[0])) for term in query.terms if term.bare
+        }
+        existing = await self.discovery.existing(
+            sorted({f for forms in wanted.values() for f in forms})
+        )
+        return {
+            word: [form for form in forms if form in existing]
+            for word, forms in wanted.items()
+            if any(form in existing for form in forms)
+        }
+
+    async def corrections(self, query: Query) -> dict[str, str]:
+        """Plain words of ``query`` that look like typos, each with the index word to try instead.
+
+        Candidates are the index's words one edit away, weighed by how many papers hold them
+        (counted up to COUNT_CAP) times how likely that slip is (see ``slip``).
+        """
+        words = {
+            term.words[0]: fold(term.words[0])
+            for term in query.terms
+            if term.bare and len(term.words[0]) >= 3 and term.words[0].isalpha()
+        }
+        if not words:
+            return {}
+        edits = {word: one_edit(folded) for word, folded in words.items()}
+        counts = await self.discovery.document_counts(
+            set(words.values()).union(*edits.values()), COUNT_CAP
+        )
+        corrections = {}
+        for word, folded in words.items():
+            known = [
+                (counts[edit] * slip(folded, edit), edit) for edit in edits[word] if edit in counts
+            ]
+            if not known:
+                continue
+            _, best = min(known, key=lambda pair: (-pair[0], pair[1]))
+            if counts[best] >= max(1, CORRECTION_FACTOR * counts.get(folded, 0)):
+                corrections[word] = best
+        return corrections
 
     async def by_author(self, name: str, *, limit: int = 10, offset: int = 0) -> Page:
         """Papers by anyone whose name (or username) contains ``name``, newest first."""
         if not fold(name):
             return Page([], offset, limit, False)
-        return await self.search("", author=name, limit=limit, offset=offset)
+        return await self.run(Query(authors=(name,)), limit, offset)
 
     async def by_category(self, name: str, *, limit: int = 10, offset: int = 0) -> Page:
         if not name.strip():
             return Page([], offset, limit, False)
-        return await self.search("", category=name, limit=limit, offset=offset)
+        return await self.run(Query(category=name.strip()), limit, offset)
 
     async def categories(self) -> list[tuple[str, int]]:
         """Every category with its paper count, largest first."""

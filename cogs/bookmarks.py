@@ -54,7 +54,7 @@ class Bookmarks(
         arxiv_ids = await self.bot.bookmarks.papers_for_message(event.message_id)
         for arxiv_id in arxiv_ids:
             if added:
-                await self.bot.bookmarks.add(event.user_id, arxiv_id)
+                await self.bot.bookmarks.add(event.user_id, arxiv_id, event.guild_id)
             else:
                 await self.bot.bookmarks.remove(event.user_id, arxiv_id)
         if arxiv_ids:

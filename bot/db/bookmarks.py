@@ -31,11 +31,13 @@ class BookmarkStore:
         )
         return [row[0] for row in rows]
 
-    async def add(self, user_id: int, arxiv_id: str, created_at: str) -> bool:
+    async def add(
+        self, user_id: int, arxiv_id: str, created_at: str, guild_id: int | None = None
+    ) -> bool:
         changed = await self.db.execute(
-            "INSERT OR IGNORE INTO bookmarks (user_id, paper_id, created_at)"
-            " SELECT ?, id, ? FROM papers WHERE arxiv_id = ?",
-            (user_id, created_at, arxiv_id),
+            "INSERT OR IGNORE INTO bookmarks (user_id, paper_id, created_at, guild_id)"
+            " SELECT ?, id, ?, ? FROM papers WHERE arxiv_id = ?",
+            (user_id, created_at, guild_id, arxiv_id),
         )
         return changed > 0
 

@@ -12,30 +12,47 @@ from bot.db.core import Database, marks
 from bot.models import IngestResult, Paper, PaperRow
 from bot.text import fold
 
-# See search_sql. At 1M papers a window of 2000 cost 26 / 191 ms p50 / p99, 500: 19 / 111.
+# See candidates_sql. At 1M papers a window of 2000 cost 26 / 191 ms p50 / p99, 500: 19 / 111.
 RANK_WINDOW = 500
 PAPER_COLUMNS = "p.id, p.arxiv_id, " + ", ".join(f"p.{name}" for name in writes.PAPER_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """What narrows a search besides its words."""
+    """What narrows a search besides its words.
+
+    ``author_ids`` (and each group in ``more_author_ids``) keep papers by any of those authors;
+    ``not_author_ids`` drops papers by any of them; ``arxiv_ids`` keeps only those papers.
+    """
 
     author_ids: Sequence[int] | None = None
     category: str | None = None
     since: date | None = None
     until: date | None = None
+    more_author_ids: Sequence[Sequence[int]] = ()
+    not_author_ids: Sequence[int] = ()
+    arxiv_ids: Sequence[str] = ()
 
     def sql(self) -> tuple[list[str], list[Any]]:
         """WHERE clauses over ``papers p`` and their parameters."""
         where: list[str] = []
         params: list[Any] = []
-        if self.author_ids is not None:
+        groups = [self.author_ids] if self.author_ids is not None else []
+        for group in [*groups, *self.more_author_ids]:
             where.append(
                 "p.id IN (SELECT paper_id FROM paper_authors WHERE author_id IN"
-                f" ({marks(len(self.author_ids))}))"
+                f" ({marks(len(group))}))"
             )
-            params.extend(self.author_ids)
+            params.extend(group)
+        if self.not_author_ids:
+            where.append(
+                "p.id NOT IN (SELECT paper_id FROM paper_authors WHERE author_id IN"
+                f" ({marks(len(self.not_author_ids))}))"
+            )
+            params.extend(self.not_author_ids)
+        if self.arxiv_ids:
+            where.append(f"p.arxiv_id IN ({marks(len(self.arxiv_ids))})")
+            params.extend(self.arxiv_ids)
         if self.category is not None:
             where.append("p.category = ? COLLATE NOCASE")
             params.append(self.category)
@@ -61,6 +78,18 @@ def _matching(match: str, filters: Filters) -> tuple[str, list[Any]]:
     )
 
 
+def listing_sql(filters: Filters, limit: int, offset: int) -> tuple[str, list[Any]]:
+    """A filter-only search: the matching papers, newest first."""
+    where, params = filters.sql()
+    return (
+        f"SELECT {PAPER_COLUMNS} FROM papers p"
+        f" {'WHERE ' + ' AND '.join(where) if where else ''}"
+        " ORDER BY (SELECT max(day) FROM listings l WHERE l.paper_id = p.id) DESC,"
+        " p.arxiv_id LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+
+
 def window_sql(match: str, filters: Filters) -> tuple[str, list[Any]]:
     """The rowid of the RANK_WINDOW-th newest match (None when fewer match): the ranking floor."""
     matching, params = _matching(match, filters)
@@ -70,45 +99,45 @@ def window_sql(match: str, filters: Filters) -> tuple[str, list[Any]]:
     )
 
 
-def search_sql(
-    match: str | None,
-    filters: Filters,
-    floor: int | None,
-    limit: int,
-    offset: int,
-    highlight: tuple[str, str] = ("**", "**"),
+def candidates_sql(
+    match: str, filters: Filters, count: int, floor: int | None = None
 ) -> tuple[str, list[Any]]:
-    """The query for one page of a search, and its parameters.
+    """The ``count`` best matches by bm25 (title weighted far above the summary), with the last
+    day each was listed and the newest day of all, for the search service's recency term.
 
-    Ranked by bm25 with the title weighted far above the summary, ties broken by row id, so
-    pages never shuffle; filter-only queries (``match`` None) list the newest first. bm25 has to
-    score every row it ranks, so a broad query ("model") would score most of the corpus: with a
-    ``floor`` (see window_sql) ranking runs over the newest RANK_WINDOW matches only, found by
-    walking the index in rowid order, which FTS5 does without scoring. Scores keep their
-    corpus-wide statistics. Snippets are made only for the rows of the page.
+    Scores keep corpus-wide statistics; ties go to the row id so pages never shuffle; bm25 is
+    negative: lower is better. FTS5's bm25 reads every match's sizes and positions, so a broad
+    query ("model": 176 ms at 100k) is ranked within the newest RANK_WINDOW matches only: rows
+    at or above ``floor`` (see window_sql), found by walking the index in rowid order.
     """
-    if match is None:
-        where, params = filters.sql()
-        return (
-            f"SELECT {PAPER_COLUMNS} FROM papers p"
-            f" {'WHERE ' + ' AND '.join(where) if where else ''}"
-            " ORDER BY (SELECT max(day) FROM listings l WHERE l.paper_id = p.id) DESC,"
-            " p.arxiv_id LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        )
     matching, params = _matching(match, filters)
     window, window_params = ("", []) if floor is None else (" AND papers_fts.rowid >= ?", [floor])
     return (
         "WITH top AS (SELECT papers_fts.rowid AS id, bm25(papers_fts, 10.0, 1.0, 4.0, 2.0) AS score"
-        f" {matching}{window} ORDER BY score, papers_fts.rowid LIMIT ? OFFSET ?)"
+        f" {matching}{window} ORDER BY score, papers_fts.rowid LIMIT ?)"
+        " SELECT top.id, top.score,"
+        " (SELECT max(day) FROM listings l WHERE l.paper_id = top.id) AS day,"
+        " (SELECT max(day) FROM listings) AS newest"
+        " FROM top ORDER BY top.score, top.id",
+        [*params, *window_params, count],
+    )
+
+
+def hits_sql(
+    match: str, paper_ids: Sequence[int], highlight: tuple[str, str] = ("**", "**")
+) -> tuple[str, list[Any]]:
+    """The rows of ``paper_ids``, in that order, with matched terms marked in title and snippet."""
+    wanted = ", ".join("(?, ?)" for _ in paper_ids)
+    return (
+        f"WITH wanted (id, n) AS (VALUES {wanted})"
         f" SELECT {PAPER_COLUMNS},"
         " highlight(papers_fts, 0, ?, ?) AS title_marked,"
         " snippet(papers_fts, 1, ?, ?, '…', 24) AS snippet"
-        # CROSS JOIN keeps this order: probe the index for each top row, never rescan it.
-        " FROM top CROSS JOIN papers_fts CROSS JOIN papers p"
-        " WHERE papers_fts MATCH ? AND papers_fts.rowid = top.id AND p.id = top.id"
-        " ORDER BY top.score, top.id",
-        [*params, *window_params, limit, offset, *highlight, *highlight, match],
+        # CROSS JOIN keeps this order: probe the index for each wanted row, never rescan it.
+        " FROM wanted CROSS JOIN papers_fts CROSS JOIN papers p"
+        " WHERE papers_fts MATCH ? AND papers_fts.rowid = wanted.id AND p.id = wanted.id"
+        " ORDER BY wanted.n",
+        [*(v for n, i in enumerate(paper_ids) for v in (i, n)), *highlight, *highlight, match],
     )
 
 
@@ -175,24 +204,36 @@ class PaperStore:
         )
         return found[0] if found else None
 
-    async def search(
-        self,
-        match: str | None,
-        *,
-        author_ids: Sequence[int] | None = None,
-        category: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        limit: int = 10,
-        offset: int = 0,
-        highlight: tuple[str, str] = ("**", "**"),
+    async def listing(self, filters: Filters, limit: int, offset: int) -> list[PaperRow]:
+        """Papers matching the filters alone, newest first (see listing_sql)."""
+        return await self.rows(*listing_sql(filters, limit, offset))
+
+    async def window_floor(self, match: str, filters: Filters) -> int | None:
+        """The lowest row id a broad query is ranked over (None: few enough to rank them all)."""
+        return await self.db.fetchval(*window_sql(match, filters))
+
+    async def candidates(
+        self, match: str, filters: Filters, count: int, floor: int | None = None
+    ) -> list[tuple[int, float, date | None, date | None]]:
+        """(row id, bm25, last listed day, newest day) of the best matches; see candidates_sql."""
+        rows = await self.db.fetchall(*candidates_sql(match, filters, count, floor))
+        return [
+            (
+                row[0],
+                row[1],
+                date.fromisoformat(row[2]) if row[2] else None,
+                date.fromisoformat(row[3]) if row[3] else None,
+            )
+            for row in rows
+        ]
+
+    async def hits(
+        self, match: str, paper_ids: Sequence[int], highlight: tuple[str, str] = ("**", "**")
     ) -> list[PaperRow]:
-        """Papers matching an FTS5 expression (already made safe) and the filters; see search_sql."""
-        filters = Filters(author_ids, category, since, until)
-        floor = None
-        if match is not None and offset + limit <= RANK_WINDOW:
-            floor = await self.db.fetchval(*window_sql(match, filters))
-        return await self.rows(*search_sql(match, filters, floor, limit, offset, highlight))
+        """The papers ``paper_ids`` in that order, marked where ``match`` matched them."""
+        if not paper_ids:
+            return []
+        return await self.rows(*hits_sql(match, paper_ids, highlight))
 
     async def find_authors(self, folded: str, limit: int = 5000) -> list[tuple[int, str]]:
         """(id, name) of authors whose folded name contains every word of ``folded``."""

@@ -82,7 +82,9 @@ class BookmarkButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
-            added = await paperboy(interaction).bookmarks.add(interaction.user.id, self.arxiv_id)
+            added = await paperboy(interaction).bookmarks.add(
+                interaction.user.id, self.arxiv_id, interaction.guild_id
+            )
         except Exception as error:  # a dynamic item has no view of ours to route errors through
             await item_failed(interaction, error, self.item)
             return
@@ -131,7 +133,9 @@ class BookmarkSelect(
             added = [
                 arxiv_id
                 for arxiv_id in picked
-                if await paperboy(interaction).bookmarks.add(interaction.user.id, arxiv_id)
+                if await paperboy(interaction).bookmarks.add(
+                    interaction.user.id, arxiv_id, interaction.guild_id
+                )
             ]
         except Exception as error:  # a dynamic item has no view of ours to route errors through
             await item_failed(interaction, error, self.item)

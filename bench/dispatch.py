@@ -27,10 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.corpus import load_vocabulary
 from bench.search import build, percentile, realistic_queries
 from bot.config import Config, DatabaseConfig
 from bot.edge.client import create_bot
+from synthetic_corpus import load_vocabulary
 from tests.fakediscord import FakeDiscord, User, pointing_discord_at, running
 
 

@@ -26,11 +26,11 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 
-from bench.corpus import load_vocabulary, synthetic_papers
 from bot.config import Config, DatabaseConfig, SourcesConfig
 from bot.db.core import Database
 from bot.db.papers import PaperStore
 from bot.edge.client import create_bot
+from synthetic_corpus import load_vocabulary, synthetic_papers
 from tests.fakediscord import FakeDiscord, RateLimits, pointing_discord_at, running
 
 log = logging.getLogger(__name__)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.corpus import load_vocabulary, synthetic_papers
 from bot.config import Config
 from bot.db.core import Database
 from bot.db.papers import PaperStore
 from bot.subscriptions import SubscriptionService
+from synthetic_corpus import load_vocabulary, synthetic_papers
 from tests.fakediscord import Channel, FakeDiscord
 
 ROOT = Path(__file__).resolve().parent.parent

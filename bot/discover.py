@@ -23,6 +23,7 @@ from bot.db.discovery import DiscoveryStore
 from bot.db.papers import PaperStore
 from bot.ids import normalize_arxiv_id
 from bot.models import PaperRow
+from bot.query import WORD as TOKEN_WORD
 from bot.query import SearchError, parse_query
 from bot.text import fold, trim
 
@@ -187,7 +188,7 @@ class DiscoverService:
         choices: list[tuple[str, str]] = []
         if match is not None:
             for title in await self.store.titles(match, MAX_CHOICES - 5):
-                words = " ".join(WORD.findall(title)) or title
+                words = " ".join(TOKEN_WORD.findall(title)) or title
                 choices.append((trim(title, 100), trim(f'ti:"{words}"', 100)))
         for name, count in await self.papers.author_names(typed, MAX_CHOICES - len(choices)):
             choices.append((trim(f"{name} ({count} papers)", 100), trim(f'au:"{name}"', 100)))

@@ -250,3 +250,19 @@ def parse_query(text: str, today: date | None = None) -> Query:
             bool(negative),
         )
     return builder.query()
+
+
+SYNTAX_HELP = """\
+**Words** match titles, summaries and authors; every word must match. A word also finds its \
+singular or plural (transformer, transformers).
+**"exact phrase"** matches those words in that order; quoted words are never corrected.
+**-word** leaves out papers with that word; **prefix\\*** matches words that start so (diffus\\*).
+**au:** or **author:** a name or part of one: `au:BlinkDL`, `au:"Zoë Müller"`; `-au:name` leaves them out.
+**ti:** or **title:** in the title only: `ti:goose`, `ti:"state space"`.
+**cat:** a category: `cat:"Machine Learning"`. **id:** one paper: `id:2503.14456`.
+**since:** / **until:** a day, `since:2025-03-01`, or a span back from today: `since:7d`, `until:2w` \
+(d, w, m = 30 days, y).
+The command's options mean the same as these fields, and both can be used at once.
+A search with almost no hits is retried with typos corrected from the words papers really use \
+("gose" → goose); the answer says so. Examples:
+`diffusion au:smith since:30d` · `"state space" -transformer` · `ti:rwkv cat:"Machine Learning"`"""

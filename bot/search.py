@@ -56,7 +56,7 @@ def plural_forms(word: str) -> list[str]:
         return [word[:-3] + "y"]
     if word.endswith(("ss", "us", "is")):
         return [word + "es"]
-    if word.endswith("es"):
+    if word.endswith(("ses", "xes", "zes", "ches", "shes")):
         return [word[:-2], word[:-1]]
     if word.endswith("s"):
         return [word[:-1]]
@@ -70,8 +70,8 @@ def plural_forms(word: str) -> list[str]:
 def slip(typed: str, meant: str) -> float:
     """How much likelier than a plain one-letter slip typing ``typed`` for ``meant`` is.
 
-    First letters are rarely wrong; a doubled letter typed once (or once typed twice) and two
-    swapped letters are the commonest slips.
+    First letters are rarely wrong; a doubled letter typed once (or once typed twice) is the
+    commonest slip, then two swapped letters.
     """
     weight = 1.0 if typed[:1] == meant[:1] else 0.05
     if len(typed) != len(meant):
@@ -81,9 +81,9 @@ def slip(typed: str, meant: str) -> float:
             len(shorter),
         )
         if at > 0 and longer[at] == longer[at - 1]:
-            weight *= 5
+            weight *= 10
     elif sorted(typed) == sorted(meant):
-        weight *= 5
+        weight *= 4
     return weight
 
 

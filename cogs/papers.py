@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import discord
 from discord import app_commands
@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.edge.render import paper_embed, paper_list_embed
 from bot.edge.views import Paginator, answer_privately, bookmark_view
 from bot.models import Page, PaperRow
+from bot.query import SYNTAX_HELP
 from bot.search import parse_day
 
 if TYPE_CHECKING:
@@ -91,15 +92,23 @@ class Papers(
         """Nothing to show: say why, privately (even after a public defer)."""
         await answer_privately(interaction, text)
 
+    help = app_commands.Group(name="help", description="How to use paperboy's commands")
+
+    @help.command(name="search", description="The search syntax, with examples")
+    async def help_search(self, interaction: discord.Interaction[Paperboy]) -> None:
+        embed = discord.Embed(title="Searching papers", description=SYNTAX_HELP)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
     @app_commands.command(
         name="search", description="Search titles, summaries and authors of every digest"
     )
     @app_commands.describe(
-        query='Words to find; "exact phrase", -exclude, prefix*',
-        author="Only papers by this author (part of a name or a Hugging Face username)",
-        category="Only papers in this category",
-        since="Only papers listed on or after this day (YYYY-MM-DD)",
-        until="Only papers listed on or before this day (YYYY-MM-DD)",
+        query='Words, "phrase", -not, prefix*, au: ti: cat: id: since: until: (/paper help search)',
+        author="Only papers by this author (same as au:)",
+        category="Only papers in this category (same as cat:)",
+        since="Listed on or after: YYYY-MM-DD, or 7d, 2w back (same as since:)",
+        until="Listed on or before: YYYY-MM-DD, or 7d, 2w back (same as until:)",
+        exact="Search the words exactly as typed, without typo corrections",
     )
     async def search(
         self,
@@ -109,19 +118,23 @@ class Papers(
         category: str | None = None,
         since: str | None = None,
         until: str | None = None,
+        exact: bool = False,
     ) -> None:
-        first_day = parse_day(since) if since else None
-        last_day = parse_day(until) if until else None
+        service = self.bot.search
+        first_day = service.when(since) if since else None
+        last_day = service.when(until) if until else None
+        searched = query
 
         async def fetch(number: int) -> Page:
-            return await self.bot.search.search(
-                query,
+            return await service.search(
+                searched,
                 author=author,
                 category=category,
                 since=first_day,
                 until=last_day,
                 limit=PAGE_SIZE,
                 offset=number * PAGE_SIZE,
+                correct=not exact and number == 0,
             )
 
         first = await in_time(interaction, fetch(0))
@@ -130,7 +143,62 @@ class Papers(
                 interaction, f'No papers match "{query[:100]}". Try fewer or other words.'
             )
             return
-        await self.show_pages(interaction, f"Papers matching “{query[:200]}”", fetch, first)
+        title = f"Papers matching “{query[:200]}”"
+        if first.corrected is not None:
+            searched = first.corrected  # later pages are pages of what was shown
+            title = (
+                f"Showing results for “{first.corrected[:100]}”; search instead for"
+                f" “{query[:100]}” with exact: True"
+            )
+        await self.show_pages(interaction, title, fetch, first)
+
+    @search.autocomplete("query")
+    async def query_suggestions(
+        self, interaction: discord.Interaction[Paperboy], current: str
+    ) -> list[app_commands.Choice[str]]:
+        suggestions = await self.bot.discover.suggestions(current)
+        return [app_commands.Choice(name=label, value=value) for label, value in suggestions]
+
+    @app_commands.command(name="related", description="Papers like this one, by title and summary")
+    @app_commands.describe(paper="An arXiv id (2503.14456) or an arXiv / Hugging Face link")
+    async def related(self, interaction: discord.Interaction[Paperboy], paper: str) -> None:
+        found, similar = await in_time(interaction, self.bot.discover.related(paper, PAGE_SIZE))
+        if not similar:
+            await self.nothing(interaction, f"I found no papers like {found.arxiv_id}.")
+            return
+        await self.show_list(interaction, f"Papers like “{found.title[:200]}”", similar)
+
+    @app_commands.command(
+        name="top",
+        description="The most upvoted and bookmarked papers of the last day, week or month",
+    )
+    @app_commands.describe(period="Which digests to rank: the last day, week (default) or month")
+    async def top(
+        self,
+        interaction: discord.Interaction[Paperboy],
+        period: Literal["day", "week", "month"] = "week",
+    ) -> None:
+        first, last, ranked = await in_time(
+            interaction, self.bot.discover.top(period, interaction.guild_id)
+        )
+        if not ranked:
+            await self.nothing(interaction, "No digest has been ingested yet.")
+            return
+        span = f"{first}" if first == last else f"{first} to {last}"
+        await self.show_list(interaction, f"Top papers, {span}", [paper for paper, _ in ranked])
+
+    async def show_list(
+        self, interaction: discord.Interaction[Paperboy], title: str, papers: list[PaperRow]
+    ) -> None:
+        """``papers`` in pages of PAGE_SIZE, with a Bookmark button each."""
+
+        async def fetch(number: int) -> Page:
+            items = papers[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
+            return Page(
+                items, number * PAGE_SIZE, PAGE_SIZE, len(papers) > (number + 1) * PAGE_SIZE
+            )
+
+        await self.show_pages(interaction, title, fetch, await fetch(0))
 
     @app_commands.command(name="author", description="Papers by an author, newest first")
     @app_commands.describe(name="Part of the author's name or Hugging Face username")
@@ -202,15 +270,7 @@ class Papers(
             await self.nothing(interaction, text)
             return
 
-        async def fetch(number: int) -> Page:
-            items = papers[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
-            return Page(
-                items, number * PAGE_SIZE, PAGE_SIZE, len(papers) > (number + 1) * PAGE_SIZE
-            )
-
-        await self.show_pages(
-            interaction, f"Papers for {day} · {len(papers)} papers", fetch, await fetch(0)
-        )
+        await self.show_list(interaction, f"Papers for {day} · {len(papers)} papers", papers)
 
     @app_commands.command(name="show", description="One paper by arXiv id or link")
     @app_commands.describe(

@@ -170,3 +170,46 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
     path.write_text("[bot]\ntoken = 'from-file'\n", "utf-8")
     config = load_config(path, env={"DISCORD_TOKEN": "from-env", "PAPERBOY_DB": "/x.db"})
     assert (config.bot.token, config.database.path) == ("from-env", "/x.db")
+
+
+def test_search_understands_field_syntax(seeded: Path) -> None:
+    result = cli("search", "au:BlinkDL goose", "--json", db=seeded)
+    assert [p["arxiv_id"] for p in json.loads(result.stdout)] == ["2503.14456"]
+    none = cli("search", "au:BlinkDL zebras", "--json", db=seeded)
+    assert json.loads(none.stdout) == []
+
+
+def test_search_corrects_a_typo_and_says_so_on_stderr(seeded: Path) -> None:
+    result = cli("search", "gose", "--json", db=seeded)
+    assert json.loads(result.stdout)[0]["arxiv_id"] == "2503.14456"
+    assert "Showing results for goose; search instead for gose with --exact" in result.stderr
+    exact = cli("search", "gose", "--exact", "--json", db=seeded)
+    assert json.loads(exact.stdout) == [] and "Showing" not in exact.stderr
+
+
+def test_a_bad_field_is_one_line_and_status_1(seeded: Path) -> None:
+    result = cli("search", "x since:March", db=seeded)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: 'March' is not a date")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_related_lists_other_papers_as_json(seeded: Path) -> None:
+    result = cli("related", "2503.14456", "--json", db=seeded)
+    assert result.returncode == 0, result.stderr
+    found = [p["arxiv_id"] for p in json.loads(result.stdout)]
+    assert found and "2503.14456" not in found
+    unknown = cli("related", "2101.00001", db=seeded)
+    assert unknown.returncode == 1 and "no paper 2101.00001" in unknown.stderr
+
+
+def test_top_ranks_the_period_by_upvotes(seeded: Path) -> None:
+    week = json.loads(cli("top", "--week", "--json", db=seeded).stdout)
+    month = json.loads(cli("top", "--month", "--json", "--limit", "50", db=seeded).stdout)
+    day = json.loads(cli("top", "--day", "--json", "--limit", "50", db=seeded).stdout)
+    assert len(day) <= len(month) and week
+    upvotes = [p["upvotes"] or 0 for p in month]
+    assert upvotes == sorted(upvotes, reverse=True)
+    assert all("2025-04-04" in p["days"] for p in day)
+    text = cli("top", db=seeded)
+    assert text.stdout.startswith("Top papers, ") and "1. " in text.stdout

@@ -45,7 +45,10 @@ async def test_an_invalid_date_is_explained_privately(world) -> None:
         await world.fake.slash("paper search", user=world.alice, query="x", since="March")
     ).reply()
     assert is_ephemeral(reply)
-    assert reply["content"] == "'March' is not a date; use YYYY-MM-DD, like 2025-03-19"
+    assert reply["content"] == (
+        "'March' is not a date; use YYYY-MM-DD (2025-03-19) or a span back from today"
+        " (7d, 2w, 3m, 1y)"
+    )
 
 
 async def test_pages_turn_for_the_asker_only(world) -> None:

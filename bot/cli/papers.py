@@ -13,11 +13,18 @@ from bot.search import SearchService
 
 def add_parsers(commands: Any) -> None:
     search = commands.add_parser("search", help="ranked keyword search")
-    search.add_argument("query", help='words, "exact phrases", -excluded, prefix*')
-    search.add_argument("--author", help="only papers by this author (part of a name is enough)")
-    search.add_argument("--category", help="only papers in this category")
-    search.add_argument("--since", type=day_arg, help="listed on or after YYYY-MM-DD")
-    search.add_argument("--until", type=day_arg, help="listed on or before YYYY-MM-DD")
+    search.add_argument(
+        "query",
+        help='words, "exact phrases", -excluded, prefix*, au: ti: cat: id: since: until:'
+        " (see the README's Search section)",
+    )
+    search.add_argument("--author", help="only papers by this author (same as au:)")
+    search.add_argument("--category", help="only papers in this category (same as cat:)")
+    search.add_argument("--since", help="listed on or after YYYY-MM-DD, or 7d, 2w back (since:)")
+    search.add_argument("--until", help="listed on or before YYYY-MM-DD, or 7d, 2w back (until:)")
+    search.add_argument(
+        "--exact", action="store_true", help="no typo corrections: search the words as typed"
+    )
     search.add_argument("--limit", type=int, default=10, help="how many results (default 10)")
     search.add_argument("--offset", type=int, default=0, help="skip this many results")
     search.set_defaults(handler=_search)
@@ -36,14 +43,21 @@ def add_parsers(commands: Any) -> None:
 
 async def _search(config: Config, args: argparse.Namespace) -> int:
     async with open_store(config) as papers:
-        page = await SearchService(papers).search(
+        service = SearchService(papers)
+        page = await service.search(
             args.query,
             author=args.author,
             category=args.category,
-            since=args.since,
-            until=args.until,
+            since=service.when(args.since) if args.since else None,
+            until=service.when(args.until) if args.until else None,
             limit=args.limit,
             offset=args.offset,
+            correct=not args.exact,
+        )
+    if page.corrected is not None:
+        print(
+            f"Showing results for {page.corrected}; search instead for {args.query} with --exact",
+            file=sys.stderr,
         )
     if not page.items and not args.json:
         print("No papers found.", file=sys.stderr)

@@ -19,9 +19,10 @@ from bot.db import Database, DatabaseError, PaperStore
 from bot.db.ledger import LedgerStore
 from bot.db.sources import SourceState
 from bot.delivery import DeliveryService
+from bot.discover import DiscoverService
 from bot.edge.poster import DiscordPoster
 from bot.edge.tree import PaperboyTree
-from bot.edge.views import BookmarkButton, BookmarkSelect
+from bot.edge.views import BookmarkButton, BookmarkSelect, RelatedButton
 from bot.scheduler import Scheduler
 from bot.search import SearchService
 from bot.sources import build_sources
@@ -59,6 +60,7 @@ class Paperboy(commands.Bot):
     db: Database
     papers: PaperStore
     search: SearchService
+    discover: DiscoverService
     bookmarks: BookmarkService
     subscriptions: SubscriptionService
     delivery: DeliveryService
@@ -85,7 +87,8 @@ class Paperboy(commands.Bot):
         """Open the database, build the services, load the cogs, sync commands, start the clock."""
         self.db = await Database.open(self.config.database.path)
         self.papers = PaperStore(self.db)
-        self.search = SearchService(self.papers)
+        self.search = SearchService(self.papers, self.clock)
+        self.discover = DiscoverService(self.papers)
         self.bookmarks = BookmarkService(self.db, self.papers, self.clock)
         self.subscriptions = SubscriptionService(self.db, self.config, self.clock)
         self.delivery = DeliveryService(
@@ -105,7 +108,7 @@ class Paperboy(commands.Bot):
             self.subscriptions, self.delivery, sources, self.config, self.clock
         )
         self._services = True
-        self.add_dynamic_items(BookmarkButton, BookmarkSelect)
+        self.add_dynamic_items(BookmarkButton, BookmarkSelect, RelatedButton)
         await self.load_extensions()
         await self.sync_commands()
         await self.scheduler.start()

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
+from bot.edge.render import paper_list_embed
+from bot.errors import UserError
 from bot.models import PaperRow
 from bot.text import trim
 
@@ -57,20 +59,20 @@ async def item_failed(interaction: discord.Interaction, error: Exception, item: 
     await answer_privately(interaction, SORRY)
 
 
+def paper_button(label: str, emoji: str, custom_id: str) -> discord.ui.Button:
+    """A grey button acting on one paper, whose id lives in ``custom_id``."""
+    return discord.ui.Button(
+        label=label, emoji=emoji, style=discord.ButtonStyle.secondary, custom_id=custom_id
+    )
+
+
 class BookmarkButton(
     discord.ui.DynamicItem[discord.ui.Button], template=r"paperboy:bookmark:(?P<arxiv_id>[\w./-]+)"
 ):
     """Saves one paper for whoever clicks; the id lives in custom_id, so it works after restarts."""
 
     def __init__(self, arxiv_id: str, label: str = "Bookmark") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                emoji="🔖",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"paperboy:bookmark:{arxiv_id}",
-            )
-        )
+        super().__init__(paper_button(label, "🔖", f"paperboy:bookmark:{arxiv_id}"))
         self.arxiv_id = arxiv_id
 
     @classmethod
@@ -96,10 +98,42 @@ class BookmarkButton(
         await interaction.response.send_message(text, ephemeral=True)
 
 
+class RelatedButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"paperboy:related:(?P<arxiv_id>[\w./-]+)"
+):
+    """Shows the clicker, privately, papers like this one; works after restarts like Bookmark."""
+
+    def __init__(self, arxiv_id: str) -> None:
+        super().__init__(paper_button("Related", "🔎", f"paperboy:related:{arxiv_id}"))
+        self.arxiv_id = arxiv_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any
+    ) -> RelatedButton:
+        return cls(match["arxiv_id"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            paper, similar = await paperboy(interaction).discover.related(self.arxiv_id)
+        except UserError as error:
+            await answer_privately(interaction, str(error))
+            return
+        except Exception as error:  # a dynamic item has no view of ours to route errors through
+            await item_failed(interaction, error, self.item)
+            return
+        if not similar:
+            await answer_privately(interaction, f"I found no papers like {self.arxiv_id}.")
+            return
+        embed = paper_list_embed(f"Papers like “{paper.title[:200]}”", similar)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
 def bookmark_view(arxiv_id: str) -> discord.ui.View:
-    """A lasting view holding one paper's Bookmark button."""
+    """A lasting view holding one paper's Bookmark and Related buttons."""
     view = discord.ui.View(timeout=None)
     view.add_item(BookmarkButton(arxiv_id))
+    view.add_item(RelatedButton(arxiv_id))
     return view
 
 

@@ -1,0 +1,77 @@
+"""/paper search syntax, help, related, top and query autocomplete, end to end on the fake Discord."""
+
+from __future__ import annotations
+
+from tests.fakediscord import is_ephemeral
+
+
+def custom_ids(message: dict) -> set[str]:
+    return {c["custom_id"] for row in message.get("components", []) for c in row["components"]}
+
+
+async def test_help_search_explains_the_syntax_privately(world) -> None:
+    reply = await (await world.fake.slash("paper help search", user=world.alice)).reply()
+    assert is_ephemeral(reply)
+    text = reply["embeds"][0]["description"]
+    for field in ("au:", "ti:", "cat:", "id:", "since:", "until:", '"exact phrase"', "-word"):
+        assert field in text
+
+
+async def test_search_syntax_and_options_mean_the_same(world) -> None:
+    typed = await (
+        await world.fake.slash("paper search", user=world.alice, query="au:BlinkDL goose")
+    ).reply()
+    option = await (
+        await world.fake.slash("paper search", user=world.alice, query="goose", author="BlinkDL")
+    ).reply()
+    assert typed["embeds"][0]["description"] == option["embeds"][0]["description"]
+    assert "RWKV-7" in typed["embeds"][0]["description"]
+
+
+async def test_a_corrected_search_says_what_it_searched(world) -> None:
+    reply = await (await world.fake.slash("paper search", user=world.alice, query="gose")).reply()
+    assert reply["embeds"][0]["title"] == (
+        "Showing results for “goose”; search instead for “gose” with exact: True"
+    )
+    exact = await (
+        await world.fake.slash("paper search", user=world.alice, query="gose", exact=True)
+    ).reply()
+    assert is_ephemeral(exact) and exact["content"].startswith('No papers match "gose"')
+
+
+async def test_related_command_and_button(world) -> None:
+    reply = await (
+        await world.fake.slash("paper related", user=world.alice, paper="2503.14456")
+    ).reply()
+    assert reply["embeds"][0]["title"].startswith("Papers like “RWKV-7")
+    assert "paperboy:bookmark:2503.14456" not in custom_ids(reply)
+    shown = await (
+        await world.fake.slash("paper show", user=world.alice, paper="2503.14456")
+    ).reply()
+    assert "paperboy:related:2503.14456" in custom_ids(shown)
+    clicked = await (
+        await world.fake.click(shown, "paperboy:related:2503.14456", user=world.bob)
+    ).reply()
+    assert is_ephemeral(clicked)
+    assert clicked["embeds"][0]["description"] == reply["embeds"][0]["description"]
+
+
+async def test_top_of_the_month(world) -> None:
+    reply = await (await world.fake.slash("paper top", user=world.alice, period="month")).reply()
+    assert reply["embeds"][0]["title"].startswith("Top papers, ")
+    assert reply["embeds"][0]["description"].startswith("**1. [")
+
+
+async def test_query_autocomplete_offers_titles_and_authors(world) -> None:
+    titles = await world.fake.autocomplete(
+        "paper search", focused="query", user=world.alice, query="zebr"
+    )
+    assert titles[0] == {
+        "name": "A New Paper About Zebras",
+        "value": 'ti:"A New Paper About Zebras"',
+    }
+    authors = await world.fake.autocomplete(
+        "paper search", focused="query", user=world.alice, query="blinkd"
+    )
+    assert {"name": "BlinkDL (1 papers)", "value": 'au:"BlinkDL"'} in authors
+    assert len(authors) <= 25

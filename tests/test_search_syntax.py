@@ -1,0 +1,140 @@
+"""Field syntax, singular/plural, typo corrections and ranking, on a real database of the seeds."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.query import SearchError, parse_query, parse_when
+from bot.search import SearchService, one_edit, plural_forms, recency
+from tests.helpers import DATA, SEEDS, ingest, open_store
+
+TODAY = datetime(2025, 3, 27, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+async def service(tmp_path: Path):
+    async with open_store(tmp_path / "p.db") as store:
+        await ingest(store, SEEDS, DATA / "2025-03-20.md")
+        yield SearchService(store, lambda: TODAY)
+
+
+def ids(page) -> list[str]:
+    return [paper.arxiv_id for paper in page.items]
+
+
+def test_fields_are_parsed_apart_from_words() -> None:
+    query = parse_query(
+        'au:BlinkDL author:"Zoë Müller" -au:bot ti:goose cat:"Machine Learning" id:2503.14456v2'
+        " since:2025-03-01 until:1w rwkv",
+        date(2025, 3, 27),
+    )
+    assert query.authors == ("BlinkDL", "Zoë Müller") and query.not_authors == ("bot",)
+    assert query.category == "Machine Learning" and query.arxiv_ids == ("2503.14456",)
+    assert (query.since, query.until) == (date(2025, 3, 1), date(2025, 3, 20))
+    assert query.fts() == 'title : "goose" AND "rwkv"'
+
+
+def test_field_values_never_become_fts_syntax() -> None:
+    query = parse_query('ti:"a" OR b" ti:NEAR(x -ti:y* au:"')
+    assert query.fts() == '(title : "a" AND "OR" AND "b" AND title : "NEAR x") NOT (title : "y"*)'
+    assert parse_query("nope:x http://a.b/c").fts() == '"nope x" AND "http a b c"'
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("since:March", "'March' is not a date"),
+        ("id:goose", "'id:goose' is not an arXiv id"),
+        ("cat:a cat:b", "one cat: per search"),
+        ("-cat:x", "'-category:' cannot be negated"),
+    ],
+)
+def test_bad_field_values_say_what_to_type(text: str, message: str) -> None:
+    with pytest.raises(SearchError, match=message):
+        parse_query(text, date(2025, 3, 27))
+
+
+def test_relative_days_count_back_from_today() -> None:
+    today = date(2025, 3, 27)
+    assert parse_when("7d", today) == date(2025, 3, 20)
+    assert parse_when("2w", today) == date(2025, 3, 13)
+    assert parse_when("2025-01-02", today) == date(2025, 1, 2)
+
+
+async def test_author_field_narrows_like_the_author_option(service: SearchService) -> None:
+    assert ids(await service.search("au:BlinkDL goose")) == ["2503.14456"]
+    assert ids(await service.search("goose", author="BlinkDL")) == ["2503.14456"]
+    assert ids(await service.search("au:nobody-at-all goose")) == []
+    assert "2503.14456" not in ids(await service.search("rwkv -au:BlinkDL"))
+
+
+async def test_title_field_matches_the_title_only(service: SearchService) -> None:
+    assert ids(await service.search("ti:zebras")) == ["2503.99999"]
+    assert ids(await service.search("ti:stripes")) == []  # "stripes" is only in its summary
+    assert ids(await service.search("stripes")) == ["2503.99999"]
+
+
+async def test_id_category_and_date_fields(service: SearchService) -> None:
+    assert ids(await service.search("id:2503.99999")) == ["2503.99999"]
+    assert ids(await service.search("zebras id:2503.14456")) == []
+    on_20th = await service.search("since:2025-03-20 until:1w")  # 1w back from the 27th
+    assert sorted(ids(on_20th)) == ["2503.14456", "2503.99999"]
+    assert ids(await service.search('goose cat:"Machine Learning"')) == []
+
+
+async def test_options_and_fields_combine_and_must_agree(service: SearchService) -> None:
+    assert ids(await service.search("zebras since:2025-03-01", until=date(2025, 3, 19))) == []
+    with pytest.raises(SearchError, match="two categories"):
+        await service.search("cat:A", category="B")
+    with pytest.raises(SearchError, match="after"):
+        await service.search("x since:2025-05-01", until=date(2025, 1, 1))
+
+
+def test_plural_forms_are_english_candidates() -> None:
+    assert plural_forms("transformer") == ["transformers"]
+    assert plural_forms("transformers") == ["transformer"]
+    assert plural_forms("strategies") == ["strategy"]
+    assert plural_forms("classes") == ["class", "classe"]
+    assert plural_forms("goes") == ["goe"]  # never "go": only -s after a vowel-e
+    assert plural_forms("ab") == []
+
+
+async def test_singular_and_plural_meet_but_quotes_stay_exact(service: SearchService) -> None:
+    assert ids(await service.search("zebra")) == ["2503.99999"]  # the paper says "Zebras"
+    assert ids(await service.search('"zebra"')) == []
+
+
+async def test_a_typo_is_corrected_from_the_index_and_said_so(service: SearchService) -> None:
+    page = await service.search("gose")
+    assert ids(page)[0] == "2503.14456"
+    assert page.corrected == "goose"
+    exact = await service.search("gose", correct=False)
+    assert ids(exact) == [] and exact.corrected is None
+
+
+async def test_words_that_find_enough_are_left_alone(service: SearchService) -> None:
+    page = await service.search("zebras")
+    assert page.corrected is None
+    assert await service.corrections(parse_query("qqqqzzzz")) == {}
+
+
+def test_one_edit_covers_the_four_slips() -> None:
+    edits = one_edit("gose")
+    assert {"goose", "goes", "ose", "gase"} <= edits and "gose" not in edits
+
+
+def test_recency_halves_every_month() -> None:
+    newest = date(2025, 3, 31)
+    assert recency(newest, newest) == 1.0
+    assert recency(date(2025, 3, 1), newest) == pytest.approx(0.5)
+    assert recency(None, newest) == 0.0
+
+
+async def test_ranking_is_stable_across_pages(service: SearchService) -> None:
+    whole = ids(await service.search("model", limit=8, correct=False))
+    first = await service.search("model", limit=4, correct=False)
+    second = await service.search("model", limit=4, offset=4, correct=False)
+    assert ids(first) + ids(second) == whole and first.has_more

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot import cli_sources
 from bot.config import Config, ConfigError, load_config
 from bot.db import Database, DatabaseError, PaperStore
 from bot.ingest import IngestError, ingest_paths
@@ -68,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     for sub in (search, show, day):
         sub.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    cli_sources.add_commands(commands)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -142,7 +145,10 @@ async def _show(config: Config, args: argparse.Namespace) -> int:
         paper = await SearchService(papers).show(args.arxiv_id)
     if paper is None:
         raise CliError(f"no paper {args.arxiv_id} in {config.database.path}")
-    _print_papers([paper], args.json)
+    if args.json:
+        _print_papers([paper], args.json)
+    else:
+        print(cli_sources.show_text(paper))
     return 0
 
 
@@ -180,6 +186,8 @@ COMMANDS: dict[str, Callable[[Config, argparse.Namespace], Coroutine[Any, Any, i
     "show": _show,
     "day": _day_command,
     "db": _db_info,
+    "poll": cli_sources.poll,
+    "enrich": cli_sources.enrich,
 }
 
 

@@ -25,7 +25,9 @@ async def main(base_url: str, database: str) -> None:
     port = yarl.URL(base_url).port
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"ws://127.0.0.1:{port}/")
     config = replace(
-        Config(), database=DatabaseConfig(path=database), sources=SourcesConfig(folder="")
+        Config(),
+        database=DatabaseConfig(path=database),
+        sources=SourcesConfig(folder="", arxiv=False),
     )
     bot = create_bot(config, guild_ready_timeout=0.05)
     async with bot:

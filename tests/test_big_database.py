@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config, DatabaseConfig
+from bot.config import Config, DatabaseConfig, SourcesConfig
 from bot.edge.client import create_bot
 from tests.big_corpus import big_database
 from tests.fakediscord import Driver
@@ -33,7 +33,10 @@ async def test_search_on_100k_papers_answers_inside_the_window(big_db, fake_disc
     channel = fake_discord.add_channel(guild, "papers")
     user = fake_discord.add_user("alice")
     bot = create_bot(
-        replace(Config(), database=DatabaseConfig(path=str(big_db))), guild_ready_timeout=0.05
+        replace(
+            Config(), sources=SourcesConfig(arxiv=False), database=DatabaseConfig(path=str(big_db))
+        ),
+        guild_ready_timeout=0.05,
     )
     async with running(bot):
         drive = Driver(fake_discord, guild, channel)

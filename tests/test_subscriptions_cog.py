@@ -40,7 +40,7 @@ async def lab(fake_discord: FakeDiscord, paper_db: Path) -> AsyncIterator[Lab]:
     config = replace(
         Config(),
         database=DatabaseConfig(path=str(paper_db)),
-        sources=SourcesConfig(folder=""),
+        sources=SourcesConfig(folder="", arxiv=False),
         bot=replace(BotConfig(), manager_role="Paper Editors"),
     )
     guild = fake_discord.add_guild()

@@ -1,5 +1,4 @@
-"""``python -m bot poll``, ``python -m bot enrich`` and the full text of ``show``: kept apart from
-bot/__main__.py so the command line's core stays small."""
+"""``python -m bot poll`` and ``python -m bot enrich``: the sources and arXiv completion, now."""
 
 from __future__ import annotations
 
@@ -8,6 +7,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import aiohttp
 
@@ -15,19 +15,18 @@ from bot.config import Config
 from bot.db import Database, PaperStore
 from bot.db.sources import SourceState
 from bot.enrich import Enricher, build_enricher, poll_once
-from bot.models import PaperRow
 from bot.sources import Source, build_sources
 from bot.sources.http import Http
-from bot.taxonomy import label
 
 
-def add_commands(commands: argparse._SubParsersAction) -> None:
+def add_parsers(commands: Any) -> None:
     commands.add_parser(
         "poll", help="poll every configured source once now, arXiv completion included"
-    )
-    enrich = commands.add_parser("enrich", help="complete stored papers from the arXiv API now")
-    enrich.add_argument("--limit", type=_positive, help="at most this many papers (default: all)")
-    enrich.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    ).set_defaults(handler=poll)
+    enrich_ = commands.add_parser("enrich", help="complete stored papers from the arXiv API now")
+    enrich_.add_argument("--limit", type=_positive, help="at most this many papers (default: all)")
+    enrich_.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    enrich_.set_defaults(handler=enrich)
 
 
 def _positive(text: str) -> int:
@@ -103,42 +102,3 @@ async def enrich(config: Config, args: argparse.Namespace) -> int:
         left = await enricher.pending()
     print(f"{report.summary()}; {left} still pending")
     return 1 if report.error else 0
-
-
-def show_text(paper: PaperRow) -> str:
-    """Everything known about one paper, one field a line, for ``show``."""
-    lines = [
-        paper.title,
-        f"arXiv {paper.arxiv_id}" + (f"v{paper.version}" if paper.version else ""),
-    ]
-    if paper.authors:
-        lines.append(
-            "Authors: " + ", ".join(_with_affiliation(paper, i) for i in range(len(paper.authors)))
-        )
-    rows = [
-        ("Category", label(paper.category) if paper.category else None),
-        ("Categories", ", ".join(paper.categories)),
-        ("Published", paper.published),
-        ("Updated", paper.updated),
-        ("DOI", paper.doi),
-        ("Journal ref", paper.journal_ref),
-        ("Comment", paper.comment),
-        ("Upvotes", None if paper.upvotes is None else str(paper.upvotes)),
-        ("GitHub", paper.github_repo),
-        ("Keywords", "; ".join(paper.keywords)),
-        ("Listed", ", ".join(day.isoformat() for day in paper.days)),
-        ("Sources", ", ".join(paper.sources)),
-        ("Links", f"{paper.arxiv_url}  {paper.hf_url or ''}".rstrip()),
-    ]
-    lines.extend(f"{name}: {value}" for name, value in rows if value)
-    if paper.summary:
-        lines += ["", "Summary:", paper.summary]
-    if paper.abstract and paper.abstract != paper.summary:
-        lines += ["", "Abstract:", paper.abstract]
-    return "\n".join(lines)
-
-
-def _with_affiliation(paper: PaperRow, index: int) -> str:
-    name = paper.authors[index]
-    places = paper.affiliations[index] if index < len(paper.affiliations) else ()
-    return f"{name} ({'; '.join(places)})" if places else name

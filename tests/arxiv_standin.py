@@ -178,12 +178,9 @@ class StandIn:
         bad = next((i for i in ids if not VALID.match(i)), None)
         if bad is not None:
             return self._feed(error_feed(bad), 400)
-        bare = [re.sub(r"v\d+$", "", i) for i in ids]
-        wanted = [self.entries[i] for i in bare if i in self.entries]
         limit = int(request.query.get("max_results", "10"))
-        body = HEAD.format(ids=escape(",".join(ids)), n=len(wanted[:limit]))
-        body += "".join(f"  {entry}\n" for entry in wanted[:limit]) + "</feed>\n"
-        return self._feed(body.encode("utf-8"), 200)
+        bare = [re.sub(r"v\d+$", "", i) for i in ids]
+        return self._feed(feed(self, [i for i in bare if i in self.entries][:limit]), 200)
 
     @staticmethod
     def _feed(body: bytes, status: int) -> web.Response:
@@ -210,3 +207,10 @@ async def serve(standin: StandIn | None = None) -> AsyncIterator[StandIn]:
         yield standin
     finally:
         await runner.cleanup()
+
+
+def feed(standin: StandIn, ids: Iterable[str]) -> bytes:
+    """The answer the stand-in gives for ``ids`` (those it knows), without a server."""
+    entries = [standin.entries[i] for i in ids if i in standin.entries]
+    body = HEAD.format(ids="", n=len(entries)) + "".join(f"  {e}\n" for e in entries) + "</feed>\n"
+    return body.encode("utf-8")

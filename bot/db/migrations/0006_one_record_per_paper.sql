@@ -104,6 +104,12 @@ INSERT INTO paper_tags (paper_id, tag) SELECT id, category FROM papers WHERE cat
 DROP TABLE migration_0006_origin;
 DROP TABLE migration_0006_keywords;
 
+-- Until now a source that wrote last erased what others had said, so the rows copied above may
+-- hold only one source's view. Forget what each file and URL held: the next poll reads them all
+-- again (unchanged bytes are otherwise skipped) and each source's values come back beside the others.
+DELETE FROM sources;
+DELETE FROM source_state;
+
 -- Positions per day AND source: a digest and the Hugging Face list of one day each keep their
 -- own order, so two papers never share a position and neither list overwrites the other.
 CREATE TABLE listings_by_source (

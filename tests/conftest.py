@@ -8,6 +8,7 @@ true value (``.ci/run`` exports ``CI=true``), runs them too.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 pytest_plugins = ["tests.fakediscord.fixtures", "tests.fixtures_bot"]
 
 TRUE = {"1", "true", "yes", "on"}
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", None}
 
 
 def slow_tests_run(asked: bool, environ: Mapping[str, str]) -> bool:
@@ -35,3 +37,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing in the tests may reach past this machine: resolving any other host fails loudly."""
+    resolve = socket.getaddrinfo
+
+    def local_only(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        name = host.decode() if isinstance(host, bytes) else host
+        if name not in LOCAL_HOSTS:
+            raise OSError(f"tests must not touch the network (asked for {name})")
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_only)

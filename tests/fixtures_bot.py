@@ -63,7 +63,9 @@ def paper_db(ingested_db: Path, tmp_path: Path) -> Path:
 def bot_config(paper_db: Path) -> Config:
     # No source polling in tests unless a test asks for it: the seeds folder is the default.
     return replace(
-        Config(), database=DatabaseConfig(path=str(paper_db)), sources=SourcesConfig(folder="")
+        Config(),
+        database=DatabaseConfig(path=str(paper_db)),
+        sources=SourcesConfig(folder="", arxiv=False),
     )
 
 

@@ -28,6 +28,7 @@ from bot.db.papers import RANK_WINDOW, Filters, PaperStore
 from bot.ids import normalize_arxiv_id
 from bot.models import Page, PaperRow
 from bot.query import Query, SearchError, parse_day, parse_query, parse_when
+from bot.taxonomy import label, resolve
 from bot.text import fold
 
 __all__ = ["SearchError", "SearchService", "parse_day", "parse_query"]
@@ -223,14 +224,16 @@ class SearchService:
                 return None
             groups.append(found)
         excluded = [found for name in query.not_authors for found in await self.author_ids(name)]
+        wanted = resolve(query.category) if query.category else None
         return Filters(
-            groups[0] if groups else None,
-            query.category,
-            query.since,
-            query.until,
-            groups[1:],
-            excluded,
-            query.arxiv_ids,
+            author_ids=groups[0] if groups else None,
+            categories=wanted.tags if wanted else None,
+            prefixes=wanted.prefixes if wanted else (),
+            since=query.since,
+            until=query.until,
+            more_author_ids=groups[1:],
+            not_author_ids=excluded,
+            arxiv_ids=query.arxiv_ids,
         )
 
     async def author_ids(self, name: str) -> list[int]:
@@ -294,8 +297,19 @@ class SearchService:
         return await self.run(Query(category=name.strip()), limit, offset)
 
     async def categories(self) -> list[tuple[str, int]]:
-        """Every category with its paper count, largest first."""
+        """Every category (arXiv codes and topic labels) with its paper count, largest first."""
         return await self.papers.categories()
+
+    async def category_choices(self, typed: str, limit: int = 25) -> list[tuple[str, str]]:
+        """(shown, value) for autocomplete: "cs.CL: Computation and Language (123)", "cs.CL";
+        what was typed matches a code, a name or a topic label, in any case."""
+        wanted = fold(typed.removesuffix("*"))
+        found = []
+        for tag, count in await self.papers.categories():
+            shown = label(tag)
+            if wanted in fold(shown):
+                found.append((f"{shown} ({count})", tag))
+        return found[:limit]
 
     async def authors(self, prefix: str, limit: int = 25) -> list[tuple[str, int]]:
         """Author names matching what has been typed so far, for autocomplete."""

@@ -55,7 +55,7 @@ class Papers(
     async def show_paper(self, interaction: discord.Interaction[Paperboy], paper: PaperRow) -> None:
         """One paper with a Bookmark button; reacting to the message bookmarks it too."""
         view = bookmark_view(paper.arxiv_id)
-        message_id = await send(interaction, embed=paper_embed(paper), view=view)
+        message_id = await send(interaction, embed=paper_embed(paper, full=True), view=view)
         await self.remember(interaction, message_id, [paper.arxiv_id])
 
     async def remember(
@@ -105,7 +105,7 @@ class Papers(
     @app_commands.describe(
         query='Words, "phrase", -not, prefix*, au: ti: cat: id: since: until: (/paper help search)',
         author="Only papers by this author (same as au:)",
-        category="Only papers in this category (same as cat:)",
+        category="Only this category: cs.CL, a name, cs.* or a topic (same as cat:)",
         since="Listed on or after: YYYY-MM-DD, or 7d, 2w back (same as since:)",
         until="Listed on or before: YYYY-MM-DD, or 7d, 2w back (same as until:)",
         exact="Search the words exactly as typed, without typo corrections",
@@ -223,7 +223,10 @@ class Papers(
         ]
 
     @app_commands.command(name="category", description="Papers in a category, newest first")
-    @app_commands.describe(name="The category, as the digest names it")
+    @app_commands.describe(
+        name="An arXiv category (cs.CL), its name (Computation and Language), an archive (cs.*)"
+        " or a digest topic"
+    )
     async def category(self, interaction: discord.Interaction[Paperboy], name: str) -> None:
         async def fetch(number: int) -> Page:
             return await self.bot.search.by_category(
@@ -244,12 +247,9 @@ class Papers(
     async def category_names(
         self, interaction: discord.Interaction[Paperboy], current: str
     ) -> list[app_commands.Choice[str]]:
-        wanted = current.casefold()
-        categories = [
-            (c, n) for c, n in await self.bot.search.categories() if wanted in c.casefold()
-        ]
+        choices = await self.bot.search.category_choices(current, limit=25)
         return [
-            app_commands.Choice(name=f"{c[:90]} ({n})", value=c[:100]) for c, n in categories[:25]
+            app_commands.Choice(name=shown[:100], value=value[:100]) for shown, value in choices
         ]
 
     @app_commands.command(

@@ -23,6 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import engines
+from bench.compare import compare, report
 from bot.db import Database, PaperStore
 from bot.search import SearchService, parse_query
 from synthetic_corpus import Vocabulary, load_vocabulary, synthetic_papers
@@ -148,6 +150,12 @@ async def main() -> None:
     parser.add_argument(
         "--dir", default=None, help="where to build the databases (default: a temp dir)"
     )
+    parser.add_argument(
+        "--engines",
+        action=argparse.BooleanOptionalAction,
+        default=engines.available(),
+        help="also measure tantivy (+ SQLite fetch) on the same corpora (default: if installed)",
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     print(
@@ -182,6 +190,10 @@ async def main() -> None:
             print(row(f"LIKE scan ({like_count} queries)", figures["like"]))
             print(f"  LIKE / FTS ratio             p50 {ratio50:,.1f}x   p99 {ratio99:,.1f}x")
             print(f"  queries with results         {figures['hits']}/{len(queries)}")
+            if args.engines:
+                print("  engines, same file, same queries:")
+                for line in report(await compare(path, queries)):
+                    print(line)
             summary.append((size, rate, figures, ratio50, ratio99))
             path.unlink()
     print(

@@ -1,8 +1,8 @@
 """Discovery: papers like this one, the top papers of a period, and suggestions as people type.
 
 - related: the paper's most telling words (title words count TITLE_WEIGHT times; each word
-  weighed by tf x idf, document counts from the index) OR-ed into one bm25 query, the paper
-  itself left out.
+  weighed by tf x idf, document counts from the index) OR-ed into one query ranked like a
+  search (bm25 x recency, see bot.db.papers.ranked_sql), the paper itself left out.
 - top: papers listed in the last day/week/month of digests (ending on the newest digest day, so
   an archive that stopped still has a top), ranked by Hugging Face upvotes + BOOKMARK_WEIGHT x
   the bookmarks made in this server. One bookmark here counts as BOOKMARK_WEIGHT upvotes:
@@ -20,7 +20,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from bot.db.discovery import DiscoveryStore
-from bot.db.papers import PaperStore
+from bot.db.papers import Filters, PaperStore
 from bot.ids import normalize_arxiv_id
 from bot.models import PaperRow
 from bot.query import WORD as TOKEN_WORD
@@ -143,7 +143,7 @@ class DiscoverService:
         paper = await self.papers.get(arxiv_id)
         if found is None or paper is None:
             raise SearchError(f"I have no paper {arxiv_id} in the digests I know")
-        row_id, title, summary = found
+        _, title, summary = found
         words = telling_words(title, summary)
         counts = await self.store.document_counts(words, COUNT_CAP)
         total = max(1, await self.store.paper_count())
@@ -156,8 +156,8 @@ class DiscoverService:
         if not chosen:
             return paper, []
         match = " OR ".join(f'"{word}"' for word in chosen)
-        ids = await self.store.best(match, limit, exclude=row_id)
-        return paper, await self.papers.hits(match, ids)
+        rows = await self.papers.ranked(match, Filters(), limit + 1, 0)
+        return paper, [row for row in rows if row.arxiv_id != paper.arxiv_id][:limit]
 
     async def top(
         self, period: str, guild_id: int | None, limit: int = 10

@@ -10,8 +10,8 @@ the query mean. On top of the parsed query the service adds:
   word replaced by the most common index word one edit away (a letter deleted, added, changed or
   two swapped), when that retry finds more; the page then says what it searched for;
 - ranking: bm25 (title weighted above authors above the summary) times a recency bonus of up
-  to RECENCY_BOOST that halves every RECENCY_HALF_LIFE days before the newest digest day,
-  exact over the scored rows. Broad queries (more than RANK_WINDOW matches) are still scored
+  to RECENCY_BOOST, half of it RECENCY_HALF_LIFE days before the newest digest day (see
+  bot.db.papers.ranked_sql). Broad queries (more than RANK_WINDOW matches) are still scored
   over their newest RANK_WINDOW matches only: FTS5's bm25 costs too much over all of them
   (see bench/README.md for the measurements and the engine decision).
 """
@@ -24,7 +24,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from bot.db.discovery import DiscoveryStore
-from bot.db.papers import RANK_WINDOW, Filters, PaperStore
+from bot.db.papers import Filters, PaperStore
 from bot.ids import normalize_arxiv_id
 from bot.models import Page, PaperRow
 from bot.query import Query, SearchError, parse_day, parse_query, parse_when
@@ -37,16 +37,7 @@ MAX_LIMIT = 100
 FEW = 3  # fewer hits than this and the query is retried with typo corrections
 CORRECTION_FACTOR = 20  # a correction must be this many times more common than the typed word
 COUNT_CAP = 500  # word counts stop here: enough to compare, cheap for common words
-RECENCY_BOOST = 0.3
-RECENCY_HALF_LIFE = 30.0  # days
 LETTERS = string.ascii_lowercase
-
-
-def recency(day: date | None, newest: date | None) -> float:
-    """1.0 for a paper listed on the newest day, halving every RECENCY_HALF_LIFE days before it."""
-    if day is None or newest is None:
-        return 0.0
-    return 0.5 ** (max(0, (newest - day).days) / RECENCY_HALF_LIFE)
 
 
 def plural_forms(word: str) -> list[str]:
@@ -187,33 +178,8 @@ class SearchService:
             return Page(rows[:limit], offset, limit, len(rows) > limit)
         match = query.fts(await self.variants(query))
         assert match is not None  # there are terms
-        ranked = await self.rank(match, filters, offset + limit + 1)
-        page_ids = ranked[offset : offset + limit]
-        rows = await self.papers.hits(match, page_ids)
-        return Page(rows, offset, limit, len(ranked) > offset + limit)
-
-    async def rank(self, match: str, filters: Filters, wanted: int) -> list[int]:
-        """Row ids of the best ``wanted`` matches by bm25 x recency bonus, exactly.
-
-        The store returns the best ``count`` by bm25 alone. A paper beyond them scores at best
-        (bm25 of the last one) x (1 + RECENCY_BOOST); when the wanted-th combined score is already
-        at least that good, nobody beyond can enter the page. Otherwise ask for more.
-        """
-        count = max(4 * wanted, 40)
-        floor = await self.papers.window_floor(match, filters) if wanted <= RANK_WINDOW else None
-        while True:
-            candidates = await self.papers.candidates(match, filters, count, floor)
-            scored = sorted(
-                (score * (1 + RECENCY_BOOST * recency(day, newest)), paper_id)
-                for paper_id, score, day, newest in candidates
-            )
-            ids = [paper_id for _, paper_id in scored[:wanted]]
-            if len(candidates) < count:
-                return ids  # every match was scored
-            best_beyond = candidates[-1][1] * (1 + RECENCY_BOOST)
-            if len(scored) >= wanted and scored[wanted - 1][0] < best_beyond:
-                return ids
-            count *= 4
+        rows = await self.papers.ranked(match, filters, limit + 1, offset)
+        return Page(rows[:limit], offset, limit, len(rows) > limit)
 
     async def filters(self, query: Query) -> Filters | None:
         """The store's filters for ``query``; None when an author it names matches nobody."""
@@ -269,12 +235,13 @@ class SearchService:
         }
         if not words:
             return {}
-        edits = {word: one_edit(folded) for word, folded in words.items()}
-        counts = await self.discovery.document_counts(
-            set(words.values()).union(*edits.values()), COUNT_CAP
-        )
+        own = await self.discovery.document_counts(words.values(), COUNT_CAP)
+        # A word many papers use is no typo; only rare or unknown ones get candidates.
+        rare = {w: f for w, f in words.items() if own.get(f, 0) * CORRECTION_FACTOR < COUNT_CAP}
+        edits = {word: one_edit(folded) for word, folded in rare.items()}
+        counts = own | await self.discovery.document_counts(set().union(*edits.values()), COUNT_CAP)
         corrections = {}
-        for word, folded in words.items():
+        for word, folded in rare.items():
             known = [
                 (counts[edit] * slip(folded, edit), edit) for edit in edits[word] if edit in counts
             ]

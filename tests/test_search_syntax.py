@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.query import SearchError, parse_query, parse_when
-from bot.search import SearchService, one_edit, plural_forms, recency
+from bot.search import SearchService, one_edit, plural_forms
 from tests.helpers import DATA, SEEDS, ingest, open_store
 
 TODAY = datetime(2025, 3, 27, 12, tzinfo=UTC)
@@ -124,13 +124,6 @@ async def test_words_that_find_enough_are_left_alone(service: SearchService) -> 
 def test_one_edit_covers_the_four_slips() -> None:
     edits = one_edit("gose")
     assert {"goose", "goes", "ose", "gase"} <= edits and "gose" not in edits
-
-
-def test_recency_halves_every_month() -> None:
-    newest = date(2025, 3, 31)
-    assert recency(newest, newest) == 1.0
-    assert recency(date(2025, 3, 1), newest) == pytest.approx(0.5)
-    assert recency(None, newest) == 0.0
 
 
 async def test_ranking_is_stable_across_pages(service: SearchService) -> None:

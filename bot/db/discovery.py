@@ -60,15 +60,6 @@ class DiscoveryStore:
     async def paper_count(self) -> int:
         return int(await self.db.fetchval("SELECT coalesce(max(id), 0) FROM papers"))
 
-    async def best(self, match: str, limit: int, exclude: int) -> list[int]:
-        """Row ids of the ``limit`` best bm25 matches of ``match``, leaving out row ``exclude``."""
-        rows = await self.db.fetchall(
-            "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? AND rowid != ?"
-            " ORDER BY bm25(papers_fts, 10.0, 1.0, 4.0, 2.0), rowid LIMIT ?",
-            (match, exclude, limit),
-        )
-        return [row[0] for row in rows]
-
     async def titles(self, match: str, limit: int) -> list[str]:
         """Titles of the newest matches of ``match`` (a safe FTS5 expression)."""
         rows = await self.db.fetchall(

@@ -14,8 +14,10 @@ from bot.models import IngestResult, Paper, PaperRow
 from bot.records import RECORD_COLUMNS
 from bot.text import fold, name_matches, name_terms
 
-# See candidates_sql. At 1M papers a window of 2000 cost 26 / 191 ms p50 / p99, 500: 19 / 111.
+# See ranked_sql. At 1M papers a window of 2000 cost 26 / 191 ms p50 / p99, 500: 19 / 111.
 RANK_WINDOW = 500
+RECENCY_BOOST = 0.3  # a paper of the newest day scores up to 30% above the same text long ago
+RECENCY_HALF_LIFE = 30.0  # days before the newest day at which the bonus is half
 PAPER_COLUMNS = "p.id, p.arxiv_id, " + ", ".join(f"p.{name}" for name in RECORD_COLUMNS)
 
 
@@ -111,45 +113,51 @@ def window_sql(match: str, filters: Filters) -> tuple[str, list[Any]]:
     )
 
 
-def candidates_sql(
-    match: str, filters: Filters, count: int, floor: int | None = None
+def ranked_sql(
+    match: str,
+    filters: Filters,
+    floor: int | None,
+    limit: int,
+    offset: int,
+    highlight: tuple[str, str] = ("**", "**"),
 ) -> tuple[str, list[Any]]:
-    """The ``count`` best matches by bm25 (title weighted far above the summary), with the last
-    day each was listed and the newest day of all, for the search service's recency term.
+    """One page of a ranked search, with matched terms marked in the title and a snippet.
 
-    Scores keep corpus-wide statistics; ties go to the row id so pages never shuffle; bm25 is
-    negative: lower is better. FTS5's bm25 reads every match's sizes and positions, so a broad
-    query ("model": 176 ms at 100k) is ranked within the newest RANK_WINDOW matches only: rows
-    at or above ``floor`` (see window_sql), found by walking the index in rowid order.
+    Score: bm25 (title weighted far above authors, category and summary; negative, lower is
+    better) x (1 + RECENCY_BOOST x recency), where recency = 1 / (1 + age / RECENCY_HALF_LIFE),
+    age being the days between the paper's last listing and the newest digest day: 1 on the
+    newest day, 1/2 a RECENCY_HALF_LIFE before. Ties go to the row id, so pages never shuffle.
+    FTS5's bm25 reads every match's sizes and positions ("model": 176 ms at 100k), so a broad
+    query is ranked within its newest RANK_WINDOW matches: rows at or above ``floor`` (see
+    window_sql), found by walking the index in rowid order. Snippets only for the page's rows.
     """
     matching, params = _matching(match, filters)
     window, window_params = ("", []) if floor is None else (" AND papers_fts.rowid >= ?", [floor])
     return (
-        "WITH top AS (SELECT papers_fts.rowid AS id, bm25(papers_fts, 10.0, 1.0, 4.0, 2.0) AS score"
-        f" {matching}{window} ORDER BY score, papers_fts.rowid LIMIT ?)"
-        " SELECT top.id, top.score,"
-        " (SELECT max(day) FROM listings l WHERE l.paper_id = top.id) AS day,"
-        " (SELECT max(day) FROM listings) AS newest"
-        " FROM top ORDER BY top.score, top.id",
-        [*params, *window_params, count],
-    )
-
-
-def hits_sql(
-    match: str, paper_ids: Sequence[int], highlight: tuple[str, str] = ("**", "**")
-) -> tuple[str, list[Any]]:
-    """The rows of ``paper_ids``, in that order, with matched terms marked in title and snippet."""
-    wanted = ", ".join("(?, ?)" for _ in paper_ids)
-    return (
-        f"WITH wanted (id, n) AS (VALUES {wanted})"
+        "WITH newest AS (SELECT julianday(max(day)) AS day FROM listings),"
+        " matched AS (SELECT papers_fts.rowid AS id, bm25(papers_fts, 10.0, 1.0, 4.0, 2.0) AS score"
+        f" {matching}{window}),"
+        " top AS (SELECT matched.id, matched.score * (1 + ? * coalesce(1.0 / (1 + (newest.day"
+        " - julianday((SELECT max(day) FROM listings l WHERE l.paper_id = matched.id))) / ?), 0))"
+        " AS score FROM matched, newest ORDER BY score, matched.id LIMIT ? OFFSET ?)"
         f" SELECT {PAPER_COLUMNS},"
         " highlight(papers_fts, 0, ?, ?) AS title_marked,"
         " snippet(papers_fts, 1, ?, ?, '…', 24) AS snippet"
-        # CROSS JOIN keeps this order: probe the index for each wanted row, never rescan it.
-        " FROM wanted CROSS JOIN papers_fts CROSS JOIN papers p"
-        " WHERE papers_fts MATCH ? AND papers_fts.rowid = wanted.id AND p.id = wanted.id"
-        " ORDER BY wanted.n",
-        [*(v for n, i in enumerate(paper_ids) for v in (i, n)), *highlight, *highlight, match],
+        # CROSS JOIN keeps this order: probe the index for each top row, never rescan it.
+        " FROM top CROSS JOIN papers_fts CROSS JOIN papers p"
+        " WHERE papers_fts MATCH ? AND papers_fts.rowid = top.id AND p.id = top.id"
+        " ORDER BY top.score, top.id",
+        [
+            *params,
+            *window_params,
+            RECENCY_BOOST,
+            RECENCY_HALF_LIFE,
+            limit,
+            offset,
+            *highlight,
+            *highlight,
+            match,
+        ],
     )
 
 
@@ -218,28 +226,19 @@ class PaperStore:
         """The lowest row id a broad query is ranked over (None: few enough to rank them all)."""
         return await self.db.fetchval(*window_sql(match, filters))
 
-    async def candidates(
-        self, match: str, filters: Filters, count: int, floor: int | None = None
-    ) -> list[tuple[int, float, date | None, date | None]]:
-        """(row id, bm25, last listed day, newest day) of the best matches; see candidates_sql."""
-        rows = await self.db.fetchall(*candidates_sql(match, filters, count, floor))
-        return [
-            (
-                row[0],
-                row[1],
-                date.fromisoformat(row[2]) if row[2] else None,
-                date.fromisoformat(row[3]) if row[3] else None,
-            )
-            for row in rows
-        ]
-
-    async def hits(
-        self, match: str, paper_ids: Sequence[int], highlight: tuple[str, str] = ("**", "**")
+    async def ranked(
+        self,
+        match: str,
+        filters: Filters,
+        limit: int,
+        offset: int,
+        highlight: tuple[str, str] = ("**", "**"),
     ) -> list[PaperRow]:
-        """The papers ``paper_ids`` in that order, marked where ``match`` matched them."""
-        if not paper_ids:
-            return []
-        return await self.rows(*hits_sql(match, paper_ids, highlight))
+        """One page of papers matching ``match`` (a safe FTS5 expression); see ranked_sql."""
+        floor = None
+        if offset + limit <= RANK_WINDOW:
+            floor = await self.db.fetchval(*window_sql(match, filters))
+        return await self.rows(*ranked_sql(match, filters, floor, limit, offset, highlight))
 
     async def find_authors(self, folded: str, limit: int = 5000) -> list[tuple[int, str]]:
         """(id, name) of authors matching a typed name: every word part of the name, every

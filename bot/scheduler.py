@@ -17,6 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Config
 from bot.delivery import DeliveryService
+from bot.personal import PersonalDigest
 from bot.sources import Source, poll_all
 from bot.subscriptions import Subscription, SubscriptionService
 
@@ -43,8 +44,10 @@ class Scheduler:
         sources: Sequence[Source],
         config: Config,
         clock: Callable[[], datetime],
+        personal: PersonalDigest | None = None,
     ) -> None:
         self.subscriptions = subscriptions
+        self.personal = personal
         self.delivery = delivery
         self.sources = sources
         self.config = config
@@ -66,7 +69,18 @@ class Scheduler:
             coalesce=True,
             max_instances=1,
         )
-        log.info("scheduler started with %d subscription jobs", len(self.jobs.get_jobs()) - 1)
+        if self.personal is not None:
+            # One job for every reader: each minute, whoever's time has come gets their digest.
+            self.jobs.add_job(
+                self.personal.deliver_due,
+                "cron",
+                minute="*",
+                id="readers",
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=300,
+            )
+        log.info("scheduler started with %d jobs", len(self.jobs.get_jobs()))
 
     async def shutdown(self) -> None:
         if self.jobs.running:
@@ -119,3 +133,5 @@ class Scheduler:
         if fresh or not self.polled:  # the first poll also catches up after a restart
             self.polled = True
             await self.delivery.deliver_all(self.clock())
+            if self.personal is not None:
+                await self.personal.notify_changes(self.clock())

@@ -1,0 +1,263 @@
+"""The personal digest: each reader's new papers by direct message, at their time, exactly once.
+
+A reader is due when it is one of their weekdays, past their time, and papers were listed after
+the last day their digest covered. Their papers are the ones first listed in those days that match
+any of their follows, each once with every follow it matched, in messages of at most
+``PER_MESSAGE`` papers. Each message goes through the same ledger step as channel posts
+(bot/delivery.py ``once``), and its ledger item names the papers it carries, so a re-run after a
+crash re-posts a pending message with its nonce and never lists a paper in a second message.
+Catch-up is bounded like channels: at most ``catch_up_days`` listing days, the older ones named in
+one line. Discord error 50007 (the person's DMs are closed) pauses the digest instead of
+retrying it every day; their next command tells them why and how to resume.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import partial
+from typing import Protocol
+
+from bot.config import Config
+from bot.db.bookmarks import BookmarkStore
+from bot.db.ledger import DmLedgerStore
+from bot.db.papers import PaperStore
+from bot.delivery import FAN_OUT, Step, once
+from bot.follows import FollowService, Reader
+from bot.matching import Matcher
+from bot.models import PaperRow
+
+log = logging.getLogger(__name__)
+PER_MESSAGE = 10  # papers per DM: ten lines with reasons stay well inside an embed's 4096
+CLOSED = "I could not send you a direct message (Discord error 50007: your DMs are closed to me)"
+
+
+class DirectMessagesClosed(Exception):
+    """Discord refuses to deliver to this person (50007): their DMs are closed to the bot."""
+
+
+@dataclass(frozen=True)
+class DigestPart:
+    """One message of a personal digest: papers with why each matched, and an optional note."""
+
+    first_day: date
+    last_day: date
+    matches: tuple[tuple[PaperRow, tuple[str, ...]], ...]
+    part: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ChangeNotice:
+    """Bookmarked papers that changed: (paper, what changed) pairs."""
+
+    changes: tuple[tuple[PaperRow, str], ...]
+
+
+class DirectPoster(Protocol):
+    """What the personal digest sends through: the Discord edge in the bot, a recorder in tests.
+
+    Raises DirectMessagesClosed on 50007 and bot.delivery.DeliveryInterrupted when Discord fails.
+    """
+
+    async def direct(self, user_id: int, message: DigestPart | ChangeNotice, nonce: str) -> int: ...
+
+
+@dataclass
+class DigestReport:
+    days: list[date] = field(default_factory=list)
+    papers: int = 0
+    messages: int = 0
+    skipped_days: int = 0
+    paused: bool = False
+    failed: str | None = None
+
+
+def ids_item(prefix: str, keys: Sequence[str]) -> str:
+    return f"{prefix}:{','.join(keys)}"
+
+
+def item_ids(item: str) -> list[str]:
+    return [key for key in item.split(":", 1)[1].split(",") if key]
+
+
+class PersonalDigest:
+    def __init__(
+        self,
+        follows: FollowService,
+        papers: PaperStore,
+        bookmarks: BookmarkStore,
+        ledger: DmLedgerStore,
+        poster: DirectPoster,
+        config: Config,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.follows = follows
+        self.papers = papers
+        self.bookmarks = bookmarks
+        self.ledger = ledger
+        self.poster = poster
+        self.config = config
+        self.clock = clock
+
+    async def due_days(self, reader: Reader, now: datetime) -> list[date]:
+        """Listing days after the last one covered whose post moment (their zone) has passed."""
+        local = now.astimezone(reader.zone)
+        start = reader.delivered_through or reader.created_at.astimezone(reader.zone).date()
+        return [
+            day
+            for day in await self.papers.days(since=start, until=local.date())
+            if day > start and datetime.combine(day, reader.post_time, reader.zone) <= local
+        ]
+
+    async def deliver_due(self, now: datetime | None = None) -> dict[int, DigestReport]:
+        """Every reader due now (bounded fan-out); the day's papers are read and matched once."""
+        now = now or self.clock()
+        readers = [r for r in await self.follows.readers() if r.posts_on(now)]
+        plans = {r.user_id: await self.due_days(r, now) for r in readers}
+        due = [r for r in readers if plans[r.user_id]]
+        follows = await self.follows.of_many([r.user_id for r in due])
+        matchers: dict[tuple[date, ...], Matcher] = {}
+        gate = asyncio.Semaphore(FAN_OUT)
+
+        async def one(reader: Reader) -> tuple[int, DigestReport]:
+            days = self._bounded(plans[reader.user_id])[1]
+            if tuple(days) not in matchers:
+                matchers[tuple(days)] = Matcher(await self._new_papers(days))
+            async with gate:
+                report = await self.deliver(
+                    reader, now, follows[reader.user_id], matchers[tuple(days)]
+                )
+            return reader.user_id, report
+
+        results = [await one(r) for r in due[:1]]  # the first builds the shared matcher
+        results += await asyncio.gather(*(one(r) for r in due[1:]))
+        return dict(results)
+
+    def _bounded(self, days: list[date]) -> tuple[list[date], list[date]]:
+        limit = self.config.delivery.catch_up_days
+        return (days[:-limit], days[-limit:]) if limit and len(days) > limit else ([], days)
+
+    async def _new_papers(self, days: Sequence[date]) -> list[PaperRow]:
+        """Papers first listed on one of ``days``, each once, in listing order."""
+        seen: dict[str, PaperRow] = {}
+        first = days[0] if days else date.max
+        for day in days:
+            for paper in await self.papers.day(day):
+                if paper.arxiv_id not in seen and (not paper.days or paper.days[0] >= first):
+                    seen[paper.arxiv_id] = paper
+        return list(seen.values())
+
+    async def deliver(
+        self,
+        reader: Reader,
+        now: datetime | None = None,
+        follows: Sequence | None = None,
+        matcher: Matcher | None = None,
+    ) -> DigestReport:
+        """Send the reader what is owed to them; failures are reported, never raised."""
+        report = DigestReport()
+        skipped, days = self._bounded(await self.due_days(reader, now or self.clock()))
+        if not days:
+            return report
+        if follows is None:
+            follows = await self.follows.following(reader.user_id)
+        matcher = matcher or Matcher(await self._new_papers(days))
+        matches = {paper.arxiv_id: (paper, why) for paper, why in matcher.for_person(follows)}
+        note = ""
+        if skipped:
+            note = (
+                f"paperboy was away: {len(skipped)} older day(s) ({skipped[0]} to {skipped[-1]})"
+                " are not in this digest. Use /paper day to read them."
+            )
+            report.skipped_days = len(skipped)
+        key = days[-1]
+        try:
+            await self._send(reader, days, matches, note, report)
+        except DirectMessagesClosed:
+            await self.follows.pause(reader.user_id, CLOSED)
+            log.info("paused the digest of user %s: DMs closed", reader.user_id)
+            report.paused = True
+            return report
+        except Exception as error:  # DeliveryInterrupted or the like: the next tick tries again
+            log.warning("digest to user %s interrupted: %s", reader.user_id, error)
+            report.failed = str(error)
+            return report
+        await self.follows.delivered(reader.user_id, key)
+        report.days = days
+        return report
+
+    async def _send(
+        self,
+        reader: Reader,
+        days: list[date],
+        matches: dict[str, tuple[PaperRow, tuple[str, ...]]],
+        note: str,
+        report: DigestReport,
+    ) -> None:
+        key = days[-1]
+        planned = [
+            item_ids(item) for item, _ in await self.ledger.items(reader.user_id, key.isoformat())
+        ]
+        placed = {arxiv_id for ids in planned for arxiv_id in ids}
+        rest = [arxiv_id for arxiv_id in matches if arxiv_id not in placed]
+        planned += [rest[n : n + PER_MESSAGE] for n in range(0, len(rest), PER_MESSAGE)]
+        for position, ids in enumerate(planned, 1):
+            part = DigestPart(
+                days[0],
+                key,
+                tuple(matches[i] for i in ids if i in matches),
+                position,
+                note if position == 1 else "",
+            )
+            step = Step(reader.user_id, reader.user_id, key, ids_item("digest", ids), position)
+            await once(self.ledger, step, partial(self.poster.direct, reader.user_id, part))
+            report.messages += 1
+            report.papers += len(part.matches)
+
+    async def set_notify(self, user_id: int, on: bool) -> str:
+        """Opt in or out of change notices; opting in starts from what the bookmarks are now."""
+        await self.follows.set_notify(user_id, on)
+        if on:
+            await self.bookmarks.seen(user_id)
+            return (
+                "I will DM you when one of your bookmarked papers gets a code link or a new "
+                "arXiv version. Stop with /bookmarks notify enabled:False."
+            )
+        return "No more change notices for your bookmarks."
+
+    async def notify_changes(self, now: datetime | None = None) -> dict[int, int]:
+        """DM each opted-in reader their bookmarks that gained a code link; changes per person."""
+        day = (now or self.clock()).date()
+        by_user: dict[int, list[tuple[str, str]]] = {}
+        for user_id, arxiv_id, what in await self.bookmarks.changes():
+            by_user.setdefault(user_id, []).append((arxiv_id, what))
+        sent: dict[int, int] = {}
+        for user_id, changes in by_user.items():
+            changes = changes[:PER_MESSAGE]
+            papers = {p.arxiv_id: p for p in await self._papers([a for a, _ in changes])}
+            notice = ChangeNotice(tuple((papers[a], w) for a, w in changes if a in papers))
+            keys = [f"{a}={w}" for a, w in changes]
+            step = Step(user_id, user_id, day, ids_item("changes", keys), 0)
+            try:
+                await once(self.ledger, step, partial(self.poster.direct, user_id, notice))
+            except DirectMessagesClosed:
+                await self.follows.pause(user_id, CLOSED)
+                continue
+            except Exception as error:
+                log.warning("change notice to user %s failed: %s", user_id, error)
+                continue
+            await self.bookmarks.seen(user_id, [a for a, _ in changes])
+            sent[user_id] = len(changes)
+        return sent
+
+    async def _papers(self, arxiv_ids: Sequence[str]) -> list[PaperRow]:
+        found = []
+        for arxiv_id in arxiv_ids:
+            paper = await self.papers.get(arxiv_id)
+            if paper is not None:
+                found.append(paper)
+        return found

@@ -17,7 +17,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Protocol
 
@@ -27,7 +27,7 @@ from bot.db.ledger import DmLedgerStore
 from bot.db.papers import PaperStore
 from bot.delivery import FAN_OUT, Step, once
 from bot.follows import FollowService, Reader
-from bot.matching import Matcher
+from bot.matching import Follow, Matcher
 from bot.models import PaperRow
 
 log = logging.getLogger(__name__)
@@ -103,21 +103,33 @@ class PersonalDigest:
         self.config = config
         self.clock = clock
 
-    async def due_days(self, reader: Reader, now: datetime) -> list[date]:
-        """Listing days after the last one covered whose post moment (their zone) has passed."""
+    async def due_days(
+        self, reader: Reader, now: datetime, listed: Sequence[date] | None = None
+    ) -> list[date]:
+        """Listing days after the last one covered whose post moment (their zone) has passed.
+
+        ``listed``: the listing days, when the caller read them once for many readers.
+        """
         local = now.astimezone(reader.zone)
         start = reader.delivered_through or reader.created_at.astimezone(reader.zone).date()
+        if listed is None:
+            listed = await self.papers.days(since=start, until=local.date())
         return [
             day
-            for day in await self.papers.days(since=start, until=local.date())
-            if day > start and datetime.combine(day, reader.post_time, reader.zone) <= local
+            for day in listed
+            if start < day <= local.date()
+            and datetime.combine(day, reader.post_time, reader.zone) <= local
         ]
 
     async def deliver_due(self, now: datetime | None = None) -> dict[int, DigestReport]:
         """Every reader due now (bounded fan-out); the day's papers are read and matched once."""
         now = now or self.clock()
         readers = [r for r in await self.follows.readers() if r.posts_on(now)]
-        plans = {r.user_id: await self.due_days(r, now) for r in readers}
+        if not readers:
+            return {}
+        since = min(r.delivered_through or r.created_at.date() for r in readers)
+        listed = await self.papers.days(since=since - timedelta(days=1))
+        plans = {r.user_id: await self.due_days(r, now, listed) for r in readers}
         due = [r for r in readers if plans[r.user_id]]
         follows = await self.follows.of_many([r.user_id for r in due])
         matchers: dict[tuple[date, ...], Matcher] = {}
@@ -129,7 +141,11 @@ class PersonalDigest:
                 matchers[tuple(days)] = Matcher(await self._new_papers(days))
             async with gate:
                 report = await self.deliver(
-                    reader, now, follows[reader.user_id], matchers[tuple(days)]
+                    reader,
+                    now,
+                    follows[reader.user_id],
+                    matchers[tuple(days)],
+                    plans[reader.user_id],
                 )
             return reader.user_id, report
 
@@ -155,12 +171,15 @@ class PersonalDigest:
         self,
         reader: Reader,
         now: datetime | None = None,
-        follows: Sequence | None = None,
+        follows: Sequence[Follow] | None = None,
         matcher: Matcher | None = None,
+        due: list[date] | None = None,
     ) -> DigestReport:
         """Send the reader what is owed to them; failures are reported, never raised."""
         report = DigestReport()
-        skipped, days = self._bounded(await self.due_days(reader, now or self.clock()))
+        if due is None:
+            due = await self.due_days(reader, now or self.clock())
+        skipped, days = self._bounded(due)
         if not days:
             return report
         if follows is None:

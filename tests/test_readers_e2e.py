@@ -19,6 +19,16 @@ class Clock:
         return self.now
 
 
+def people(fake, *names: str, **options):
+    """A guild with #papers and these members; ``options`` go to every add_user."""
+    guild = fake.add_guild()
+    guild.add_channel("papers")
+    users = [fake.add_user(name, **options) for name in names]
+    for user in users:
+        guild.add_member(user)
+    return users
+
+
 async def follow(fake, user, kind: str, **options) -> dict:
     ix = await fake.slash(f"follow {kind}", user=user, **options)
     reply = await ix.reply()
@@ -27,11 +37,7 @@ async def follow(fake, user, kind: str, **options) -> dict:
 
 
 async def test_follow_list_and_remove_buttons_are_private_and_only_mine(fake_discord, run_bot):
-    guild = fake_discord.add_guild()
-    guild.add_channel("papers")
-    alice, bob = fake_discord.add_user("alice"), fake_discord.add_user("bob")
-    guild.add_member(alice)
-    guild.add_member(bob)
+    alice, bob = people(fake_discord, "alice", "bob")
     async with run_bot(clock=Clock(THURSDAY_8)) as bot:
         reply = await follow(fake_discord, alice, "author", name="Zoë Müller")
         assert reply["content"].startswith("Following author: Zoë Müller.")
@@ -55,10 +61,7 @@ async def test_follow_list_and_remove_buttons_are_private_and_only_mine(fake_dis
 
 
 async def test_the_follow_limit_is_said_plainly(fake_discord, run_bot):
-    guild = fake_discord.add_guild()
-    guild.add_channel("papers")
-    alice = fake_discord.add_user("alice")
-    guild.add_member(alice)
+    [alice] = people(fake_discord, "alice")
     async with run_bot(clock=Clock(THURSDAY_8)) as bot:
         bot.follows.limit = 2
         await follow(fake_discord, alice, "keyword", words="zebras")
@@ -71,10 +74,7 @@ async def test_the_follow_limit_is_said_plainly(fake_discord, run_bot):
 
 
 async def test_author_autocomplete_comes_from_the_database(fake_discord, run_bot):
-    guild = fake_discord.add_guild()
-    guild.add_channel("papers")
-    alice = fake_discord.add_user("alice")
-    guild.add_member(alice)
+    [alice] = people(fake_discord, "alice")
     async with run_bot():
         choices = await fake_discord.autocomplete(
             "follow author", focused="name", value="mull", user=alice
@@ -83,11 +83,7 @@ async def test_author_autocomplete_comes_from_the_database(fake_discord, run_bot
 
 
 async def test_the_digest_comes_once_by_dm_with_why_each_paper_matched(fake_discord, run_bot):
-    guild = fake_discord.add_guild()
-    guild.add_channel("papers")
-    alice, bob = fake_discord.add_user("alice"), fake_discord.add_user("bob")
-    guild.add_member(alice)
-    guild.add_member(bob)
+    alice, bob = people(fake_discord, "alice", "bob")
     clock = Clock(THURSDAY_8)
     async with run_bot(clock=clock) as bot:
         await follow(fake_discord, alice, "author", name="Zoë Müller")
@@ -112,10 +108,7 @@ async def test_the_digest_comes_once_by_dm_with_why_each_paper_matched(fake_disc
 
 
 async def test_a_pending_dm_is_reposted_with_its_nonce_and_not_doubled(fake_discord, run_bot):
-    guild = fake_discord.add_guild()
-    guild.add_channel("papers")
-    alice = fake_discord.add_user("alice")
-    guild.add_member(alice)
+    [alice] = people(fake_discord, "alice")
     clock = Clock(THURSDAY_8)
     async with run_bot(clock=clock) as bot:
         await follow(fake_discord, alice, "keyword", words="zebras")
@@ -133,10 +126,7 @@ async def test_a_pending_dm_is_reposted_with_its_nonce_and_not_doubled(fake_disc
 async def test_closed_dms_pause_the_digest_and_the_next_command_says_how_to_resume(
     fake_discord, run_bot
 ):
-    guild = fake_discord.add_guild()
-    guild.add_channel("papers")
-    alice = fake_discord.add_user("alice", accepts_dms=False)
-    guild.add_member(alice)
+    [alice] = people(fake_discord, "alice", accepts_dms=False)
     clock = Clock(THURSDAY_8)
     async with run_bot(clock=clock) as bot:
         await follow(fake_discord, alice, "keyword", words="zebras")
@@ -161,10 +151,7 @@ async def test_closed_dms_pause_the_digest_and_the_next_command_says_how_to_resu
 
 
 async def test_settings_move_the_digest_to_my_time_zone_and_days(fake_discord, run_bot):
-    guild = fake_discord.add_guild()
-    guild.add_channel("papers")
-    alice = fake_discord.add_user("alice")
-    guild.add_member(alice)
+    [alice] = people(fake_discord, "alice")
     async with run_bot(clock=Clock(THURSDAY_8)) as bot:
         await follow(fake_discord, alice, "keyword", words="zebras")
         ix = await fake_discord.slash(
@@ -179,10 +166,7 @@ async def test_settings_move_the_digest_to_my_time_zone_and_days(fake_discord, r
 
 
 async def test_catch_up_is_bounded_like_channels(fake_discord, run_bot):
-    guild = fake_discord.add_guild()
-    guild.add_channel("papers")
-    alice = fake_discord.add_user("alice")
-    guild.add_member(alice)
+    [alice] = people(fake_discord, "alice")
     start = datetime(2025, 2, 1, 8, 0, tzinfo=UTC)
     async with run_bot(clock=Clock(start), delivery=DeliveryConfig(catch_up_days=1)) as bot:
         await follow(fake_discord, alice, "search", query="zebras -goose")
@@ -193,11 +177,7 @@ async def test_catch_up_is_bounded_like_channels(fake_discord, run_bot):
 
 
 async def test_forget_me_deletes_follows_settings_and_the_dm_ledger(fake_discord, run_bot):
-    guild = fake_discord.add_guild()
-    guild.add_channel("papers")
-    alice, bob = fake_discord.add_user("alice"), fake_discord.add_user("bob")
-    guild.add_member(alice)
-    guild.add_member(bob)
+    alice, bob = people(fake_discord, "alice", "bob")
     async with run_bot(clock=Clock(THURSDAY_8)) as bot:
         for user in (alice, bob):
             await follow(fake_discord, user, "keyword", words="zebras")
@@ -216,3 +196,16 @@ async def test_forget_me_deletes_follows_settings_and_the_dm_ledger(fake_discord
             "SELECT count(*) FROM dm_deliveries WHERE user_id = ?", (bob.id,)
         )
         assert left == 1
+
+
+async def test_one_scheduler_job_serves_every_reader_each_minute(fake_discord, run_bot):
+    [alice] = people(fake_discord, "alice")
+    clock = Clock(THURSDAY_8)
+    async with run_bot(clock=clock) as bot:
+        job = bot.scheduler.jobs.get_job("readers")
+        assert job is not None and str(job.trigger) == "cron[minute='*']"
+        await follow(fake_discord, alice, "keyword", words="zebras")
+        clock.now = THURSDAY_10
+        reports = await job.func()  # what the job runs, with the bot's clock
+        assert reports[alice.id].papers == 1
+        assert len(fake_discord.dms(alice)) == 1

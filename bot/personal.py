@@ -25,13 +25,14 @@ from bot.config import Config
 from bot.db.bookmarks import BookmarkStore
 from bot.db.ledger import DmLedgerStore
 from bot.db.papers import PaperStore
-from bot.delivery import FAN_OUT, Step, once
+from bot.delivery import FAN_OUT, DeliveryInterrupted, Step, once
 from bot.follows import FollowService, Reader
 from bot.matching import Follow, Matcher
 from bot.models import PaperRow
 
 log = logging.getLogger(__name__)
 PER_MESSAGE = 10  # papers per DM: ten lines with reasons stay well inside an embed's 4096
+MAX_PARTS = 5  # DMs per digest at most; a bigger day is summed up in one line at the end
 CLOSED = "I could not send you a direct message (Discord error 50007: your DMs are closed to me)"
 
 
@@ -151,7 +152,15 @@ class PersonalDigest:
 
         results = [await one(r) for r in due[:1]]  # the first builds the shared matcher
         results += await asyncio.gather(*(one(r) for r in due[1:]))
-        return dict(results)
+        reports = dict(results)
+        log.info(
+            "personal digests: %d people due, %d messages, %d paused, %d interrupted",
+            len(reports),
+            sum(r.messages for r in reports.values()),
+            sum(r.paused for r in reports.values()),
+            sum(r.failed is not None for r in reports.values()),
+        )
+        return reports
 
     def _bounded(self, days: list[date]) -> tuple[list[date], list[date]]:
         limit = self.config.delivery.catch_up_days
@@ -188,9 +197,10 @@ class PersonalDigest:
         matches = {paper.arxiv_id: (paper, why) for paper, why in matcher.for_person(follows)}
         note = ""
         if skipped:
+            span = f"{skipped[0]}" + (f" to {skipped[-1]}" if len(skipped) > 1 else "")
             note = (
-                f"paperboy was away: {len(skipped)} older day(s) ({skipped[0]} to {skipped[-1]})"
-                " are not in this digest. Use /paper day to read them."
+                f"paperboy was away: {len(skipped)} older day(s) ({span}) are not in this"
+                " digest. Use /paper day to read them."
             )
             report.skipped_days = len(skipped)
         key = days[-1]
@@ -201,7 +211,7 @@ class PersonalDigest:
             log.info("paused the digest of user %s: DMs closed", reader.user_id)
             report.paused = True
             return report
-        except Exception as error:  # DeliveryInterrupted or the like: the next tick tries again
+        except DeliveryInterrupted as error:  # Discord failed for a while: the next tick retries
             log.warning("digest to user %s interrupted: %s", reader.user_id, error)
             report.failed = str(error)
             return report
@@ -218,19 +228,24 @@ class PersonalDigest:
         report: DigestReport,
     ) -> None:
         key = days[-1]
-        planned = [
-            item_ids(item) for item, _ in await self.ledger.items(reader.user_id, key.isoformat())
-        ]
+        owed = await self.ledger.items(reader.user_id, key.isoformat(), "digest")
+        planned = [item_ids(item) for item, _ in owed]
         placed = {arxiv_id for ids in planned for arxiv_id in ids}
         rest = [arxiv_id for arxiv_id in matches if arxiv_id not in placed]
-        planned += [rest[n : n + PER_MESSAGE] for n in range(0, len(rest), PER_MESSAGE)]
+        room = max(0, MAX_PARTS - len(planned)) * PER_MESSAGE
+        planned += [rest[n : n + PER_MESSAGE] for n in range(0, min(len(rest), room), PER_MESSAGE)]
+        if len(rest) > room:
+            more = (
+                f"…and {len(rest) - room} more matching papers: narrow your follows (/following)."
+            )
+            note = f"{note}\n{more}".strip()
         for position, ids in enumerate(planned, 1):
             part = DigestPart(
                 days[0],
                 key,
                 tuple(matches[i] for i in ids if i in matches),
                 position,
-                note if position == 1 else "",
+                note if position == len(planned) else "",
             )
             step = Step(reader.user_id, reader.user_id, key, ids_item("digest", ids), position)
             await once(self.ledger, step, partial(self.poster.direct, reader.user_id, part))
@@ -266,8 +281,8 @@ class PersonalDigest:
             except DirectMessagesClosed:
                 await self.follows.pause(user_id, CLOSED)
                 continue
-            except Exception as error:
-                log.warning("change notice to user %s failed: %s", user_id, error)
+            except DeliveryInterrupted as error:  # the next poll tries again
+                log.warning("change notice to user %s interrupted: %s", user_id, error)
                 continue
             await self.bookmarks.seen(user_id, [a for a, _ in changes])
             sent[user_id] = len(changes)

@@ -173,7 +173,8 @@ async def test_catch_up_is_bounded_like_channels(fake_discord, run_bot):
         report = (await bot.personal.deliver_due(THURSDAY_10))[alice.id]
         assert report.skipped_days >= 1 and report.days == [THURSDAY_10.date()]
         [dm] = fake_discord.dms(alice)
-        assert "older day(s)" in dm["embeds"][0]["description"]
+        [note] = dm["embeds"][0]["fields"]
+        assert note["value"].startswith("paperboy was away: 1 older day(s) (2025-03-19) are not")
 
 
 async def test_forget_me_deletes_follows_settings_and_the_dm_ledger(fake_discord, run_bot):

@@ -68,11 +68,13 @@ class DmLedgerStore(LedgerStore):
 
     TABLE, KEY = "dm_deliveries", "user_id"
 
-    async def items(self, user_id: int, day: str) -> list[tuple[str, str]]:
-        """(item, state) of every message owed to the person for ``day``, in posting order."""
+    async def items(self, user_id: int, day: str, kind: str) -> list[tuple[str, str]]:
+        """(item, state) of the messages of ``kind`` (digest, changes) owed to the person for
+        ``day``, in posting order."""
         rows = await self.db.fetchall(
-            "SELECT item, state FROM dm_deliveries WHERE user_id = ? AND day = ? ORDER BY position",
-            (user_id, day),
+            "SELECT item, state FROM dm_deliveries WHERE user_id = ? AND day = ?"
+            " AND substr(item, 1, ?) = ? ORDER BY position",
+            (user_id, day, len(kind) + 1, kind + ":"),
         )
         return [(row[0], row[1]) for row in rows]
 

@@ -15,26 +15,28 @@ from bot.personal import ChangeNotice, DigestPart
 from bot.text import trim
 
 PER_PAPER = DESCRIPTION // 10 - 10  # ten papers a message, each block at most this long
+FIELD = 1024
 
 
 def digest_embed(part: DigestPart) -> discord.Embed:
-    """Numbered papers, each with its links and why it matched ("author: Yann LeCun")."""
+    """Numbered papers, each with its links and why it matched ("author: Yann LeCun"); a title
+    of 120 and reasons of 100 characters keep ten blocks and their links whole in 4096."""
     span = (
         f"{part.last_day}"
         if part.first_day == part.last_day
         else f"{part.first_day} to {part.last_day}"
     )
-    blocks = [part.note] if part.note else []
+    blocks = []
     for number, (paper, reasons) in enumerate(part.matches, 1):
-        why = trim("; ".join(reasons), 150)
-        title = trim(paper.title, 150)
-        blocks.append(
-            trim(f"**{number}. [{title}]({paper.arxiv_url})**\n{why} · {links(paper)}", PER_PAPER)
-        )
+        why = trim("; ".join(reasons), 100)
+        title = trim(paper.title, 120)
+        blocks.append(f"**{number}. [{title}]({paper.arxiv_url})**\n{why} · {links(paper)}")
     title = f"Your papers for {span}" + (f" (part {part.part})" if part.part > 1 else "")
     embed = discord.Embed(
         title=trim(title, TITLE), description=trim("\n\n".join(blocks), DESCRIPTION), colour=COLOUR
     )
+    if part.note:
+        embed.add_field(name="Also", value=trim(part.note, FIELD), inline=False)
     embed.set_footer(text="Change what you follow with /following, or when with /follow settings.")
     return fit(embed)
 

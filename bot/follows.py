@@ -17,7 +17,7 @@ from bot.db.core import Database
 from bot.db.follows import FollowStore
 from bot.db.papers import PaperStore
 from bot.errors import UserError
-from bot.matching import KINDS, Follow
+from bot.matching import KINDS, WORD, Follow
 from bot.search import parse_query
 from bot.text import fold
 
@@ -96,7 +96,7 @@ class FollowService:
             raise FollowError(
                 f'The search {value!r} has no words to look for; try words or a "phrase".'
             )
-        if not fold(value).strip():
+        if not WORD.search(fold(value)):
             raise FollowError(f"{value!r} has no letters or digits to match on.")
         if await self.store.count(user_id) >= self.limit:
             raise FollowError(
@@ -138,8 +138,16 @@ class FollowService:
                 for name, count in await self.papers.categories()
                 if wanted in fold(name)
             ][:25]
-        rows = await self.store.popular(kind, fold(current))
-        return [(f"{row[0]} ({row[1]} following)", row[0]) for row in rows]
+        if kind != "keyword":
+            return []  # a saved search is the person's own words
+        *before, last = WORD.findall(fold(current)) or [""]
+        if len(last) < 2:
+            return []  # one letter would scan much of the index for little help
+        head = " ".join([*before, ""])
+        return [
+            (f"{head}{word} ({count} papers)", f"{head}{word}")
+            for word, count in await self.store.vocabulary(last)
+        ]
 
     # Settings.
 

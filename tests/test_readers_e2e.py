@@ -210,3 +210,20 @@ async def test_one_scheduler_job_serves_every_reader_each_minute(fake_discord, r
         reports = await job.func()  # what the job runs, with the bot's clock
         assert reports[alice.id].papers == 1
         assert len(fake_discord.dms(alice)) == 1
+
+
+async def test_keyword_autocomplete_offers_the_papers_words_never_other_peoples_follows(
+    fake_discord, run_bot
+):
+    alice, bob = people(fake_discord, "alice", "bob")
+    async with run_bot(clock=Clock(THURSDAY_8)):
+        await follow(fake_discord, bob, "keyword", words="zebrafish secrets")
+        choices = await fake_discord.autocomplete(
+            "follow keyword", focused="words", value="new zeb", user=alice
+        )
+        assert [c["value"] for c in choices] == ["new zebras"]
+        assert choices[0]["name"] == "new zebras (1 papers)"
+        secret = await fake_discord.autocomplete(
+            "follow keyword", focused="words", value="secr", user=alice
+        )
+        assert secret == []

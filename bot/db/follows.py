@@ -60,12 +60,12 @@ class FollowStore:
             )
         return rows
 
-    async def popular(self, kind: str, prefix: str, limit: int = 25) -> list[Any]:
-        """Values people follow of ``kind`` starting with ``prefix`` (folded), most followed first."""
+    async def vocabulary(self, prefix: str, limit: int = 25) -> list[Any]:
+        """(word, papers) of indexed words starting with ``prefix``, most common first."""
         return await self.db.fetchall(
-            "SELECT min(value), count(*) AS n FROM follows WHERE kind = ? AND folded >= ?"
-            " AND folded < ? GROUP BY folded ORDER BY n DESC, folded LIMIT ?",
-            (kind, prefix, prefix + "\U0010ffff", limit),
+            "SELECT term, doc FROM papers_vocab WHERE term >= ? AND term < ?"
+            " ORDER BY doc DESC, term LIMIT ?",
+            (prefix, prefix + "\U0010ffff", limit),
         )
 
     # Readers.

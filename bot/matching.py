@@ -11,6 +11,7 @@ The rules, the same for every person (so 10,000 people following "diffusion" cos
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,51 +55,96 @@ class _Indexed:
         )
 
 
-def _phrase_test(phrase: str) -> re.Pattern[str]:
-    """A search phrase as FTS5 reads it: '"a b"' or '"a b"*' (prefix on the last word)."""
+def _index(texts: Sequence[str]) -> dict[str, set[int]]:
+    """word -> positions of the texts holding it: a phrase is only checked where all its words are."""
+    found: dict[str, set[int]] = {}
+    for position, text in enumerate(texts):
+        for word in set(text.split()):
+            found.setdefault(word, set()).add(position)
+    return found
+
+
+def _phrase_test(phrase: str) -> tuple[list[str], bool, str]:
+    """A search phrase as FTS5 reads it ('"a b"' or '"a b"*', a prefix on the last word): its
+    words, whether the last is a prefix, and what the padded text must contain."""
     prefix = phrase.endswith("*")
-    body = " ".join(WORD.findall(fold(phrase)))
-    return re.compile(" " + re.escape(body) + ("" if prefix else " "))
+    found = WORD.findall(fold(phrase))
+    return found, prefix, " " + " ".join(found) + ("" if prefix else " ")
 
 
 class Matcher:
-    """A day's papers, indexed once; ``matching(kind, value)`` is cached per distinct follow."""
+    """A day's papers, indexed once; ``matching(kind, value)`` is cached per distinct follow.
+
+    Word indexes narrow each phrase to the papers holding all its words before the phrase itself
+    is checked, so a follow that matches nothing today costs a few set lookups.
+    """
 
     def __init__(self, papers: Sequence[PaperRow]) -> None:
         self.papers = [_Indexed(paper) for paper in papers]
+        self._text = _index([p.text for p in self.papers])
+        self._authors = _index([" ".join(p.authors) for p in self.papers])
+        self._searchable = _index([p.searchable for p in self.papers])
+        self._words = sorted(self._searchable)  # for prefixes: a range of this list
         self._cache: dict[tuple[str, str], tuple[int, ...]] = {}
 
     def matching(self, kind: str, value: str) -> tuple[int, ...]:
         """Positions (in the papers given) of the papers this follow matches."""
-        key = (kind, fold(value))
-        found = self._cache.get(key)
+        found = self._cache.get((kind, value))  # as typed: most follows repeat exactly
         if found is None:
-            found = self._cache[key] = tuple(self._match(kind, value))
+            key = (kind, fold(value))  # then as matched: "Diffusion" is "diffusion"
+            found = self._cache.get(key)
+            if found is None:
+                found = self._cache[key] = tuple(sorted(self._match(kind, value)))
+            self._cache[kind, value] = found
         return found
 
-    def _match(self, kind: str, value: str) -> list[int]:
+    def _candidates(self, index: dict[str, set[int]], terms: list[str], prefix: bool) -> set[int]:
+        whole = terms[:-1] if prefix else terms
+        sets = [index.get(word, set()) for word in whole]
+        if prefix and terms:
+            start = terms[-1]
+            first = bisect.bisect_left(self._words, start)
+            last = bisect.bisect_left(self._words, start + "\U0010ffff")
+            sets.append({n for word in self._words[first:last] for n in index.get(word, ())})
+        if not sets:
+            return set()
+        return set.intersection(*sets)
+
+    def _match(self, kind: str, value: str) -> set[int]:
         if kind == "category":
             wanted = fold(value)
-            return [n for n, p in enumerate(self.papers) if wanted and p.category == wanted]
+            return {n for n, p in enumerate(self.papers) if wanted and p.category == wanted}
         if kind == "search":
             query = parse_query(value)
             include = [_phrase_test(phrase) for phrase in query.include]
             exclude = [_phrase_test(phrase) for phrase in query.exclude]
             if not include:
-                return []
-            return [
+                return set()
+            found = set.intersection(
+                *(self._candidates(self._searchable, terms, prefix) for terms, prefix, _ in include)
+            )
+            return {
                 n
-                for n, p in enumerate(self.papers)
-                if all(t.search(p.searchable) for t in include)
-                and not any(t.search(p.searchable) for t in exclude)
-            ]
-        phrase = words(value)
-        if not phrase.strip():
-            return []
+                for n in found
+                if all(test in self.papers[n].searchable for _, _, test in include)
+                and not any(test in self.papers[n].searchable for _, _, test in exclude)
+            }
+        terms = WORD.findall(fold(value))
+        if not terms:
+            return set()
+        phrase = " " + " ".join(terms) + " "
         if kind == "author":
-            return [n for n, p in enumerate(self.papers) if any(phrase in a for a in p.authors)]
+            return {
+                n
+                for n in self._candidates(self._authors, terms, False)
+                if any(phrase in name for name in self.papers[n].authors)
+            }
         if kind == "keyword":
-            return [n for n, p in enumerate(self.papers) if phrase in p.text]
+            return {
+                n
+                for n in self._candidates(self._text, terms, False)
+                if phrase in self.papers[n].text
+            }
         raise ValueError(f"unknown kind of follow {kind!r}")
 
     def for_person(self, follows: Sequence[Follow]) -> list[tuple[PaperRow, tuple[str, ...]]]:

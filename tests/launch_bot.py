@@ -19,7 +19,9 @@ from tests.fakediscord import TOKEN, pointing_discord_at
 
 async def main(base_url: str, database: str) -> None:
     config = replace(
-        Config(), database=DatabaseConfig(path=database), sources=SourcesConfig(folder="")
+        Config(),
+        database=DatabaseConfig(path=database),
+        sources=SourcesConfig(folder="", arxiv=False),
     )
     bot = create_bot(config, guild_ready_timeout=0.05)
     with pointing_discord_at(base_url):

@@ -5,11 +5,16 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 from bot.db import PaperStore
+from bot.db.arxiv import ArxivStore
 from bot.models import Paper
+from tests.arxiv_standin import serve
 from tests.fakediscord import is_ephemeral
+
+NOW = datetime(2025, 3, 24, 9, tzinfo=UTC)
 
 MENU = "Bookmark papers"
 
@@ -175,27 +180,51 @@ async def refused(world, note: str) -> str:
 
 
 async def test_change_notices_are_opt_in_and_sent_once(world):
+    arxiv = ArxivStore(world.bot.db)
+    await arxiv.record({"2503.99999": {"version": 1}}, [], NOW)  # arXiv knows v1
     await world.bot.bookmarks.add(world.alice.id, "2503.99999")
     await world.bot.bookmarks.add(world.bob.id, "2503.99999")
     ix = await world.fake.slash("bookmarks notify", user=world.alice, enabled=True)
     assert (await ix.reply())["content"].startswith("I will DM you")
     assert await world.bot.personal.notify_changes() == {}  # nothing changed yet
-    paper = await world.bot.papers.get("2503.99999")
-    changed = Paper(
-        **{
-            **{k: getattr(paper, k) for k in ("arxiv_id", "title", "authors", "summary")},
-            "arxiv_url": paper.arxiv_url,
-            "hf_url": paper.hf_url,
-            "github_repo": "https://github.com/zoe/zebras",
-        },
+    code = Paper(
+        arxiv_id="2503.99999",
+        title="A New Paper About Zebras",
+        github_repo="https://github.com/zoe/zebras",
         day=date(2025, 3, 20),
         position=1,
     )
-    await world.bot.papers.ingest(date(2025, 3, 20), [changed], "tests/data/2025-03-20.md")
-    assert await world.bot.personal.notify_changes() == {world.alice.id: 1}  # bob did not ask
+    await world.bot.papers.ingest(date(2025, 3, 20), [code], "hf:2025-03-20")
+    assert await world.bot.personal.notify_changes(NOW) == {world.alice.id: 1}  # bob did not ask
     [dm] = world.fake.dms(world.alice)
     assert "code: https://github.com/zoe/zebras" in dm["embeds"][0]["description"]
     assert world.fake.dms(world.bob) == []
-    assert await world.bot.personal.notify_changes() == {}  # once
+    assert await world.bot.personal.notify_changes(NOW) == {}  # once
+    await arxiv.record({"2503.99999": {"version": 2, "updated": "2025-03-25T10:00:00Z"}}, [], NOW)
+    assert await world.bot.personal.notify_changes(NOW) == {world.alice.id: 1}
+    assert "new arXiv version v2" in world.fake.dms(world.alice)[-1]["embeds"][0]["description"]
     off = await world.fake.slash("bookmarks notify", user=world.alice, enabled=False)
     assert (await off.reply())["content"] == "No more change notices for your bookmarks."
+    await arxiv.record({"2503.99999": {"version": 3, "updated": "2025-03-26T10:00:00Z"}}, [], NOW)
+    assert await world.bot.personal.notify_changes(NOW) == {}
+
+
+async def test_bookmark_papers_fetches_what_the_archive_lacks_from_arxiv(
+    fake_discord, run_bot, bot_config
+):
+    async with serve() as standin:
+        standin.add([("2501.01234", "Stripes as a Service")])
+        sources = replace(bot_config.sources, arxiv=True, arxiv_url=standin.url)
+        channel, alice, bob, _ = await start(fake_discord, run_bot)
+        async with run_bot(sources=replace(sources, arxiv_interval_seconds=0)) as bot:
+            await bot.scheduler.shutdown()  # no backfill racing the menu for the stand-in
+            msg = await fake_discord.say(
+                channel, "arxiv.org/abs/2501.01234 and arxiv.org/abs/2501.09999", user=bob
+            )
+            reply = await (await fake_discord.message_command(MENU, msg, user=alice)).reply()
+            assert reply["content"] == (
+                "Saved 1 paper(s) to your bookmarks: 2501.01234. Not found on arXiv: 2501.09999."
+            )
+            paper = await bot.papers.get("2501.01234")
+            assert paper is not None and paper.title == "Stripes as a Service"
+            assert await saved(bot, alice) == ["2501.01234"]

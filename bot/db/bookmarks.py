@@ -9,6 +9,7 @@ from bot.db.papers import PAPER_COLUMNS, PaperStore
 from bot.models import Saved
 
 _PAPER = "paper_id = (SELECT id FROM papers WHERE arxiv_id = ?)"
+VERSION = "json_extract(p.details, '$.version')"  # the latest arXiv version (bot/records.py)
 
 
 class BookmarkStore:
@@ -34,10 +35,10 @@ class BookmarkStore:
         return [row[0] for row in rows]
 
     async def add(self, user_id: int, arxiv_id: str, created_at: str) -> bool:
-        """Save a paper; the code link it has now is what a change notice compares against."""
+        """Save a paper; the code link and version it has now are what change notices compare."""
         changed = await self.db.execute(
-            "INSERT OR IGNORE INTO bookmarks (user_id, paper_id, created_at, seen_code)"
-            " SELECT ?, id, ?, github_repo FROM papers WHERE arxiv_id = ?",
+            "INSERT OR IGNORE INTO bookmarks (user_id, paper_id, created_at, seen_code, seen_version)"
+            f" SELECT ?, id, ?, github_repo, {VERSION} FROM papers p WHERE arxiv_id = ?",
             (user_id, created_at, arxiv_id),
         )
         return changed > 0
@@ -107,24 +108,40 @@ class BookmarkStore:
         )
 
     async def changes(self) -> list[tuple[int, str, str]]:
-        """(user, arXiv id, what changed) for bookmarks of people who asked to hear of changes."""
-        rows = await self.db.fetchall(
-            "SELECT b.user_id, p.arxiv_id, p.github_repo FROM readers r"
-            " JOIN bookmarks b ON b.user_id = r.user_id JOIN papers p ON p.id = b.paper_id"
-            " WHERE r.notify_changes AND r.paused IS NULL AND coalesce(p.github_repo, '') != ''"
-            " AND p.github_repo IS NOT b.seen_code ORDER BY b.user_id, b.created_at"
+        """(user, arXiv id, what changed) for the bookmarks of people who asked to hear of
+        changes: a code link that is new or different, an arXiv version above the one seen."""
+        # A bookmark saved before arXiv told its version takes the first version known as seen.
+        await self.db.execute(
+            f"UPDATE bookmarks SET seen_version = (SELECT {VERSION} FROM papers p"
+            " WHERE p.id = paper_id) WHERE seen_version IS NULL"
         )
-        return [(row[0], row[1], f"code: {row[2]}") for row in rows]
+        rows = await self.db.fetchall(
+            f"SELECT b.user_id, p.arxiv_id, p.github_repo, b.seen_code, {VERSION}, b.seen_version"
+            " FROM readers r JOIN bookmarks b ON b.user_id = r.user_id"
+            " JOIN papers p ON p.id = b.paper_id WHERE r.notify_changes AND r.paused IS NULL"
+            " AND ((coalesce(p.github_repo, '') != '' AND p.github_repo IS NOT b.seen_code)"
+            f" OR {VERSION} > coalesce(b.seen_version, {VERSION}))"
+            " ORDER BY b.user_id, b.created_at"
+        )
+        found = []
+        for user_id, arxiv_id, code, seen_code, version, seen_version in rows:
+            if code and code != seen_code:
+                found.append((user_id, arxiv_id, f"code: {code}"))
+            if version is not None and seen_version is not None and version > seen_version:
+                found.append((user_id, arxiv_id, f"new arXiv version v{version}"))
+        return found
 
     async def seen(self, user_id: int, arxiv_ids: Sequence[str] | None = None) -> None:
-        """The person has heard of these bookmarks' current code links (None: all of them)."""
+        """The person has heard of these bookmarks' current code links and versions (None: all)."""
         which = (
             f" AND paper_id IN (SELECT id FROM papers WHERE arxiv_id IN ({marks(len(arxiv_ids))}))"
             if arxiv_ids is not None
             else ""
         )
         await self.db.execute(
-            "UPDATE bookmarks SET seen_code = (SELECT github_repo FROM papers WHERE id = paper_id)"
+            "UPDATE bookmarks SET"
+            " seen_code = (SELECT github_repo FROM papers WHERE id = paper_id),"
+            f" seen_version = (SELECT {VERSION} FROM papers p WHERE p.id = paper_id)"
             f" WHERE user_id = ?{which}",
             (user_id, *(arxiv_ids or ())),
         )

@@ -23,6 +23,7 @@ from bot.delivery import DeliveryService
 from bot.edge.poster import DiscordPoster
 from bot.edge.tree import PaperboyTree
 from bot.edge.views import BookmarkButton, BookmarkSelect
+from bot.enrich import build_enricher
 from bot.follows import FollowService
 from bot.personal import PersonalDigest
 from bot.privacy import Privacy
@@ -90,8 +91,8 @@ class Paperboy(commands.Bot):
         )
         self.config = config
         self.clock = clock or (lambda: datetime.now(UTC))
-        # Fetches papers "Bookmark papers" finds that the archive lacks: the arXiv source, once
-        # it exists (issue 8); until then those papers are named as not found.
+        # Fetches papers "Bookmark papers" finds that the archive lacks; None: arXiv completion
+        # (bot/enrich.py), when [sources] arxiv is on. Tests pass their own.
         self.fetcher: PaperFetcher | None = fetcher
         self._services = False  # built in setup_hook; close() may come before (a bad token)
         self._stopped = False
@@ -129,8 +130,16 @@ class Paperboy(commands.Bot):
         settings = self.config.sources
         http = Http(self.session, settings.timeout_seconds, settings.retries)
         sources = build_sources(self.config, self.papers, SourceState(self.db), http, self.clock)
+        enricher = build_enricher(self.config, self.papers, http, self.clock)
+        self.bookmarks.fetcher = self.fetcher or enricher  # "Bookmark papers" fetches from arXiv
         self.scheduler = Scheduler(
-            self.subscriptions, self.delivery, sources, self.config, self.clock, self.personal
+            self.subscriptions,
+            self.delivery,
+            sources,
+            self.config,
+            self.clock,
+            enricher,
+            self.personal,
         )
         self._services = True
         self.add_dynamic_items(BookmarkButton, BookmarkSelect)

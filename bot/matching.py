@@ -1,12 +1,14 @@
 """Which of a day's papers match a follow, and why: pure, and computed once per distinct follow.
 
 The rules, the same for every person (so 10,000 people following "diffusion" cost one match):
-- author: a paper author whose folded name is the followed name, or holds it as whole words
-  ("lecun" matches "Yann LeCun"; "le" does not);
-- keyword: the words, as a phrase of whole words, in the title, summary or keywords;
-- category: the paper's category, case-insensitively;
+- author: a paper author whose name holds every word of the followed name as a whole word, in
+  any order, and a name starting with each initial ("lecun", "Y. LeCun" and "LeCun, Yann" match
+  "Yann LeCun"; "le" does not);
+- keyword: the words, as a phrase of whole words, in the title, summary, abstract or keywords;
+- category: a code (cs.CL), a name (Computation and Language), an archive (cs.*) or a topic
+  label, as bot/taxonomy.py resolves it, against every category the paper is filed under;
 - search: the full search syntax (bot/search.py: words, "phrases", -exclusions, prefix*) over
-  title, summary, authors and category, word for word as the FTS5 index reads them.
+  title, summary, abstract, authors and category, word for word as the FTS5 index reads them.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 
 from bot.models import PaperRow
 from bot.search import parse_query
+from bot.taxonomy import resolve
 from bot.text import fold
 
 KINDS = ("author", "keyword", "category", "search")
@@ -43,16 +46,15 @@ class Follow:
 
 
 class _Indexed:
-    __slots__ = ("authors", "category", "paper", "searchable", "text")
+    __slots__ = ("authors", "paper", "searchable", "tags", "text")
 
     def __init__(self, paper: PaperRow) -> None:
         self.paper = paper
         self.authors = [words(name) for name in paper.authors]
-        self.category = fold(paper.category or "")
-        self.text = words(f"{paper.title} {paper.summary} {' '.join(paper.keywords)}")
-        self.searchable = words(
-            f"{paper.title} {paper.summary} {' '.join(paper.authors)} {paper.category or ''}"
-        )
+        self.tags = (*paper.categories, *([paper.category] if paper.category else []))
+        body = f"{paper.title} {paper.summary} {paper.abstract}"
+        self.text = words(f"{body} {' '.join(paper.keywords)}")
+        self.searchable = words(f"{body} {' '.join(paper.authors)} {paper.category or ''}")
 
 
 def _index(texts: Sequence[str]) -> dict[str, set[int]]:
@@ -70,6 +72,14 @@ def _phrase_test(phrase: str) -> tuple[list[str], bool, str]:
     prefix = phrase.endswith("*")
     found = WORD.findall(fold(phrase))
     return found, prefix, " " + " ".join(found) + ("" if prefix else " ")
+
+
+def _is_name(full: list[str], initials: list[str], name: str) -> bool:
+    """``name`` (padded words) holds every full word whole and a word starting with each initial."""
+    parts = name.split()
+    return all(f" {word} " in name for word in full) and all(
+        any(part.startswith(initial) for part in parts) for initial in initials
+    )
 
 
 class Matcher:
@@ -112,8 +122,8 @@ class Matcher:
 
     def _match(self, kind: str, value: str) -> set[int]:
         if kind == "category":
-            wanted = fold(value)
-            return {n for n, p in enumerate(self.papers) if wanted and p.category == wanted}
+            wanted = resolve(value)
+            return {n for n, p in enumerate(self.papers) if wanted and wanted.matches(p.tags)}
         if kind == "search":
             query = parse_query(value)
             include = [_phrase_test(phrase) for phrase in query.include]
@@ -134,10 +144,15 @@ class Matcher:
             return set()
         phrase = " " + " ".join(terms) + " "
         if kind == "author":
+            full = [term for term in terms if len(term) > 1]
+            initials = [term for term in terms if len(term) == 1]
+            candidates = (
+                self._candidates(self._authors, full, False) if full else range(len(self.papers))
+            )
             return {
                 n
-                for n in self._candidates(self._authors, terms, False)
-                if any(phrase in name for name in self.papers[n].authors)
+                for n in candidates
+                if any(_is_name(full, initials, name) for name in self.papers[n].authors)
             }
         if kind == "keyword":
             return {

@@ -8,11 +8,21 @@ from bot.matching import Follow, Matcher
 from bot.models import PaperRow
 
 
-def paper(arxiv_id: str, title: str, *, summary: str = "", authors=(), category=None, keywords=()):
+def paper(
+    arxiv_id: str,
+    title: str,
+    *,
+    summary: str = "",
+    abstract: str = "",
+    authors=(),
+    category=None,
+    keywords=(),
+):
     return PaperRow(
         arxiv_id=arxiv_id,
         title=title,
         summary=summary,
+        abstract=abstract,
         authors=tuple(authors),
         category=category,
         keywords=tuple(keywords),
@@ -24,6 +34,7 @@ PAPERS = [
     paper("2", "A Diffusion Transformer", summary="We scale diffusion.", category="cs.CV"),
     paper("3", "Sparse attention", authors=["Germán Ros"], keywords=["RL", "long context"]),
     paper("4", "Lecun-style energy models", category="CS.LG"),
+    paper("5", "Stray", summary="A paper with no category", abstract="About cs.LG and diffusion"),
 ]
 
 
@@ -38,13 +49,21 @@ def ids(kind: str, value: str) -> list[str]:
         ("author", "lecun", ["1"]),  # a surname alone, any case
         ("author", "le", []),  # not a piece of a word
         ("author", "german ros", ["3"]),  # accents folded
+        ("author", "Y. LeCun", ["1"]),  # initials
+        ("author", "LeCun, Yann", ["1"]),  # "Last, First"
+        ("author", "X. LeCun", []),
+        ("author", "Ros Germán", ["3"]),
         ("keyword", "rl", ["3"]),  # a keyword; "world" does not contain the word "rl"
         ("keyword", "world models", ["1"]),
         ("keyword", "models world", []),  # a phrase keeps its order
-        ("keyword", "diffusion", ["2"]),
+        ("keyword", "diffusion", ["2", "5"]),  # the abstract counts
         ("category", "cs.lg", ["4"]),
-        ("category", "cs", []),
-        ("search", "diffusion -transformer", []),
+        ("category", "Machine Learning", ["4"]),  # the name of cs.LG
+        ("category", "cs.*", ["2", "4"]),  # an archive
+        ("category", "cs", ["2", "4"]),  # an archive's code is the archive
+        ("category", "stat.ML", []),
+        ("category", "vision", []),  # a name must be whole
+        ("search", "diffusion -transformer", ["5"]),  # 2 says transformer
         ("search", 'spars* "attention"', ["3"]),
         ("search", "lecun", ["1", "4"]),  # search reads authors and titles
         ("search", '" NEAR( ) "', []),  # syntax people type is plain words, never FTS5 syntax

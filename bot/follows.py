@@ -98,12 +98,15 @@ class FollowService:
             )
         if not WORD.search(fold(value)):
             raise FollowError(f"{value!r} has no letters or digits to match on.")
-        if await self.store.count(user_id) >= self.limit:
+        count = await self.store.count(user_id)
+        if count >= self.limit:
             raise FollowError(
                 f"You already follow {self.limit} things, the most paperboy keeps for one person. "
                 "Remove one with /unfollow (or the buttons of /following) first."
             )
         await self.ensure_reader(user_id)
+        if count == 0:  # following again after a while: new papers from today, no catch-up
+            await self.store.set_delivered_through(user_id, self._yesterday().isoformat())
         follow_id = await self.store.add(
             user_id, kind, value, fold(value), self.clock().astimezone(UTC).isoformat()
         )
@@ -169,14 +172,17 @@ class FollowService:
         found = await self.reader(user_id)
         if found is not None:
             return found
-        now = self.clock()
         values = self._values(None, None, None)
-        today = now.astimezone(ZoneInfo(values["timezone"])).date()
-        yesterday = (today - timedelta(days=1)).isoformat()
-        await self.store.ensure_reader(user_id, values, yesterday, now.astimezone(UTC).isoformat())
+        yesterday = self._yesterday().isoformat()
+        created = self.clock().astimezone(UTC).isoformat()
+        await self.store.ensure_reader(user_id, values, yesterday, created)
         reader = await self.reader(user_id)
         assert reader is not None
         return reader
+
+    def _yesterday(self) -> date:
+        """The day before today in the default zone: a new digest covers days after it."""
+        return self.clock().astimezone(self.config.zone).date() - timedelta(days=1)
 
     async def settings(
         self,

@@ -199,8 +199,8 @@ class PersonalDigest:
         if skipped:
             span = f"{skipped[0]}" + (f" to {skipped[-1]}" if len(skipped) > 1 else "")
             note = (
-                f"paperboy was away: {len(skipped)} older day(s) ({span}) are not in this"
-                " digest. Use /paper day to read them."
+                f"{len(skipped)} older day(s) ({span}) are not in this digest: it catches up"
+                f" {len(days)} day(s) at most. Use /paper day to read them."
             )
             report.skipped_days = len(skipped)
         key = days[-1]

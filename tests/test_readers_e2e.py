@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from bot.config import DeliveryConfig
 from tests.fakediscord import is_ephemeral, walk_components
@@ -174,7 +174,7 @@ async def test_catch_up_is_bounded_like_channels(fake_discord, run_bot):
         assert report.skipped_days >= 1 and report.days == [THURSDAY_10.date()]
         [dm] = fake_discord.dms(alice)
         [note] = dm["embeds"][0]["fields"]
-        assert note["value"].startswith("paperboy was away: 1 older day(s) (2025-03-19) are not")
+        assert note["value"].startswith("1 older day(s) (2025-03-19) are not in this digest")
 
 
 async def test_forget_me_deletes_follows_settings_and_the_dm_ledger(fake_discord, run_bot):
@@ -227,3 +227,16 @@ async def test_keyword_autocomplete_offers_the_papers_words_never_other_peoples_
             "follow keyword", focused="words", value="secr", user=alice
         )
         assert secret == []
+
+
+async def test_following_again_after_a_while_starts_from_today(fake_discord, run_bot):
+    [alice] = people(fake_discord, "alice")
+    clock = Clock(datetime(2025, 3, 1, 8, 0, tzinfo=UTC))
+    async with run_bot(clock=clock) as bot:
+        await follow(fake_discord, alice, "keyword", words="goose")
+        [mine] = await bot.follows.following(alice.id)
+        await bot.follows.unfollow(alice.id, mine.id)
+        clock.now = THURSDAY_8  # weeks later: the days in between are not hers to catch up
+        await follow(fake_discord, alice, "keyword", words="goose")
+        assert (await bot.follows.reader(alice.id)).delivered_through == date(2025, 3, 19)
+        assert (await bot.personal.deliver_due(THURSDAY_10))[alice.id].papers == 0  # 03-19's

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from bot.errors import UserError
 from bot.ids import arxiv_ids_in, normalize_arxiv_id
 from bot.models import Page, Saved
 
+log = logging.getLogger(__name__)
 FORMATS = ("bibtex", "csv", "markdown")
 # Categories that are arXiv classes (cs.CL, stat.ML, ...) can go into BibTeX's primaryClass.
 ARXIV_CLASS = re.compile(
@@ -61,6 +63,7 @@ class LinkResult:
     missing: tuple[str, ...] = ()  # not in the archive, and could not be fetched
     fetched: tuple[str, ...] = ()
     fetch_failed: str = ""
+    beyond: int = 0  # papers past LINKS_LIMIT, left alone
 
     def describe(self) -> str:
         if not (self.saved or self.already or self.missing):
@@ -75,6 +78,8 @@ class LinkResult:
         if self.missing:
             why = f" ({self.fetch_failed})" if self.fetch_failed else ""
             parts.append(f"Not found on arXiv{why}: {', '.join(self.missing)}.")
+        if self.beyond:
+            parts.append(f"I read the first {LINKS_LIMIT} papers; {self.beyond} more were left.")
         return " ".join(parts)
 
 
@@ -121,7 +126,8 @@ class BookmarkService:
 
     async def bookmark_links(self, user_id: int, text: str) -> LinkResult:
         """Save every paper ``text`` links; papers the archive lacks are fetched first."""
-        wanted = arxiv_ids_in(text)[:LINKS_LIMIT]
+        linked = arxiv_ids_in(text)
+        wanted = linked[:LINKS_LIMIT]
         known = {arxiv_id for arxiv_id in wanted if await self.papers.get(arxiv_id) is not None}
         absent = [arxiv_id for arxiv_id in wanted if arxiv_id not in known]
         fetched: set[str] = set()
@@ -132,6 +138,7 @@ class BookmarkService:
             try:
                 fetched = set(await self.fetcher.fetch(absent)) & set(absent)
             except Exception as error:  # a network failure must not lose the papers we have
+                log.warning("fetching %d papers for a bookmark failed: %s", len(absent), error)
                 failed = f"arXiv did not answer: {error}"
         saved: list[str] = []
         already: list[str] = []
@@ -139,7 +146,10 @@ class BookmarkService:
             if arxiv_id in known or arxiv_id in fetched:
                 (saved if await self.add(user_id, arxiv_id) else already).append(arxiv_id)
         missing = tuple(a for a in absent if a not in fetched)
-        return LinkResult(tuple(saved), tuple(already), missing, tuple(sorted(fetched)), failed)
+        beyond = len(linked) - len(wanted)
+        return LinkResult(
+            tuple(saved), tuple(already), missing, tuple(sorted(fetched)), failed, beyond
+        )
 
     async def mark(self, user_id: int, paper: str, read: bool) -> str:
         """Mark a bookmark read or unread; the answer says what happened."""

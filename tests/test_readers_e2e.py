@@ -58,6 +58,10 @@ async def test_follow_list_and_remove_buttons_are_private_and_only_mine(fake_dis
         assert "Zoë" not in updated["embeds"][0]["description"]
         choices = await fake_discord.autocomplete("unfollow", focused="follow", value="", user=bob)
         assert [c["name"] for c in choices] == ["category: cs.CL"]  # never alice's
+        [theirs] = await bot.follows.following(alice.id)
+        taken = await fake_discord.slash("unfollow", user=bob, follow=str(theirs.id))
+        assert (await taken.reply())["content"].startswith("That is not one of your follows")
+        assert await bot.follows.following(alice.id) == [theirs]
 
 
 async def test_the_follow_limit_is_said_plainly(fake_discord, run_bot):

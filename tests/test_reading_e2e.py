@@ -72,6 +72,17 @@ async def test_bookmark_papers_on_a_members_message_saves_every_linked_paper(fak
         assert again["content"] == "Already bookmarked: 2503.14456, 2503.99999."
 
 
+async def test_a_message_with_many_links_saves_the_first_25_and_says_so(fake_discord, run_bot):
+    channel, alice, bob, running = await start(fake_discord, run_bot)
+    async with running as bot:
+        links = " ".join(f"arxiv.org/abs/2503.{n:05d}" for n in range(30))
+        msg = await fake_discord.say(channel, f"arxiv.org/abs/2503.99999 {links}", user=bob)
+        reply = await (await fake_discord.message_command(MENU, msg, user=alice)).reply()
+        assert reply["content"].startswith("Saved 1 paper(s) to your bookmarks: 2503.99999.")
+        assert reply["content"].endswith("I read the first 25 papers; 6 more were left.")
+        assert await saved(bot, alice) == ["2503.99999"]
+
+
 async def test_a_message_without_paper_links_saves_nothing(fake_discord, run_bot):
     channel, alice, bob, running = await start(fake_discord, run_bot)
     async with running as bot:

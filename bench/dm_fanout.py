@@ -9,6 +9,11 @@ matched once for everyone), the same with a matcher per person (the baseline, sa
 whole digest run (matching, ledger writes, a poster that records instead of posting); then the
 lower bound Discord's global rate limit (50 requests/s) sets on sending those DMs (one request
 to open each DM channel and one per message), and the ratios of the costs to that bound.
+
+Measured 2026-11-28 (2 shared cores), 10,000 people x 5 follows, 50 papers: matching 116 us a
+person with the shared matcher vs 79,154 us with one per person; the whole digest run 32.6 s
+(3,263 us a person, mostly ledger writes) against a rate-limit bound of 363.2 s (9,661 messages,
+8,501 DM channels): ratios 0.003 (matching) and 0.09 (digest run).
 """
 
 from __future__ import annotations

@@ -39,6 +39,7 @@ async def test_a_message_command_hands_over_the_target_with_its_content(
         reply = await ix.reply()
         assert ix.ephemeral and reply["content"] == f"kept {said['id']}"
         assert ix.data["target_id"] == said["id"]
+        assert reply["interaction_metadata"]["target_message_id"] == said["id"]
         [message] = got
         assert message.content == "read arxiv.org/abs/2503.14456"  # no Message Content intent
         assert message.author.id == bob.id and message.channel.id == channel.id

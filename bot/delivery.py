@@ -26,7 +26,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.config import Config
-from bot.db.ledger import LedgerStore
+from bot.db.ledger import Ledger, LedgerStore
 from bot.db.papers import PaperStore
 from bot.models import PaperRow
 from bot.subscriptions import Subscription, SubscriptionService
@@ -102,7 +102,7 @@ class Step:
     position: int
 
 
-async def once(ledger: LedgerStore, step: Step, act: Callable[[str], Awaitable[int]]) -> int:
+async def once(ledger: Ledger, step: Step, act: Callable[[str], Awaitable[int]]) -> int:
     """The exactly-once step, for channels and direct messages alike: read the item's row; if not
     sent, write it pending, act with its nonce, write it sent with the id the act returned. One
     read, two writes; a pending row is acted on again with the nonce it was first given."""

@@ -13,7 +13,7 @@ from bot.config import Config
 from bot.db import Database, PaperStore
 from bot.db.bookmarks import BookmarkStore
 from bot.db.ledger import DmLedgerStore
-from bot.delivery import DeliveryInterrupted
+from bot.delivery import DeliveryInterrupted, Step, nonce, once
 from bot.follows import FollowService
 from bot.models import Paper
 from bot.personal import ChangeNotice, DigestPart, PersonalDigest
@@ -111,3 +111,25 @@ async def test_people_get_only_what_they_follow(setup) -> None:
     reports = await digest.deliver_due(AFTER)
     assert reports[1].papers == 3 and reports[2].papers == 0
     assert {user for user, _ in recorder.sent} == {1}
+
+
+async def test_dms_take_the_channels_exactly_once_step(setup) -> None:
+    digest, _, _ = setup
+    ledger, acted = digest.ledger, []
+
+    async def act(stamp: str) -> int:
+        acted.append(stamp)
+        return 42
+
+    step = Step(7, 7, DAY, "digest:2503.00001", 1)
+    assert await once(ledger, step, act) == 42
+    assert await once(ledger, step, act) == 42  # sent: read, not acted on again
+    assert acted == [nonce(7, DAY, "digest:2503.00001")]
+    crashed = Step(7, 7, DAY, "digest:2503.00002", 2)
+    await ledger.pending(7, DAY.isoformat(), crashed.item, 2, "kept-nonce")
+    assert await once(ledger, crashed, act) == 42
+    assert acted[-1] == "kept-nonce"  # a pending row is posted again with its first nonce
+    assert await ledger.items(7, DAY.isoformat(), "digest") == [
+        ("digest:2503.00001", "sent"),
+        ("digest:2503.00002", "sent"),
+    ]

@@ -20,25 +20,14 @@ class Entry:
     message_id: int | None
 
 
-class LedgerStore:
-    """The channel ledger; ``entry``, ``pending`` and ``sent`` take the owner's key first."""
+class Ledger:
+    """What the exactly-once step reads and writes: ``entry``, ``pending`` and ``sent``, each
+    taking the owner's key (a subscription id, a user id) first."""
 
     TABLE, KEY = "deliveries", "subscription_id"  # identifiers, never user text
 
     def __init__(self, db: Database) -> None:
         self.db = db
-
-    async def delivered_days(self, subscription_id: int) -> set[str]:
-        rows = await self.db.fetchall(
-            "SELECT day FROM delivered_days WHERE subscription_id = ?", (subscription_id,)
-        )
-        return {row[0] for row in rows}
-
-    async def mark_day(self, subscription_id: int, day: str, papers: int) -> None:
-        await self.db.execute(
-            "INSERT OR IGNORE INTO delivered_days (subscription_id, day, papers) VALUES (?, ?, ?)",
-            (subscription_id, day, papers),
-        )
 
     async def entry(self, owner: int, day: str, item: str) -> Entry | None:
         row = await self.db.fetchone(
@@ -63,7 +52,23 @@ class LedgerStore:
         )
 
 
-class DmLedgerStore(LedgerStore):
+class LedgerStore(Ledger):
+    """The channels' ledger, with the days fully handled for each subscription."""
+
+    async def delivered_days(self, subscription_id: int) -> set[str]:
+        rows = await self.db.fetchall(
+            "SELECT day FROM delivered_days WHERE subscription_id = ?", (subscription_id,)
+        )
+        return {row[0] for row in rows}
+
+    async def mark_day(self, subscription_id: int, day: str, papers: int) -> None:
+        await self.db.execute(
+            "INSERT OR IGNORE INTO delivered_days (subscription_id, day, papers) VALUES (?, ?, ?)",
+            (subscription_id, day, papers),
+        )
+
+
+class DmLedgerStore(Ledger):
     """The ledger of direct messages: a person's digests and change notices."""
 
     TABLE, KEY = "dm_deliveries", "user_id"

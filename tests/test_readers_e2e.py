@@ -244,3 +244,25 @@ async def test_following_again_after_a_while_starts_from_today(fake_discord, run
         await follow(fake_discord, alice, "keyword", words="goose")
         assert (await bot.follows.reader(alice.id)).delivered_through == date(2025, 3, 19)
         assert (await bot.personal.deliver_due(THURSDAY_10))[alice.id].papers == 0  # 03-19's
+
+
+async def test_following_pages_twenty_at_a_time(fake_discord, run_bot):
+    [alice] = people(fake_discord, "alice")
+    async with run_bot(clock=Clock(THURSDAY_8)) as bot:
+        for n in range(23):
+            await bot.follows.follow(alice.id, "keyword", f"word{n:02d}")
+        listing = await (await fake_discord.slash("following", user=alice)).reply()
+        labels = [c.get("label") for c in walk_components(listing["components"]) if c["type"] == 2]
+        assert labels == [f"✕ {n}" for n in range(1, 21)] + ["Previous", "Next"]
+        turned = await (
+            await fake_discord.click(listing, "paperboy:following:next", user=alice)
+        ).reply()
+        assert turned["embeds"][0]["description"].splitlines()[0] == "21. keyword: word20"
+        remove = [
+            c["custom_id"]
+            for c in walk_components(turned["components"])
+            if c.get("label") == "✕ 21"
+        ]
+        after = await (await fake_discord.click(turned, remove[0], user=alice)).reply()
+        assert "word20" not in after["embeds"][0]["description"]
+        assert len(await bot.follows.following(alice.id)) == 22

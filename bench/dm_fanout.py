@@ -127,6 +127,9 @@ async def run(people: int, per_person: int, paper_count: int, seed: int) -> dict
             started = time.perf_counter()
             reports = await digest.deliver_due(datetime.combine(day, clock_time(10), UTC))
             whole = time.perf_counter() - started
+            started = time.perf_counter()  # the job's next minute: everyone is served
+            assert await digest.deliver_due(datetime.combine(day, clock_time(10, 1), UTC)) == {}
+            idle = time.perf_counter() - started
         finally:
             await db.close()
     with_papers = sum(1 for m in matched if m)
@@ -145,6 +148,7 @@ async def run(people: int, per_person: int, paper_count: int, seed: int) -> dict
         "match_per_person_us (matcher per person)": round(alone * 1e6, 1),
         "digest_run_s (match + ledger)": round(whole, 2),
         "digest_per_person_us": round(whole / len(readers) * 1e6, 1),
+        "idle_minute_job_ms (nobody due)": round(idle * 1e3, 1),
         "rate_limit_bound_s": round(bound, 1),
         "rate_limit_per_person_us": round(bound / max(1, with_papers) * 1e6, 1),
         "ratio match / bound": round(statistics.median(shared) / bound, 5) if bound else 0.0,

@@ -14,6 +14,7 @@ retrying it every day; their next command tells them why and how to resume.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -117,9 +118,8 @@ class PersonalDigest:
             listed = await self.papers.days(since=start, until=local.date())
         return [
             day
-            for day in listed
-            if start < day <= local.date()
-            and datetime.combine(day, reader.post_time, reader.zone) <= local
+            for day in listed[bisect.bisect_right(listed, start) :]
+            if day <= local.date() and datetime.combine(day, reader.post_time, reader.zone) <= local
         ]
 
     async def deliver_due(self, now: datetime | None = None) -> dict[int, DigestReport]:

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.edge.forms import FollowingView, following_embed
+from bot.matching import Follow
 from cogs.subscriptions import ZONES
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ class Follows(commands.Cog):
     async def following(self, interaction: discord.Interaction[Paperboy]) -> None:
         user_id = interaction.user.id
 
-        async def load() -> list:
+        async def load() -> list[Follow]:
             return await self.bot.follows.following(user_id)
 
         follows = await load()

@@ -10,10 +10,11 @@ whole digest run (matching, ledger writes, a poster that records instead of post
 lower bound Discord's global rate limit (50 requests/s) sets on sending those DMs (one request
 to open each DM channel and one per message), and the ratios of the costs to that bound.
 
-Measured 2026-11-28 (2 shared cores), 10,000 people x 5 follows, 50 papers: matching 116 us a
-person with the shared matcher vs 79,154 us with one per person; the whole digest run 32.6 s
-(3,263 us a person, mostly ledger writes) against a rate-limit bound of 363.2 s (9,661 messages,
-8,501 DM channels): ratios 0.003 (matching) and 0.09 (digest run).
+Measured 2026-11-28 (2 shared cores), 10,000 people x 5 follows, 50 papers: matching 69 us a
+person with the shared matcher vs 42,719 us with one per person; the whole digest run 24.7 s
+(2,469 us a person, mostly ledger writes) against a rate-limit bound of 363.2 s (9,661 messages,
+8,501 DM channels): ratios 0.002 (matching) and 0.07 (digest run); the minute job with nobody
+due: 316 ms.
 """
 
 from __future__ import annotations

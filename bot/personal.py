@@ -34,11 +34,25 @@ from bot.models import PaperRow
 log = logging.getLogger(__name__)
 PER_MESSAGE = 10  # papers per DM: ten lines with reasons stay well inside an embed's 4096
 MAX_PARTS = 5  # DMs per digest at most; a bigger day is summed up in one line at the end
-CLOSED = "I could not send you a direct message (Discord error 50007: your DMs are closed to me)"
+DMS_CLOSED = 50007  # Discord's "Cannot send messages to this user"
 
 
 class DirectMessagesClosed(Exception):
-    """Discord refuses to deliver to this person (50007): their DMs are closed to the bot."""
+    """Discord refuses to deliver to this person: 50007 (their DMs are closed to the bot) or
+    another 403 that would refuse every retry as well. ``reason`` is said to them."""
+
+    def __init__(self, code: int, text: str) -> None:
+        super().__init__(f"{code}: {text}")
+        self.code, self.text = code, text
+
+    @property
+    def reason(self) -> str:
+        if self.code == DMS_CLOSED:
+            return (
+                "I could not send you a direct message (Discord error 50007: your DMs are "
+                "closed to me)"
+            )
+        return f"Discord refused my direct message to you (error {self.code}: {self.text})"
 
 
 @dataclass(frozen=True)
@@ -62,7 +76,8 @@ class ChangeNotice:
 class DirectPoster(Protocol):
     """What the personal digest sends through: the Discord edge in the bot, a recorder in tests.
 
-    Raises DirectMessagesClosed on 50007 and bot.delivery.DeliveryInterrupted when Discord fails.
+    Raises DirectMessagesClosed when Discord refuses the person (403: 50007 and the like), and
+    bot.delivery.DeliveryInterrupted when Discord fails for a while (5xx, 429 past retries).
     """
 
     async def direct(self, user_id: int, message: DigestPart | ChangeNotice, nonce: str) -> int: ...
@@ -206,9 +221,9 @@ class PersonalDigest:
         key = days[-1]
         try:
             await self._send(reader, days, matches, note, report)
-        except DirectMessagesClosed:
-            await self.follows.pause(reader.user_id, CLOSED)
-            log.info("paused the digest of user %s: DMs closed", reader.user_id)
+        except DirectMessagesClosed as refused:
+            await self.follows.pause(reader.user_id, refused.reason)
+            log.info("paused the digest of user %s: %s", reader.user_id, refused)
             report.paused = True
             return report
         except DeliveryInterrupted as error:  # Discord failed for a while: the next tick retries
@@ -278,8 +293,8 @@ class PersonalDigest:
             step = Step(user_id, user_id, day, ids_item("changes", keys), 0)
             try:
                 await once(self.ledger, step, partial(self.poster.direct, user_id, notice))
-            except DirectMessagesClosed:
-                await self.follows.pause(user_id, CLOSED)
+            except DirectMessagesClosed as refused:
+                await self.follows.pause(user_id, refused.reason)
                 continue
             except DeliveryInterrupted as error:  # the next poll tries again
                 log.warning("change notice to user %s interrupted: %s", user_id, error)

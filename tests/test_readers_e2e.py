@@ -143,7 +143,11 @@ async def test_closed_dms_pause_the_digest_and_the_next_command_says_how_to_resu
         ix = await fake_discord.slash("following", user=alice)
         [notice] = await ix.followups(1)
         assert is_ephemeral(notice)
-        assert "50007" in notice["content"] and "/follow resume" in notice["content"]
+        assert notice["content"] == (
+            "Your daily paper digest is paused: I could not send you a direct message (Discord"
+            " error 50007: your DMs are closed to me). Allow direct messages from this server's"
+            " members (Privacy Settings), then run /follow resume."
+        )
         ix = await fake_discord.slash("following", user=alice)
         await ix.reply()
         assert ix.sent_followups == []  # told once
@@ -266,3 +270,29 @@ async def test_following_pages_twenty_at_a_time(fake_discord, run_bot):
         after = await (await fake_discord.click(turned, remove[0], user=alice)).reply()
         assert "word20" not in after["embeds"][0]["description"]
         assert len(await bot.follows.following(alice.id)) == 22
+
+
+async def test_another_refusal_pauses_too_and_opening_dms_too_fast_is_retried(
+    fake_discord, run_bot
+):
+    [alice] = people(fake_discord, "alice")
+    async with run_bot(clock=Clock(THURSDAY_8)) as bot:
+        await follow(fake_discord, alice, "keyword", words="zebras")
+        fake_discord.fail_next(
+            "POST",
+            "/channels/{channel}/messages",
+            403,
+            code=40003,
+            message="You are opening direct messages too fast",
+        )
+        report = (await bot.personal.deliver_due(THURSDAY_10))[alice.id]
+        assert report.failed and not report.paused
+        fake_discord.fail_next("POST", "/channels/{channel}/messages", 403, code=50001)
+        assert (await bot.personal.deliver_due(THURSDAY_10))[alice.id].paused
+        reader = await bot.follows.reader(alice.id)
+        assert (
+            reader.paused
+            == "Discord refused my direct message to you (error 50001: Missing Access)"
+        )
+        assert await bot.personal.deliver_due(THURSDAY_10) == {}  # not retried every minute
+        assert fake_discord.dms(alice) == []

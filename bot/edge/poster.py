@@ -16,7 +16,7 @@ from bot.personal import ChangeNotice, DigestPart, DirectMessagesClosed
 
 log = logging.getLogger(__name__)
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
-DMS_CLOSED = 50007  # "Cannot send messages to this user"
+DMS_TOO_FAST = 40003  # "You are opening direct messages too fast"
 
 
 class Pacer:
@@ -92,9 +92,9 @@ class DiscordPoster:
             channel = await self.bot.create_dm(discord.Object(user_id))
             sent = await channel.send(embed=embed, nonce=nonce)
         except discord.Forbidden as error:
-            if error.code == DMS_CLOSED:
-                raise DirectMessagesClosed(error.text) from error
-            raise DeliveryInterrupted(f"Discord refused a DM: {error.text}") from error
+            if error.code == DMS_TOO_FAST:  # a 403 that passes: try again on the next round
+                raise DeliveryInterrupted(f"Discord answered 403: {error.text}") from error
+            raise DirectMessagesClosed(error.code, error.text) from error  # would refuse again
         except discord.HTTPException as error:
             raise DeliveryInterrupted(f"Discord answered {error.status}: {error.text}") from error
         return sent.id

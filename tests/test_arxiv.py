@@ -191,6 +191,16 @@ async def test_an_id_arxiv_does_not_know_is_recorded_and_asked_again_only_days_l
     assert paper is not None and paper.title == "Paper 0808.05394" and paper.sources == ("digest",)
 
 
+async def test_an_empty_answer_for_a_batch_is_asked_once_more(rig: Rig) -> None:
+    await listed(rig.store, IDS[:2])
+    empty = recorded("id_0000.0000")
+    assert parse_feed(empty).entries == []
+    rig.standin.script(200, empty)
+    report = await rig.enricher.run()
+    assert (report.completed, report.unknown) == (2, 0)
+    assert [len(ids) for _, ids in rig.standin.requests] == [2, 2]
+
+
 async def test_a_batch_refused_as_malformed_is_asked_id_by_id(rig: Rig) -> None:
     await listed(rig.store, IDS[:2])
     rig.standin.script(400, error_feed("1605.08386,2104.12255"))

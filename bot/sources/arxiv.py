@@ -189,6 +189,11 @@ class ArxivClient:
                 found.update(one.found)
                 unknown.extend(one.unknown)
             return Lookup(found, unknown)
+        if not feed.entries and len(ids) > 1:
+            # arXiv sometimes answers a busy moment with an empty feed; a whole batch of ids that
+            # digests listed being unknown is far less likely, so ask once more before believing it.
+            log.info("arxiv: an empty answer for %d ids; asking once more", len(ids))
+            feed = await self._ask(ids) or feed
         wanted = set(ids)
         found = {e.arxiv_id: e for e in feed.entries if e.arxiv_id in wanted}
         return Lookup(found, [arxiv_id for arxiv_id in ids if arxiv_id not in found])

@@ -104,7 +104,7 @@ class Papers(
     )
     @app_commands.describe(
         query='Words, "phrase", -not, prefix*, au: ti: cat: id: since: until: (/paper help search)',
-        author="Only papers by this author (same as au:)",
+        author='Only papers by: "Y. LeCun", "LeCun, Yann", part of a name, an HF username (au:)',
         category="Only this category: cs.CL, a name, cs.* or a topic (same as cat:)",
         since="Listed on or after: YYYY-MM-DD, or 7d, 2w back (same as since:)",
         until="Listed on or before: YYYY-MM-DD, or 7d, 2w back (same as until:)",
@@ -201,7 +201,9 @@ class Papers(
         await self.show_pages(interaction, title, fetch, await fetch(0))
 
     @app_commands.command(name="author", description="Papers by an author, newest first")
-    @app_commands.describe(name="Part of the author's name or Hugging Face username")
+    @app_commands.describe(
+        name='A name as people write it ("Y. LeCun", "LeCun, Yann", part of it) or an HF username'
+    )
     async def author(self, interaction: discord.Interaction[Paperboy], name: str) -> None:
         async def fetch(number: int) -> Page:
             return await self.bot.search.by_author(name, limit=PAGE_SIZE, offset=number * PAGE_SIZE)

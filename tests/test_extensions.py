@@ -53,9 +53,12 @@ async def test_command_names_are_unique_and_the_paper_group_is_complete(world) -
         "author",
         "category",
         "day",
+        "help",
         "random",
+        "related",
         "search",
         "show",
+        "top",
     ]
 
 

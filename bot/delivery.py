@@ -50,10 +50,10 @@ class Outgoing:
     """One message of a day's delivery, described without Discord (the edge renders it).
 
     ``header`` and ``compact`` carry the day's papers (the header shows their count), ``paper``
-    one paper, ``skipped`` a plain ``text`` note.
+    one paper, ``skipped`` a plain ``text`` note, ``recap`` the week's top papers under ``text``.
     """
 
-    kind: str  # header | paper | compact | skipped
+    kind: str  # header | paper | compact | skipped | recap
     day: date
     papers: tuple[PaperRow, ...] = ()
     text: str = ""
@@ -67,6 +67,11 @@ class Poster(Protocol):
     async def thread(self, channel_id: int, message_id: int, name: str) -> int: ...
 
     async def notify(self, user_id: int, guild_id: int, text: str) -> None: ...
+
+
+RECAP_SIZE = 10
+# (last day, guild) -> (first day of the week, its papers best first): see DiscoverService.week
+Weekly = Callable[[date, int], Awaitable[tuple[date, list[PaperRow]]]]
 
 
 class Remember(Protocol):
@@ -128,6 +133,7 @@ class DeliveryService:
         config: Config,
         clock: Callable[[], datetime],
         remember: Remember,
+        weekly: Weekly | None = None,
     ) -> None:
         self.ledger = ledger
         self.papers = papers
@@ -136,6 +142,7 @@ class DeliveryService:
         self.config = config
         self.clock = clock
         self.remember = remember
+        self.weekly = weekly  # the week's top papers, for subscriptions with a weekly recap
 
     async def due_days(self, subscription: Subscription, now: datetime) -> list[date]:
         """Days with papers, from the subscription's creation day, whose post time has passed."""
@@ -227,8 +234,20 @@ class DeliveryService:
                     message = Outgoing("paper", day, (paper,))
                     await self._post(subscription, target, message, paper.arxiv_id, position)
             report.messages += 1 + len(papers)
+        if subscription.recap_day(day) and self.weekly is not None:
+            await self._recap(subscription, day, position=3 + len(papers))
         await self.ledger.mark_day(subscription.id, day.isoformat(), len(papers))
         report.days.append(day)
+
+    async def _recap(self, subscription: Subscription, day: date, position: int) -> None:
+        """The week ending ``day``: its top papers that match the subscription, once."""
+        assert self.weekly is not None
+        first, ranked = await self.weekly(day, subscription.guild_id)
+        papers = tuple(paper for paper in ranked if subscription.matches(paper))[:RECAP_SIZE]
+        if papers:
+            text = f"Top papers of the week, {first} to {day}"
+            message = Outgoing("recap", day, papers, text=text)
+            await self._post(subscription, subscription.channel_id, message, "recap", position)
 
     async def _post(
         self,
@@ -242,7 +261,7 @@ class DeliveryService:
 
         async def send(nonce: str) -> int:
             message_id = await self.poster.send(channel_id, message, nonce)
-            if message.kind in ("paper", "compact"):
+            if message.kind in ("paper", "compact", "recap"):
                 arxiv_ids = [paper.arxiv_id for paper in message.papers]
                 await self.remember(message_id, channel_id, subscription.guild_id, arxiv_ids)
             return message_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -48,6 +48,7 @@ class Subscription:
     created_at: datetime
     failures: int = 0
     broken: bool = False
+    weekly: bool = False  # also post the week's top papers on the last of ``weekdays``
 
     @property
     def zone(self) -> ZoneInfo:
@@ -67,6 +68,11 @@ class Subscription:
             return True
         names = [fold(name) for name in paper.authors]
         return any(fold(wanted) in name for wanted in self.authors for name in names)
+
+    def recap_day(self, day: date) -> bool:
+        """Whether ``day`` gets the weekly recap: the last of this subscription's weekdays."""
+        last = max(WEEKDAYS.index(name) for name in self.weekdays)
+        return self.weekly and day.weekday() == last
 
     def next_post(self, now: datetime) -> datetime:
         """The next moment this subscription posts, as an aware datetime in its timezone."""
@@ -90,6 +96,8 @@ class Subscription:
             if values
         ]
         days = ", ".join(day.title() for day in self.weekdays)
+        if self.weekly:
+            days += f" (weekly recap {self.weekdays[-1].title()})"
         return (
             f"{self.post_time:%H:%M} {self.timezone}, {days}; {self.layout} layout"
             f"{'; ' + '; '.join(filters) if filters else ''}{' (broken: fix permissions, then edit it)' if self.broken else ''}"
@@ -138,6 +146,7 @@ class SubscriptionService:
             "keywords": ",".join(_split(fields.get("keywords"))),
             "authors": ",".join(_split(fields.get("authors"))),
             "layout": layout,
+            "weekly": int(bool(fields.get("weekly"))),
         }
 
     async def subscribe(
@@ -169,6 +178,7 @@ class SubscriptionService:
             "keywords": current.keywords,
             "authors": current.authors,
             "layout": current.layout,
+            "weekly": current.weekly,
         }
         merged.update({name: value for name, value in fields.items() if value is not None})
         await self.store.update(current.id, self.build(**merged))
@@ -223,6 +233,7 @@ class SubscriptionService:
             keywords=_split(row["keywords"]),
             authors=_split(row["authors"]),
             layout=row["layout"],
+            weekly=bool(row["weekly"]),
             created_at=datetime.fromisoformat(row["created_at"]),
             failures=row["failures"],
             broken=bool(row["broken"]),

@@ -35,6 +35,7 @@ OPTIONS = {
     "keywords": "Only papers mentioning these words (comma separated)",
     "authors": "Only papers by these authors (comma separated)",
     "layout": "thread: one thread per day; channel: straight in the channel; compact: one message",
+    "weekly": "Also post the week's top 10 papers on the last of the weekdays (default: no)",
 }
 LAYOUT_CHOICES = [app_commands.Choice(name=name, value=name) for name in LAYOUTS]
 
@@ -128,10 +129,11 @@ class Subscriptions(commands.Cog):
         keywords: str | None = None,
         authors: str | None = None,
         layout: app_commands.Choice[str] | None = None,
+        weekly: bool | None = None,
     ) -> None:
         """The callback of both /subscribe and /subscription edit: edit keeps what is not given."""
         editing = interaction.command is not None and interaction.command.name == "edit"
-        fields = {
+        fields: dict[str, str | bool | None] = {
             "time": time,
             "timezone": timezone,
             "weekdays": weekdays,
@@ -139,10 +141,13 @@ class Subscriptions(commands.Cog):
             "keywords": keywords,
             "authors": authors,
             "layout": layout.value if layout else None,
+            "weekly": weekly,
         }
         wanted = channel or here(interaction)
         current = await self.bot.subscriptions.get(wanted.id) if wanted else None
-        chosen = fields["layout"] or (current.layout if editing and current else "thread")
+        chosen = (layout.value if layout else None) or (
+            current.layout if editing and current else "thread"
+        )
         target = await self.checked(interaction, channel, chosen)
         if target is None:
             return

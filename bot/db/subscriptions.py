@@ -6,7 +6,16 @@ from typing import Any
 
 from bot.db.core import Database
 
-FIELDS = ("post_time", "timezone", "weekdays", "categories", "keywords", "authors", "layout")
+FIELDS = (
+    "post_time",
+    "timezone",
+    "weekdays",
+    "categories",
+    "keywords",
+    "authors",
+    "layout",
+    "weekly",
+)
 
 
 class SubscriptionStore:
@@ -29,7 +38,7 @@ class SubscriptionStore:
         return await self.db.fetchall("SELECT * FROM subscriptions WHERE NOT broken ORDER BY id")
 
     async def insert(
-        self, guild_id: int, channel_id: int, user_id: int, values: dict[str, str], created_at: str
+        self, guild_id: int, channel_id: int, user_id: int, values: dict[str, Any], created_at: str
     ) -> None:
         await self.db.execute(
             f"INSERT INTO subscriptions (guild_id, channel_id, created_by, created_at, {', '.join(FIELDS)})"
@@ -37,7 +46,7 @@ class SubscriptionStore:
             (guild_id, channel_id, user_id, created_at, *(values[name] for name in FIELDS)),
         )
 
-    async def update(self, subscription_id: int, values: dict[str, str]) -> None:
+    async def update(self, subscription_id: int, values: dict[str, Any]) -> None:
         """New settings; a broken subscription that someone edits gets another chance."""
         assignments = ", ".join(f"{name} = ?" for name in FIELDS)
         await self.db.execute(

@@ -116,6 +116,7 @@ class Paperboy(commands.Bot):
             self.config,
             self.clock,
             self.bookmarks.remember_message,
+            self.discover.week,
         )
         self.follows = FollowService(self.db, self.papers, self.config, self.clock)
         dm_ledger = DmLedgerStore(self.db)

@@ -10,7 +10,7 @@ import discord
 
 from bot.delivery import ChannelUnavailable, DeliveryInterrupted, Outgoing
 from bot.edge.readers import change_embed, digest_embed
-from bot.edge.render import compact_embed, header_text, paper_embed
+from bot.edge.render import compact_embed, header_text, paper_embed, paper_list_embed
 from bot.edge.views import bookmark_view, compact_menu
 from bot.personal import ChangeNotice, DigestPart, DirectMessagesClosed
 
@@ -62,6 +62,9 @@ class DiscordPoster:
             return await channel.send(embed=paper_embed(message.papers[0]), view=view, nonce=nonce)
         if message.kind == "compact":
             embed = compact_embed(message.day, message.papers)
+            return await channel.send(embed=embed, view=compact_menu(message.papers), nonce=nonce)
+        if message.kind == "recap":
+            embed = paper_list_embed(message.text, message.papers)
             return await channel.send(embed=embed, view=compact_menu(message.papers), nonce=nonce)
         if message.kind == "header":
             return await channel.send(header_text(message.day, len(message.papers)), nonce=nonce)

@@ -150,6 +150,25 @@ def _validate(config: Config, where: str) -> None:
         raise ConfigError(f"{where}: [sources] url_template needs {{yyyy}}, {{mm}} and {{dd}}")
 
 
+def _relative_to(config: Config, raw: dict[str, Any]) -> Config:
+    """Paths written in the file are relative to the file's folder, not to where it is run from."""
+    if config.path is None:
+        return config
+    folder = Path(config.path).parent
+
+    def resolved(section: str, key: str, value: str) -> str:
+        written = key in raw.get(section, {})
+        return str(folder / value) if written and value and not Path(value).is_absolute() else value
+
+    return replace(
+        config,
+        database=replace(config.database, path=resolved("database", "path", config.database.path)),
+        sources=replace(
+            config.sources, folder=resolved("sources", "folder", config.sources.folder)
+        ),
+    )
+
+
 def load_config(path: str | Path | None = None, env: dict[str, str] | None = None) -> Config:
     """Read, merge and validate the configuration; ConfigError says what is wrong and where."""
     env = dict(os.environ if env is None else env)
@@ -172,7 +191,7 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
             f"{where}: unknown section [{sorted(unknown)[0]}]; known: {', '.join(SECTIONS)}"
         )
     parts = {name: _section(name, cls, raw.get(name, {}), where) for name, cls in SECTIONS.items()}
-    config = Config(**parts, path=str(chosen) if chosen.is_file() else None)
+    config = _relative_to(Config(**parts, path=str(chosen) if chosen.is_file() else None), raw)
     if env.get("DISCORD_TOKEN"):
         config = replace(config, bot=replace(config.bot, token=env["DISCORD_TOKEN"].strip()))
     if env.get("PAPERBOY_DB"):

@@ -142,7 +142,23 @@ def test_the_example_config_loads_with_its_documented_defaults() -> None:
     config = load_config(ROOT / "config.example.toml", env={})
     assert config.bot.bookmark_emoji == "🔖"
     assert config.delivery.post_time == "09:00"
-    assert config.sources.folder == "seeds"
+    assert config.sources.folder == str(ROOT / "seeds")  # relative to the file, see below
+
+
+def test_paths_in_a_config_file_are_relative_to_its_folder(tmp_path: Path) -> None:
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "digests").mkdir()
+    config = tmp_path / "etc" / "config.toml"
+    config.write_text('[database]\npath = "p.db"\n[sources]\nfolder = "digests"\n', "utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = cli("--config", str(config), "ingest", "../etc/digests", cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "etc" / "p.db").is_file()
+    assert not (elsewhere / "p.db").exists()
+    loaded = load_config(config, env={"PAPERBOY_DB": "here.db"})
+    assert loaded.sources.folder == str(tmp_path / "etc" / "digests")
+    assert loaded.database.path == "here.db"  # the environment is as typed, from the current folder
 
 
 @pytest.mark.parametrize(

@@ -72,6 +72,7 @@ class Scheduler:
         if self.jobs.running:
             self.jobs.shutdown(wait=False)
             await asyncio.sleep(0)  # AsyncIOScheduler stops in a call_soon: let it run now
+            log.info("scheduler stopped")
 
     def schedule(self, subscription: Subscription) -> None:
         self.jobs.add_job(

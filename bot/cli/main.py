@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -14,6 +13,7 @@ from bot.cli.common import CliError
 from bot.config import Config, ConfigError, load_config
 from bot.db import DatabaseError
 from bot.ingest import IngestError
+from bot.logs import configure_logging
 from bot.search import SearchError
 
 FAMILIES = (ingest, papers, db)
@@ -36,21 +36,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(config: Config) -> int:
-    from bot.edge.client import run  # imports discord: only the bot itself needs it
+    from bot.edge.runner import run  # imports discord: only the bot itself needs it
 
     return run(config)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging("DEBUG" if args.verbose else "WARNING")
     try:
         config = load_config(args.config)
         if args.db:
             config = _with_db(config, args.db)
+        if args.command == "run" and not args.verbose:  # the bot logs at [bot] log_level
+            configure_logging(config.bot.log_level)
         if args.command == "run":
             return _run(config)
         result: int = asyncio.run(args.handler(config, args))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +13,7 @@ from discord.ext import commands
 
 from bot.bookmarks import BookmarkService
 from bot.config import Config
-from bot.db import Database, DatabaseError, PaperStore
+from bot.db import Database, PaperStore
 from bot.db.ledger import LedgerStore
 from bot.db.sources import SourceState
 from bot.delivery import DeliveryService
@@ -31,18 +29,6 @@ from bot.subscriptions import SubscriptionService
 log = logging.getLogger(__name__)
 
 EXTENSIONS = ("cogs.papers", "cogs.bookmarks", "cogs.subscriptions")
-
-NO_TOKEN = """\
-paperboy needs a Discord bot token to run.
-  1. Open https://discord.com/developers/applications and pick (or create) your application.
-  2. Bot -> Reset Token, and copy it.
-  3. export DISCORD_TOKEN=<the token>   (or set token in the [bot] section of config.toml)
-Then run `python -m bot run` again."""
-
-BAD_TOKEN = """\
-Discord rejected the bot token. It may have been reset or copied incompletely:
-get a new one under Bot -> Reset Token at https://discord.com/developers/applications
-and put it in DISCORD_TOKEN (or [bot] token in config.toml)."""
 
 
 def intents() -> discord.Intents:
@@ -134,6 +120,15 @@ class Paperboy(commands.Bot):
             "synced %d commands %s", len(synced), f"to guild {guild.id}" if guild else "globally"
         )
 
+    async def on_ready(self) -> None:
+        user = self.user
+        log.info(
+            "logged in as %s (id %s) in %d servers",
+            user,
+            user.id if user else "?",
+            len(self.guilds),
+        )
+
     async def close(self) -> None:
         """Stop the scheduler first (no delivery starts mid-shutdown), then Discord, then the DB.
 
@@ -147,6 +142,7 @@ class Paperboy(commands.Bot):
         if stopping:
             await self.session.close()
             await self.db.close()
+            log.info("database %s closed", self.db.path)
 
 
 def create_bot(
@@ -154,30 +150,3 @@ def create_bot(
 ) -> Paperboy:
     """The bot, not yet connected; ``options`` go to commands.Bot (e.g. guild_ready_timeout)."""
     return Paperboy(config, clock=clock, **options)
-
-
-def run(config: Config) -> int:
-    """`python -m bot run`: start the bot; a missing or rejected token is a message, not a traceback."""
-    if not config.bot.token:
-        print(NO_TOKEN, file=sys.stderr)
-        return 2
-    logging.basicConfig(
-        level=getattr(logging, config.bot.log_level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-
-    async def main() -> None:
-        async with create_bot(config) as bot:
-            await bot.start(config.bot.token)
-
-    try:
-        asyncio.run(main())
-    except discord.LoginFailure:
-        print(BAD_TOKEN, file=sys.stderr)
-        return 1
-    except DatabaseError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        log.info("stopped")
-    return 0

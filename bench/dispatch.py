@@ -33,7 +33,7 @@ import yarl
 
 from bench.corpus import load_vocabulary
 from bench.search import build, percentile, realistic_queries
-from bot.config import Config, DatabaseConfig
+from bot.config import Config, DatabaseConfig, SourcesConfig
 from bot.edge.client import create_bot
 from tests.fakediscord import Driver, FakeDiscord
 from tests.fakediscord.fixtures import running
@@ -63,7 +63,12 @@ async def measure(db: Path, runs: int) -> tuple[list[float], list[float], int]:
         drive = Driver(fake, guild, fake.add_channel(guild, "papers"))
         user = fake.add_user("reader")
         bot = create_bot(
-            replace(Config(), database=DatabaseConfig(path=str(db))), guild_ready_timeout=0.05
+            replace(
+                Config(),
+                database=DatabaseConfig(path=str(db)),
+                sources=SourcesConfig(huggingface=False),
+            ),
+            guild_ready_timeout=0.05,
         )
         async with running(bot):
             count = await bot.db.fetchval("SELECT count(*) FROM papers")

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.logs import LEVELS
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -50,9 +52,9 @@ class DeliveryConfig:
 
 @dataclass(frozen=True)
 class SourcesConfig:
-    folder: str = "seeds"  # "" turns the folder source off
+    folder: str = ""  # e.g. "seeds" (the offline demo); "" turns the folder source off
     url_template: str = ""  # e.g. https://example.org/archive/{yyyy}/{mm}/{dd}.md
-    huggingface: bool = False
+    huggingface: bool = True
     huggingface_url: str = "https://huggingface.co/api/daily_papers"
     poll_minutes: int = 30
     lookback_days: int = 3  # how many past days the URL and API sources ask for on each poll
@@ -141,13 +143,34 @@ def _validate(config: Config, where: str) -> None:
             check()
         except ValueError as error:
             raise ConfigError(f"{where}: [{section}] {key}: {error}") from None
-    if config.delivery.catch_up_days < 0:
-        raise ConfigError(f"{where}: [delivery] catch_up_days must be 0 or more")
-    if config.sources.poll_minutes < 1:
-        raise ConfigError(f"{where}: [sources] poll_minutes must be at least 1")
+    bounds = [
+        ("delivery", "catch_up_days", config.delivery.catch_up_days, 0),
+        ("delivery", "broken_after_days", config.delivery.broken_after_days, 1),
+        ("sources", "poll_minutes", config.sources.poll_minutes, 1),
+        ("sources", "lookback_days", config.sources.lookback_days, 0),
+        ("sources", "retries", config.sources.retries, 0),
+        ("bot", "dev_guild", config.bot.dev_guild, 0),
+    ]
+    for section, key, value, least in bounds:
+        if value < least:
+            raise ConfigError(f"{where}: [{section}] {key} must be at least {least}, got {value}")
+    if not config.sources.timeout_seconds > 0:
+        raise ConfigError(f"{where}: [sources] timeout_seconds must be more than 0")
+    if config.bot.log_level.upper() not in LEVELS:
+        raise ConfigError(
+            f"{where}: [bot] log_level must be one of {', '.join(LEVELS)}, "
+            f"got {config.bot.log_level!r}"
+        )
+    if not config.bot.bookmark_emoji.strip():
+        raise ConfigError(f"{where}: [bot] bookmark_emoji must not be empty")
     template = config.sources.url_template
     if template and "{" not in template:
         raise ConfigError(f"{where}: [sources] url_template needs {{yyyy}}, {{mm}} and {{dd}}")
+    folder = config.sources.folder
+    if folder and not Path(folder).is_dir():
+        raise ConfigError(
+            f'{where}: [sources] folder {folder} is not a folder; fix the path or set folder = ""'
+        )
 
 
 def _relative_to(config: Config, raw: dict[str, Any]) -> Config:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config, DatabaseConfig, SourcesConfig
+from bot.config import Config, DatabaseConfig
 from bot.edge.client import Paperboy, create_bot
 from tests.fakediscord import Channel, Driver, FakeDiscord, Guild, User
 from tests.fakediscord.fixtures import running
-from tests.helpers import DATA, SEEDS, ingest, open_store
+from tests.helpers import DATA, SEEDS, ingest, offline, open_store
 
 
 @dataclass
@@ -38,9 +38,7 @@ async def paper_db(tmp_path: Path) -> Path:
 @pytest.fixture
 def bot_config(paper_db: Path) -> Config:
     # No source polling in tests unless a test asks for it: the seeds folder is the default.
-    return replace(
-        Config(), database=DatabaseConfig(path=str(paper_db)), sources=SourcesConfig(folder="")
-    )
+    return replace(Config(), database=DatabaseConfig(path=str(paper_db)), sources=offline())
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from bot.config import SourcesConfig
 from bot.db import Database, PaperStore
 from bot.ingest import ingest_paths
 from bot.models import IngestReport
@@ -14,6 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
 CORPUS = ROOT.parent / "shared" / "corpus" / "daily-ai-papers"
+
+
+def offline(folder: Path | str = "") -> SourcesConfig:
+    """Sources that never reach the network (the defaults poll Hugging Face): only ``folder``."""
+    return SourcesConfig(folder=str(folder), huggingface=False)
 
 
 @asynccontextmanager

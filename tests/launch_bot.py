@@ -34,7 +34,9 @@ def point_at(base_url: str) -> None:
 async def main(base_url: str, database: str) -> None:
     point_at(base_url)
     config = replace(
-        Config(), database=DatabaseConfig(path=database), sources=SourcesConfig(folder="")
+        Config(),
+        database=DatabaseConfig(path=database),
+        sources=SourcesConfig(folder="", huggingface=False),
     )
     bot = create_bot(config, guild_ready_timeout=0.05)
     async with bot:

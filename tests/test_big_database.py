@@ -17,6 +17,7 @@ from bot.edge.client import create_bot
 from tests.big_corpus import big_database
 from tests.fakediscord import Driver
 from tests.fakediscord.fixtures import running
+from tests.helpers import offline
 
 DISCORD_WINDOW = 3.0
 
@@ -33,7 +34,8 @@ async def test_search_on_100k_papers_answers_inside_the_window(big_db, fake_disc
     channel = fake_discord.add_channel(guild, "papers")
     user = fake_discord.add_user("alice")
     bot = create_bot(
-        replace(Config(), database=DatabaseConfig(path=str(big_db))), guild_ready_timeout=0.05
+        replace(Config(), database=DatabaseConfig(path=str(big_db)), sources=offline()),
+        guild_ready_timeout=0.05,
     )
     async with running(bot):
         drive = Driver(fake_discord, guild, channel)

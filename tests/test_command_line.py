@@ -142,7 +142,7 @@ def test_the_example_config_loads_with_its_documented_defaults() -> None:
     config = load_config(ROOT / "config.example.toml", env={})
     assert config.bot.bookmark_emoji == "🔖"
     assert config.delivery.post_time == "09:00"
-    assert config.sources.folder == str(ROOT / "seeds")  # relative to the file, see below
+    assert config.sources.folder == ""  # the seeds are the offline demo, not a daily source
 
 
 def test_paths_in_a_config_file_are_relative_to_its_folder(tmp_path: Path) -> None:
@@ -170,15 +170,43 @@ def test_paths_in_a_config_file_are_relative_to_its_folder(tmp_path: Path) -> No
         ("[delivery]\npost_time = '9am'\n", "[delivery] post_time: '9am' is not a time"),
         ("[delivery]\nweekdays = ['funday']\n", "[delivery] weekdays"),
         ("[sources]\npoll_minutes = 0\n", "poll_minutes must be at least 1"),
+        ("[bot]\nlog_level = 'LOUD'\n", "[bot] log_level must be one of DEBUG, INFO, WARNING"),
+        ("[bot]\nbookmark_emoji = ' '\n", "[bot] bookmark_emoji must not be empty"),
+        ("[delivery]\nbroken_after_days = 0\n", "broken_after_days must be at least 1, got 0"),
+        ("[sources]\nretries = -1\n", "[sources] retries must be at least 0, got -1"),
+        ("[sources]\nlookback_days = -2\n", "lookback_days must be at least 0, got -2"),
+        ("[sources]\ntimeout_seconds = -1\n", "timeout_seconds must be more than 0"),
+        ("[sources]\ntimeout_seconds = 0\n", "timeout_seconds must be more than 0"),
+        ("[sources]\nfolder = 'no-such-folder'\n", "folder-is-missing"),
         ("not toml at all [", "not valid TOML"),
     ],
 )
 def test_bad_configs_name_the_key(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "config.toml"
     path.write_text(text, "utf-8")
+    if message == "folder-is-missing":
+        message = f"[sources] folder {tmp_path / 'no-such-folder'} is not a folder"
     with pytest.raises(ConfigError) as error:
         load_config(path, env={})
     assert message in str(error.value)
+
+
+def test_sane_values_at_the_edges_are_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[bot]\nlog_level = 'debug'\n[delivery]\nbroken_after_days = 1\ncatch_up_days = 0\n"
+        "[sources]\nretries = 0\nlookback_days = 0\ntimeout_seconds = 0.5\nfolder = '.'\n",
+        "utf-8",
+    )
+    config = load_config(path, env={})
+    assert (config.sources.retries, config.sources.folder) == (0, str(tmp_path / "."))
+
+
+def test_the_default_config_polls_hugging_face_daily_papers() -> None:
+    config = load_config(ROOT / "config.example.toml", env={})
+    assert config.sources.huggingface is True
+    assert config.sources.huggingface_url == "https://huggingface.co/api/daily_papers"
+    assert load_config(env={}).sources.huggingface is True
 
 
 def test_environment_overrides_the_file(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.config import BotConfig, Config, DatabaseConfig, SourcesConfig
+from bot.config import BotConfig, Config, DatabaseConfig
 from bot.edge.client import Paperboy, create_bot
 from tests.fakediscord import Channel, Driver, FakeDiscord, Guild, User, overwrite, running
 from tests.fakediscord.state import (
@@ -18,6 +18,7 @@ from tests.fakediscord.state import (
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
 )
+from tests.helpers import offline
 
 
 @dataclass
@@ -40,7 +41,7 @@ async def lab(fake_discord: FakeDiscord, paper_db: Path) -> AsyncIterator[Lab]:
     config = replace(
         Config(),
         database=DatabaseConfig(path=str(paper_db)),
-        sources=SourcesConfig(folder=""),
+        sources=offline(),
         bot=replace(BotConfig(), manager_role="Paper Editors"),
     )
     guild = fake_discord.add_guild()

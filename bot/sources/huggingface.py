@@ -106,6 +106,8 @@ class HuggingFaceSource:
                 await self._poll_day(day, report)
             except FetchError as error:
                 log.error("%s", error)
+                if error.unreachable:  # the other days would fail alike: next poll
+                    break
             except (ValueError, UnicodeDecodeError) as error:
                 log.error("%s %s: unreadable answer: %s", self.name, day, error)
             except Exception:

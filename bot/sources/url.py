@@ -56,6 +56,8 @@ class UrlTemplateSource:
                 await self._poll_day(url, report)
             except FetchError as error:
                 log.error("%s", error)
+                if error.unreachable:  # the other days would fail alike: next poll
+                    break
             except Exception:
                 log.exception("%s: %s could not be ingested", self.name, url)
         return report

@@ -70,6 +70,16 @@ def parse_query(text: str) -> Query:
     return Query(tuple(include), tuple(exclude))
 
 
+def parse_arxiv_id(text: str) -> str:
+    """The bare arXiv id in an id or arXiv / Hugging Face URL; SearchError when there is none."""
+    arxiv_id = normalize_arxiv_id(text)
+    if arxiv_id is None:
+        raise SearchError(
+            f"'{text[:80]}' is not an arXiv id; try 2503.14456, arXiv:2503.14456v2 or a link"
+        )
+    return arxiv_id
+
+
 def parse_day(text: str) -> date:
     """A YYYY-MM-DD date, or a SearchError saying what was wrong with it."""
     try:
@@ -150,12 +160,7 @@ class SearchService:
 
     async def show(self, text: str) -> PaperRow | None:
         """One paper by arXiv id or arXiv / Hugging Face URL; SearchError when it is neither."""
-        arxiv_id = normalize_arxiv_id(text)
-        if arxiv_id is None:
-            raise SearchError(
-                f"'{text[:80]}' is not an arXiv id; try 2503.14456, arXiv:2503.14456v2 or a link"
-            )
-        return await self.papers.get(arxiv_id)
+        return await self.papers.get(parse_arxiv_id(text))
 
     async def random(self) -> PaperRow | None:
         return await self.papers.random()

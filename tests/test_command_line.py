@@ -97,6 +97,8 @@ def test_db_info_shows_the_schema_version(seeded: Path) -> None:
 def test_db_flag_beats_the_environment_which_beats_the_config(tmp_path: Path, seeded: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(f'[database]\npath = "{tmp_path / "from-config.db"}"\n', "utf-8")
+    for name in ("from-config.db", "env.db"):
+        (tmp_path / name).touch()  # an empty file is a database to open (a missing one is not)
     via_flag = cli(
         "--config", str(config), "--db", str(seeded), "db", "info", db=tmp_path / "env.db"
     )

@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from contextlib import asynccontextmanager
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Config
@@ -29,8 +30,19 @@ def day_arg(text: str) -> date:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def require_database(config: Config) -> Path:
+    """The database file, which must exist: only ``ingest`` (and the bot) may create one."""
+    path = Path(config.database.path)
+    if not path.is_file():
+        raise CliError(f"no database at {path}; run `python -m bot ingest` first")
+    return path
+
+
 @asynccontextmanager
-async def open_store(config: Config) -> AsyncIterator[PaperStore]:
+async def open_store(config: Config, *, create: bool = False) -> AsyncIterator[PaperStore]:
+    """The migrated store; a missing file is refused unless ``create`` (ingest)."""
+    if not create:
+        require_database(config)
     database = await Database.open(config.database.path)
     try:
         yield PaperStore(database)

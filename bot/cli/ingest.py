@@ -29,7 +29,7 @@ def _progress(index: int, total: int, path: Path) -> None:
 
 async def _ingest(config: Config, args: argparse.Namespace) -> int:
     show_bar = not args.quiet and sys.stderr.isatty()
-    async with open_store(config) as papers:
+    async with open_store(config, create=True) as papers:
         report = await ingest_paths(papers, args.paths, _progress if show_bar else None)
     for problem in report.problems:
         print(problem, file=sys.stderr)

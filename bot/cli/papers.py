@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.cli.common import CliError, day_arg, open_store, print_papers
 from bot.config import Config
-from bot.search import SearchService
+from bot.search import SearchService, parse_arxiv_id
 
 
 def add_parsers(commands: Any) -> None:
@@ -52,6 +52,7 @@ async def _search(config: Config, args: argparse.Namespace) -> int:
 
 
 async def _show(config: Config, args: argparse.Namespace) -> int:
+    parse_arxiv_id(args.arxiv_id)  # a typo is named before a missing database
     async with open_store(config) as papers:
         paper = await SearchService(papers).show(args.arxiv_id)
     if paper is None:

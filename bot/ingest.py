@@ -75,6 +75,8 @@ def digest_files(paths: Iterable[str | Path]) -> list[Path]:
     """Every digest named: files as given, folders searched for *.md, in a stable order."""
     found: list[Path] = []
     for raw in paths:
+        if not str(raw).strip():
+            raise IngestError("an empty path was given; name a digest file or a folder")
         path = Path(raw)
         if path.is_dir():
             found.extend(sorted(p for p in path.rglob("*.md") if p.is_file()))

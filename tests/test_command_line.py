@@ -43,17 +43,57 @@ def seeded(tmp_path_factory) -> Path:
 
 def test_ingest_prints_a_summary_and_problems_with_file_and_line(tmp_path: Path) -> None:
     result = cli("ingest", str(SEEDS), str(DATA / "malformed.md"), db=tmp_path / "p.db")
-    assert result.returncode == 0
+    assert result.returncode == 1  # problems: what could be read is stored, and the exit says so
     assert (
         "3 files, 42 papers: 42 new, 0 updated, 0 unchanged, 0 removed; 4 problems" in result.stdout
     )
     assert f"{DATA / 'malformed.md'}:8: no arXiv id in row" in result.stderr
 
 
+def test_ingest_exits_0_only_when_every_file_was_read_whole(tmp_path: Path) -> None:
+    clean = cli("ingest", str(SEEDS), db=tmp_path / "p.db")
+    assert clean.returncode == 0
+    assert clean.stdout.strip() == (
+        "2 files, 39 papers: 39 new, 0 updated, 0 unchanged, 0 removed; 0 problems"
+    )
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "a.md").write_text("no digest here\n", "utf-8")
+    (broken / "b.md").write_bytes(b"\xff\xfe garbage")
+    failed = cli("ingest", str(broken), db=tmp_path / "p.db")
+    assert failed.returncode == 1
+    assert failed.stdout.startswith("2 files, 0 papers: ")
+
+
 def test_ingest_twice_reports_the_unchanged_files(tmp_path: Path) -> None:
     cli("ingest", str(SEEDS), db=tmp_path / "p.db")
     result = cli("ingest", str(SEEDS), db=tmp_path / "p.db")
-    assert "2 files (2 unchanged since last time)" in result.stdout
+    assert result.returncode == 0
+    assert result.stdout.strip() == "2 files, all unchanged since last time; 0 problems"
+    one_more = tmp_path / "more"
+    one_more.mkdir()
+    (one_more / "2025-03-20.md").write_bytes((DATA / "2025-03-20.md").read_bytes())
+    mixed = cli("ingest", str(SEEDS), str(one_more), db=tmp_path / "p.db")
+    assert mixed.stdout.startswith(
+        "3 files (2 unchanged since last time), 2 papers in the 1 read: 1 new, 1 updated,"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [("", "an empty path was given"), (" ", "an empty path was given"), ("{empty}", "no digest")],
+)
+def test_ingest_refuses_an_empty_path_or_a_folder_without_digests(
+    tmp_path: Path, path: str, message: str
+) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes.md").write_text("x", "utf-8")  # the current folder holds a .md: untouched
+    result = cli(
+        "ingest", path.format(empty=tmp_path / "empty"), db=tmp_path / "p.db", cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: {message}")
+    assert not (tmp_path / "p.db").exists()
 
 
 def test_search_json_lists_papers_with_their_fields(seeded: Path) -> None:
@@ -150,6 +190,7 @@ def test_the_example_config_loads_with_its_documented_defaults() -> None:
 def test_paths_in_a_config_file_are_relative_to_its_folder(tmp_path: Path) -> None:
     (tmp_path / "etc").mkdir()
     (tmp_path / "etc" / "digests").mkdir()
+    (tmp_path / "etc" / "digests" / "d.md").write_bytes((SEEDS / "2025-03-19.md").read_bytes())
     config = tmp_path / "etc" / "config.toml"
     config.write_text('[database]\npath = "p.db"\n[sources]\nfolder = "digests"\n', "utf-8")
     elsewhere = tmp_path / "elsewhere"

@@ -1,25 +1,36 @@
-"""The real bot on a real database file, running against the fake Discord, with a small world."""
+"""The real bot on a real database file, running against the fake Discord.
+
+``run_bot`` is the one way a test starts paperboy: seed the fake first (guilds, roles, members,
+channel overwrites: the bot caches them from GUILD_CREATE), then ``async with run_bot() as bot``.
+``world`` is the common case built on it: one guild, #papers, members alice and bob.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.config import Config, DatabaseConfig
 from bot.edge.client import Paperboy, create_bot
-from tests.fakediscord import Channel, Driver, FakeDiscord, Guild, User
-from tests.fakediscord.fixtures import running
+from tests.fakediscord import Channel, FakeDiscord, Guild, User, running
 from tests.helpers import DATA, SEEDS, ingest, offline, open_store
+
+RunBot = Callable[..., AbstractAsyncContextManager[Paperboy]]
+Clock = Callable[[], datetime]
 
 
 @dataclass
 class World:
+    """The common world: guild "Research Lab" with #papers (where commands run by default)."""
+
     bot: Paperboy
     fake: FakeDiscord
-    drive: Driver
     guild: Guild
     channel: Channel
     alice: User
@@ -29,6 +40,7 @@ class World:
 
 @pytest.fixture
 async def paper_db(tmp_path: Path) -> Path:
+    """The seeds and tests/data/2025-03-20.md ingested into a fresh database file."""
     path = tmp_path / "paperboy.db"
     async with open_store(path) as store:
         await ingest(store, SEEDS, DATA / "2025-03-20.md")
@@ -42,21 +54,28 @@ def bot_config(paper_db: Path) -> Config:
 
 
 @pytest.fixture
-async def world(fake_discord: FakeDiscord, bot_config: Config) -> AsyncIterator[World]:
+def run_bot(fake_discord: FakeDiscord, bot_config: Config) -> RunBot:
+    """``async with run_bot(clock=..., **changes) as bot``: paperboy connected and READY.
+
+    ``changes`` replace sections of ``bot_config`` (``bot=BotConfig(manager_role="Editors")``,
+    ``database=DatabaseConfig(path=...)``); ``clock`` is the bot's clock. Closed on exit.
+    """
+
+    @asynccontextmanager
+    async def run(*, clock: Clock | None = None, **changes: Any) -> AsyncIterator[Paperboy]:
+        bot = create_bot(replace(bot_config, **changes), clock=clock, guild_ready_timeout=0.05)
+        async with running(bot, fake_discord):
+            yield bot
+
+    return run
+
+
+@pytest.fixture
+async def world(fake_discord: FakeDiscord, run_bot: RunBot) -> AsyncIterator[World]:
     guild = fake_discord.add_guild()
-    channel = fake_discord.add_channel(guild, "papers")
+    channel = guild.add_channel("papers")
     alice, bob = fake_discord.add_user("alice"), fake_discord.add_user("bob")
     guild.add_member(alice)
     guild.add_member(bob)
-    bot = create_bot(bot_config, guild_ready_timeout=0.05)
-    async with running(bot):
-        yield World(
-            bot,
-            fake_discord,
-            Driver(fake_discord, guild, channel),
-            guild,
-            channel,
-            alice,
-            bob,
-            bot_config,
-        )
+    async with run_bot() as bot:
+        yield World(bot, fake_discord, guild, channel, alice, bob, bot.config)

@@ -15,41 +15,32 @@ import logging
 import sys
 from dataclasses import replace
 
-import discord
-import yarl
-
 from bot.config import Config, DatabaseConfig, SourcesConfig
 from bot.edge.client import create_bot
-from tests.fakediscord import TOKEN
+from tests.fakediscord import TOKEN, pointing_discord_at
 
 RETRY_DELAYS = (0.05, 0.2)
 
 
-def point_at(base_url: str) -> None:
-    discord.http.Route.BASE = f"{base_url}/api/v10"
-    port = yarl.URL(base_url).port
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"ws://127.0.0.1:{port}/")
-
-
 async def main(base_url: str, database: str) -> None:
-    point_at(base_url)
     config = replace(
         Config(),
         database=DatabaseConfig(path=database),
         sources=SourcesConfig(folder="", huggingface=False),
     )
     bot = create_bot(config, guild_ready_timeout=0.05)
-    async with bot:
-        await bot.start(TOKEN, reconnect=False)
+    with pointing_discord_at(base_url):
+        async with bot:
+            await bot.start(TOKEN, reconnect=False)
 
 
 def cli(base_url: str, args: list[str]) -> int:
     from bot.cli import main as cli_main
     from bot.edge import runner
 
-    point_at(base_url)
     runner.RETRY_DELAYS = RETRY_DELAYS
-    return cli_main(args)
+    with pointing_discord_at(base_url):
+        return cli_main(args)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ def posted(world, channel=None) -> list[dict]:
 
 
 async def test_subscribe_needs_manage_channels(world) -> None:
-    refused = await (await world.drive.slash("subscribe", user=world.alice)).reply()
+    refused = await (await world.fake.slash("subscribe", user=world.alice)).reply()
     assert is_ephemeral(refused)
     assert (
         refused["content"]
@@ -39,7 +39,7 @@ async def test_subscribe_needs_manage_channels(world) -> None:
 
 
 async def test_subscribe_saves_schedules_and_says_when(world) -> None:
-    ix = await world.drive.slash(
+    ix = await world.fake.slash(
         "subscribe", user=world.fake.owner, time="07:30", timezone="Europe/Paris", layout="channel"
     )
     reply = await ix.reply()
@@ -48,9 +48,9 @@ async def test_subscribe_saves_schedules_and_says_when(world) -> None:
     )
     job = world.bot.scheduler.jobs.get_job(f"subscription:{world.channel.id}")
     assert job is not None and str(job.trigger.timezone) == "Europe/Paris"
-    listing = await (await world.drive.slash("subscriptions", user=world.alice)).reply()
+    listing = await (await world.fake.slash("subscriptions", user=world.alice)).reply()
     assert listing["content"].startswith(f"<#{world.channel.id}>: 07:30 Europe/Paris")
-    gone = await (await world.drive.slash("unsubscribe", user=world.fake.owner)).reply()
+    gone = await (await world.fake.slash("unsubscribe", user=world.fake.owner)).reply()
     assert gone["content"] == f"<#{world.channel.id}> will get no more papers."
     assert world.bot.scheduler.jobs.get_job(f"subscription:{world.channel.id}") is None
 
@@ -59,7 +59,7 @@ async def test_missing_bot_permissions_are_named(world, fake_discord) -> None:
     world.channel.overwrites.append(overwrite(world.guild.bot_role, deny=(1 << 11) | (1 << 14)))
     await fake_discord.dispatch("CHANNEL_UPDATE", world.channel.payload())
     reply = await (
-        await world.drive.slash("subscribe", user=world.fake.owner, layout="channel")
+        await world.fake.slash("subscribe", user=world.fake.owner, layout="channel")
     ).reply()
     assert (
         reply["content"]
@@ -69,13 +69,13 @@ async def test_missing_bot_permissions_are_named(world, fake_discord) -> None:
 
 async def test_a_bad_timezone_is_refused_clearly(world) -> None:
     reply = await (
-        await world.drive.slash("subscribe", user=world.fake.owner, timezone="Mars/Base")
+        await world.fake.slash("subscribe", user=world.fake.owner, timezone="Mars/Base")
     ).reply()
     assert reply["content"] == "'Mars/Base' is not an IANA timezone, like Europe/Paris or UTC"
 
 
 async def test_timezone_autocomplete(world) -> None:
-    choices = await world.drive.autocomplete(
+    choices = await world.fake.autocomplete(
         "subscribe", focused="timezone", user=world.fake.owner, timezone="paris"
     )
     assert [c["value"] for c in choices] == ["Europe/Paris"]

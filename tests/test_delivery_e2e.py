@@ -22,7 +22,7 @@ async def test_a_429_is_waited_out_and_the_message_posted_once(world, fake_disco
 async def test_a_5xx_interrupts_that_channel_only_and_resumes_without_duplicates(
     world, fake_discord
 ) -> None:
-    other = fake_discord.add_channel(world.guild, "other")
+    other = world.guild.add_channel("other")
     await fake_discord.dispatch("CHANNEL_CREATE", other.payload())
     await subscribe(world, layout="channel")
     world.bot.subscriptions.clock = lambda: NEXT_DAY.replace(day=19, hour=8)
@@ -49,7 +49,7 @@ async def test_the_compact_menu_bookmarks_the_picked_papers(world, fake_discord)
     last = posted(world)[-1]
     options = last["components"][0]["components"][0]["options"]
     picked = [options[0]["value"]]
-    ix = await world.drive.select(last, "paperboy:bookmark-select", picked, user=world.alice)
+    ix = await world.fake.select(last, "paperboy:bookmark-select", picked, user=world.alice)
     reply = await ix.reply()
     assert reply["content"] == "Saved 1 of 1 papers to your bookmarks." and is_ephemeral(reply)
     page = await world.bot.bookmarks.saved(world.alice.id)

@@ -63,11 +63,17 @@ class SourcesConfig:
 
 
 @dataclass(frozen=True)
+class OpsConfig:
+    listen: str = ""  # "127.0.0.1:9300" serves /healthz and /metrics there; "" = off
+
+
+@dataclass(frozen=True)
 class Config:
     bot: BotConfig = field(default_factory=BotConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     sources: SourcesConfig = field(default_factory=SourcesConfig)
+    ops: OpsConfig = field(default_factory=OpsConfig)
     path: str | None = None  # the file this came from, for messages
 
     @property
@@ -93,6 +99,15 @@ def parse_zone(name: str) -> ZoneInfo:
         raise ValueError(f"'{name}' is not an IANA timezone, like Europe/Paris or UTC") from None
 
 
+def parse_listen(text: str) -> tuple[str, int]:
+    """``host:port`` (``[::1]:9300`` for IPv6) as (host, port)."""
+    host, colon, port = text.strip().rpartition(":")
+    host = host.strip("[]")
+    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"'{text}' is not host:port, like 127.0.0.1:9300")
+    return host, int(port)
+
+
 def parse_weekdays(values: Any) -> tuple[str, ...]:
     items = values.replace(",", " ").split() if isinstance(values, str) else list(values)
     days = tuple(str(item).strip().lower()[:3] for item in items)
@@ -107,6 +122,7 @@ SECTIONS = {
     "database": DatabaseConfig,
     "delivery": DeliveryConfig,
     "sources": SourcesConfig,
+    "ops": OpsConfig,
 }
 
 
@@ -137,6 +153,7 @@ def _validate(config: Config, where: str) -> None:
         ("delivery", "timezone", lambda: parse_zone(config.delivery.timezone)),
         ("delivery", "post_time", lambda: parse_hhmm(config.delivery.post_time)),
         ("delivery", "weekdays", lambda: parse_weekdays(config.delivery.weekdays)),
+        ("ops", "listen", lambda: config.ops.listen and parse_listen(config.ops.listen)),
     ]
     for section, key, check in checks:
         try:

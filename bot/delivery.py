@@ -28,6 +28,7 @@ from typing import Protocol
 from bot.config import Config
 from bot.db.ledger import LedgerStore
 from bot.db.papers import PaperStore
+from bot.metrics import Metrics
 from bot.models import PaperRow
 from bot.subscriptions import Subscription, SubscriptionService
 
@@ -100,6 +101,7 @@ class DeliveryService:
         config: Config,
         clock: Callable[[], datetime],
         remember: Remember,
+        metrics: Metrics | None = None,
     ) -> None:
         self.ledger = ledger
         self.papers = papers
@@ -108,6 +110,7 @@ class DeliveryService:
         self.config = config
         self.clock = clock
         self.remember = remember
+        self.metrics = metrics or Metrics()
 
     async def due_days(self, subscription: Subscription, now: datetime) -> list[date]:
         """Days with papers, from the subscription's creation day, whose post time has passed."""
@@ -238,8 +241,15 @@ class DeliveryService:
         stamp = entry.nonce if entry is not None else nonce(subscription.channel_id, day, item)
         if entry is None:
             await self.ledger.pending(subscription.id, key, item, position, stamp)
-        message_id = await act(stamp)
+        else:
+            self.metrics.posts.labels("retried").inc()
+        try:
+            message_id = await act(stamp)
+        except (ChannelUnavailable, DeliveryInterrupted):
+            self.metrics.posts.labels("failed").inc()
+            raise
         await self.ledger.sent(subscription.id, key, item, message_id)
+        self.metrics.posts.labels("sent").inc()
         return message_id
 
     async def _failed(self, subscription: Subscription, reason: str) -> None:

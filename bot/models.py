@@ -102,6 +102,7 @@ class IngestReport:
     results: list[IngestResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     unreadable: int = 0  # files with nothing readable in them: what was stored is kept
+    failures: int = 0  # fetches or reads that failed outright (a source's poll was not clean)
 
     def add(self, result: IngestResult) -> None:
         self.results.append(result)

@@ -17,6 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Config
 from bot.delivery import DeliveryService
+from bot.metrics import Metrics
 from bot.sources import Source, poll_all
 from bot.subscriptions import Subscription, SubscriptionService
 
@@ -43,6 +44,7 @@ class Scheduler:
         sources: Sequence[Source],
         config: Config,
         clock: Callable[[], datetime],
+        metrics: Metrics | None = None,
     ) -> None:
         self.subscriptions = subscriptions
         self.delivery = delivery
@@ -51,6 +53,7 @@ class Scheduler:
         self.clock = clock
         self.jobs = AsyncIOScheduler(timezone=UTC)
         self.polled = False
+        self.metrics = metrics or Metrics()
         subscriptions.on_change(self.changed)
 
     async def start(self) -> None:
@@ -114,6 +117,8 @@ class Scheduler:
         (A late digest still posts today: the delivery posts every day that is due and not sent.)
         """
         reports = await poll_all(self.sources)
+        for name, report in reports.items():
+            self.metrics.polled(name, not report.failures, report.new, self.clock())
         fresh = any(report.new or report.updated for report in reports.values())
         if fresh:
             log.info("new papers: %s", {name: r.new for name, r in reports.items()})

@@ -55,3 +55,9 @@ class LedgerStore:
             " WHERE subscription_id = ? AND day = ? AND item = ?",
             (message_id, subscription_id, day, item),
         )
+
+    async def pending_count(self) -> int:
+        """Messages recorded as owed but not confirmed posted (a crash or an outage mid-post)."""
+        return int(
+            await self.db.fetchval("SELECT count(*) FROM deliveries WHERE state = 'pending'")
+        )

@@ -17,9 +17,11 @@ from bot.db import Database, PaperStore
 from bot.db.ledger import LedgerStore
 from bot.db.sources import SourceState
 from bot.delivery import DeliveryService
+from bot.edge.ops import OpsServer, count_rate_limits, finished
 from bot.edge.poster import DiscordPoster
 from bot.edge.tree import PaperboyTree
 from bot.edge.views import BookmarkButton, BookmarkSelect
+from bot.metrics import Metrics
 from bot.scheduler import Scheduler
 from bot.search import SearchService
 from bot.sources import build_sources
@@ -55,6 +57,8 @@ class Paperboy(commands.Bot):
     def __init__(
         self, config: Config, *, clock: Callable[[], datetime] | None = None, **options: Any
     ) -> None:
+        metrics = Metrics()
+        options.setdefault("http_trace", count_rate_limits(metrics.rate_limited))
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -62,6 +66,8 @@ class Paperboy(commands.Bot):
             tree_cls=PaperboyTree,
             **options,
         )
+        self.metrics = metrics
+        self.ops: OpsServer | None = None
         self.config = config
         self.clock = clock or (lambda: datetime.now(UTC))
         self._services = False  # built in setup_hook; close() may come before (a bad token)
@@ -82,19 +88,23 @@ class Paperboy(commands.Bot):
             self.config,
             self.clock,
             self.bookmarks.remember_message,
+            metrics=self.metrics,
         )
         self.session = aiohttp.ClientSession()  # the sources' own: discord.py keeps its session
         settings = self.config.sources
         http = Http(self.session, settings.timeout_seconds, settings.retries)
         sources = build_sources(self.config, self.papers, SourceState(self.db), http, self.clock)
         self.scheduler = Scheduler(
-            self.subscriptions, self.delivery, sources, self.config, self.clock
+            self.subscriptions, self.delivery, sources, self.config, self.clock, self.metrics
         )
         self._services = True
         self.add_dynamic_items(BookmarkButton, BookmarkSelect)
         await self.load_extensions()
         await self.sync_commands()
         await self.scheduler.start()
+        if self.config.ops.listen:
+            self.ops = OpsServer(self, self.config.ops.listen)
+            await self.ops.start()
 
     async def load_extensions(self) -> list[str]:
         """Load every cog in EXTENSIONS; one missing or broken cog never keeps the others out."""
@@ -129,6 +139,11 @@ class Paperboy(commands.Bot):
             len(self.guilds),
         )
 
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction, command: object
+    ) -> None:
+        finished(self, interaction)
+
     async def close(self) -> None:
         """Stop the scheduler first (no delivery starts mid-shutdown), then Discord, then the DB.
 
@@ -137,6 +152,8 @@ class Paperboy(commands.Bot):
         stopping = self._services and not self._stopped
         self._stopped = True
         if stopping:
+            if self.ops is not None:
+                await self.ops.stop()
             await self.scheduler.shutdown()
         await super().close()
         if stopping:

@@ -19,6 +19,7 @@ import discord
 from discord import app_commands
 
 from bot.db import DatabaseError
+from bot.edge.ops import finished, started
 from bot.edge.views import SORRY, answer_privately
 from bot.errors import UserError
 
@@ -31,10 +32,15 @@ DATABASE_DOWN = "The paper archive is not answering right now; please try again 
 
 
 class PaperboyTree(app_commands.CommandTree["Paperboy"]):
+    async def interaction_check(self, interaction: discord.Interaction[Paperboy]) -> bool:
+        started(interaction)  # for the command latency histogram
+        return True
+
     async def on_error(
         self, interaction: discord.Interaction[Paperboy], error: app_commands.AppCommandError
     ) -> None:
         """Answer the user privately with what went wrong and log it at the level it deserves."""
+        finished(interaction.client, interaction)
         cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         command = interaction.command.qualified_name if interaction.command else "?"
         where = (command, interaction.user.id, interaction.guild_id)

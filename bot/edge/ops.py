@@ -1,0 +1,110 @@
+"""``[ops] listen``: a local HTTP endpoint for health checks and Prometheus.
+
+- ``GET /healthz``: JSON ``{"ok", "gateway", "database", "sources": {name: last successful poll}}``;
+  200 when the gateway is connected and the database takes a write lock, else 503.
+- ``GET /metrics``: the Prometheus text format (bot/metrics.py), the gauges read at scrape time.
+Off by default; bind it to 127.0.0.1 (or a container's own interface) and let the scraper in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from typing import TYPE_CHECKING
+
+import aiohttp
+import discord
+from aiohttp import web
+from prometheus_client import Counter
+
+from bot.config import parse_listen
+from bot.db.ledger import LedgerStore
+from bot.metrics import CONTENT_TYPE
+
+if TYPE_CHECKING:
+    from bot.edge.client import Paperboy
+
+log = logging.getLogger(__name__)
+WRITE_CHECK_SECONDS = 2.0
+
+
+class OpsServer:
+    def __init__(self, bot: Paperboy, listen: str) -> None:
+        self.bot = bot
+        self.host, self.port = parse_listen(listen)
+        self.runner: web.AppRunner | None = None
+        self.write_check = WRITE_CHECK_SECONDS
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/healthz", self.healthz)
+        app.router.add_get("/metrics", self.metrics)
+        self.runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, self.host, self.port).start()
+        log.info("health and metrics on http://%s:%d (/healthz, /metrics)", self.host, self.port)
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+            self.runner = None
+
+    def gateway_connected(self) -> bool:
+        return self.bot.is_ready() and not self.bot.is_closed() and self.bot.ws is not None
+
+    async def database_writable(self) -> bool:
+        async def lock() -> None:
+            async with self.bot.db.transaction():
+                pass  # BEGIN IMMEDIATE took the write lock: the file is writable
+
+        try:
+            await asyncio.wait_for(lock(), self.write_check)
+        except Exception as error:
+            log.warning("health: database not writable: %s", error)
+            return False
+        return True
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        gateway, database = self.gateway_connected(), await self.database_writable()
+        sources = {name: None for name in (s.name for s in self.bot.scheduler.sources)}
+        for name, when in self.bot.metrics.last_success.items():
+            sources[name] = when.isoformat()  # type: ignore[assignment]
+        body = {"ok": gateway and database, "gateway": gateway, "database": database}
+        return web.json_response({**body, "sources": sources}, status=200 if body["ok"] else 503)
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        metrics = self.bot.metrics
+        metrics.guilds.set(len(self.bot.guilds))
+        latency = self.bot.latency
+        metrics.gateway_latency.set(latency if math.isfinite(latency) else float("nan"))
+        metrics.pending.set(await LedgerStore(self.bot.db).pending_count())
+        return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE})
+
+
+def count_rate_limits(counter: Counter) -> aiohttp.TraceConfig:
+    """An aiohttp trace for discord.py's session: every 429 Discord answers is counted."""
+    trace = aiohttp.TraceConfig()
+
+    async def on_end(
+        session: aiohttp.ClientSession, context: object, params: aiohttp.TraceRequestEndParams
+    ) -> None:
+        if params.response.status == 429:
+            counter.inc()
+
+    trace.on_request_end.append(on_end)
+    return trace
+
+
+def started(interaction: discord.Interaction) -> None:
+    """Mark when a slash command reached the bot (the tree's interaction_check calls it)."""
+    interaction.extras["started"] = time.monotonic()
+
+
+def finished(bot: Paperboy, interaction: discord.Interaction) -> None:
+    """Observe the command's latency, once, whether it succeeded or failed."""
+    begun = interaction.extras.pop("started", None)
+    if isinstance(begun, float) and interaction.command is not None:
+        name = interaction.command.qualified_name
+        bot.metrics.command_latency.labels(name).observe(time.monotonic() - begun)

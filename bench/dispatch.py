@@ -53,7 +53,7 @@ async def measure(db: Path, runs: int) -> tuple[list[float], list[float], int]:
             replace(
                 Config(),
                 database=DatabaseConfig(path=str(db)),
-                sources=SourcesConfig(huggingface=False),
+                sources=SourcesConfig(huggingface=False, arxiv=False),
             ),
             guild_ready_timeout=0.05,
         )

@@ -8,6 +8,7 @@ up) and changed at once when a subscription is saved or removed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -17,8 +18,9 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Config
 from bot.delivery import DeliveryService
+from bot.enrich import Enricher, poll_once
 from bot.metrics import Metrics
-from bot.sources import Source, poll_all
+from bot.sources import Source
 from bot.subscriptions import Subscription, SubscriptionService
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ class Scheduler:
         sources: Sequence[Source],
         config: Config,
         clock: Callable[[], datetime],
+        enricher: Enricher | None = None,
         metrics: Metrics | None = None,
     ) -> None:
         self.subscriptions = subscriptions
@@ -51,8 +54,10 @@ class Scheduler:
         self.sources = sources
         self.config = config
         self.clock = clock
+        self.enricher = enricher
         self.jobs = AsyncIOScheduler(timezone=UTC)
         self.polled = False
+        self.backfill: asyncio.Task[object] | None = None
         self.metrics = metrics or Metrics()
         subscriptions.on_change(self.changed)
 
@@ -70,8 +75,14 @@ class Scheduler:
             max_instances=1,
         )
         log.info("scheduler started with %d subscription jobs", len(self.jobs.get_jobs()) - 1)
+        if self.enricher is not None:  # papers stored before arXiv completion existed
+            self.backfill = asyncio.create_task(self.enricher.run(), name="arxiv-backfill")
 
     async def shutdown(self) -> None:
+        if self.backfill is not None and not self.backfill.done():
+            self.backfill.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.backfill
         if self.jobs.running:
             self.jobs.shutdown(wait=False)
             await asyncio.sleep(0)  # AsyncIOScheduler stops in a call_soon: let it run now
@@ -116,7 +127,7 @@ class Scheduler:
 
         (A late digest still posts today: the delivery posts every day that is due and not sent.)
         """
-        reports = await poll_all(self.sources)
+        reports, _ = await poll_once(self.sources, self.enricher)
         for name, report in reports.items():
             self.metrics.polled(name, not report.failures, report.new, self.clock())
         fresh = any(report.new or report.updated for report in reports.values())

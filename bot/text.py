@@ -34,3 +34,23 @@ def trim(text: str, limit: int) -> str:
     if cut.count(BOLD) % 2:
         cut = cut[: cut.rfind(BOLD)].rstrip()
     return (cut + "…") if cut or limit < 1 else "…"[:limit]
+
+
+NAME_PUNCTUATION = str.maketrans({".": " ", ",": " ", ";": " "})
+
+
+def name_terms(text: str) -> tuple[list[str], list[str]]:
+    """A typed author name as (words, initials), folded: "LeCun, Y." -> (["lecun"], ["y"]).
+
+    Order does not matter, so "Last, First" reads like "First Last".
+    """
+    tokens = fold(text).translate(NAME_PUNCTUATION).split()
+    return [t for t in tokens if len(t) > 1], [t for t in tokens if len(t) == 1]
+
+
+def name_matches(words: list[str], initials: list[str], folded_name: str) -> bool:
+    """Every word is part of the name and every initial starts one of its names."""
+    parts = folded_name.replace("-", " ").split()
+    return all(word in folded_name for word in words) and all(
+        any(part.startswith(initial) for part in parts) for initial in initials
+    )

@@ -26,7 +26,7 @@ async def main(base_url: str, database: str) -> None:
     config = replace(
         Config(),
         database=DatabaseConfig(path=database),
-        sources=SourcesConfig(folder="", huggingface=False),
+        sources=SourcesConfig(folder="", huggingface=False, arxiv=False),
     )
     bot = create_bot(config, guild_ready_timeout=0.05)
     with pointing_discord_at(base_url):

@@ -40,7 +40,7 @@ def test_show_prints_the_whole_summary(seeds_db: Path) -> None:
     summary = summary_of(seeds_db, LONG)
     assert len(summary) > 1000
     shown = cli("show", LONG, db=seeds_db).stdout
-    assert f"   {summary}\n" in shown
+    assert f"\n{summary}\n" in shown
     assert "…" not in shown
 
 
@@ -59,10 +59,10 @@ async def test_show_prints_upvotes_code_and_keywords(tmp_path: Path) -> None:
         position=1,
     )
     async with open_store(db) as store:
-        await store.ingest(date(2025, 3, 20), [paper], "test")
+        await store.ingest(date(2025, 3, 20), [paper], "hf:2025-03-20")  # as the HF API
     shown = cli("show", "2503.00001", db=db).stdout.splitlines()
-    assert "   142 upvotes  ·  code: https://github.com/x/y" in shown
-    assert "   keywords: RWKV, state tracking" in shown
+    assert "Upvotes: 142" in shown and "GitHub: https://github.com/x/y" in shown
+    assert "Keywords: RWKV; state tracking" in shown
 
 
 def test_a_listing_cuts_summaries_between_words_with_an_ellipsis(seeds_db: Path) -> None:

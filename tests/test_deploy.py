@@ -37,9 +37,12 @@ def exec_form(name: str) -> list[str]:
 
 
 def image_config(tmp_path: Path, listen: str = "127.0.0.1:9300") -> Path:
-    """deploy/config.docker.toml with /data and the port moved into tmp_path, as the image sees it."""
+    """deploy/config.docker.toml with /data and the port moved into tmp_path, as the image sees it
+    (and its sources off: tests never reach the internet)."""
     text = (ROOT / "deploy" / "config.docker.toml").read_text("utf-8")
     text = text.replace('"/data/', f'"{tmp_path}/').replace('"127.0.0.1:9300"', f'"{listen}"')
+    assert "[sources]" not in text
+    text += "\n[sources]\nhuggingface = false\narxiv = false\n"
     path = tmp_path / "config.toml"
     path.write_text(text, "utf-8")
     return path

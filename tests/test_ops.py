@@ -18,7 +18,7 @@ from bot.digest import parse_digest
 from tests.fakediscord import FakeDiscord
 from tests.helpers import DATA, SEEDS, offline
 from tests.test_command_line import cli
-from tests.test_delivery import NEXT_DAY, subscribe
+from tests.test_daily_posts import NEXT_DAY, subscribe
 
 
 def free_port() -> int:

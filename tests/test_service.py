@@ -55,7 +55,7 @@ def write_config(tmp_path: Path, log_level: str = "INFO") -> Path:
     config = tmp_path / "config.toml"
     config.write_text(
         f'[bot]\nlog_level = "{log_level}"\n[database]\npath = "paperboy.db"\n'
-        '[sources]\nfolder = ""\nhuggingface = false\n',
+        '[sources]\nfolder = ""\nhuggingface = false\narxiv = false\n',
         "utf-8",
     )
     return config

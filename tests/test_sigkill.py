@@ -67,6 +67,7 @@ def paper_posts(fake: FakeDiscord) -> Counter[tuple[int, str]]:
     return seen
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kill_after", [1, 90])
 async def test_sigkill_mid_fan_out_posts_each_paper_once(tmp_path: Path, kill_after: int) -> None:
     fake = FakeDiscord()

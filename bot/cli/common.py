@@ -77,14 +77,8 @@ def emphasis(text: str, terminal: bool) -> str:
     return MARKED.sub(lambda m: f"{BOLD}{m.group(1)}{PLAIN}" if terminal else m.group(1), text)
 
 
-def print_papers(
-    papers: Sequence[PaperRow],
-    as_json: bool,
-    heading: str | None = None,
-    *,
-    whole: bool = False,
-) -> None:
-    """Numbered papers; a listing cuts summaries between words, ``whole`` shows every field."""
+def print_papers(papers: Sequence[PaperRow], as_json: bool, heading: str | None = None) -> None:
+    """Numbered papers, each summary cut between words (``show`` prints a paper whole)."""
     if as_json:
         print(json.dumps([paper.as_dict() for paper in papers], ensure_ascii=False, indent=2))
         return
@@ -98,22 +92,5 @@ def print_papers(
         print(f"{number}. {title}  ({paper.arxiv_id}; {days}){category}")
         if paper.authors:
             print(f"   {', '.join(paper.authors)}")
-        if whole:
-            for line in _details(paper):
-                print(f"   {line}")
-            print(f"   {paper.summary}")
-        else:
-            print(f"   {emphasis(trim(paper.snippet or paper.summary, SUMMARY), terminal)}")
+        print(f"   {emphasis(trim(paper.snippet or paper.summary, SUMMARY), terminal)}")
         print(f"   {paper.arxiv_url}  {paper.hf_url or ''}".rstrip())
-
-
-def _details(paper: PaperRow) -> list[str]:
-    facts = []
-    if paper.upvotes is not None:
-        facts.append(f"{paper.upvotes} upvotes")
-    if paper.github_repo:
-        facts.append(f"code: {paper.github_repo}")
-    lines = ["  ·  ".join(facts)] if facts else []
-    if paper.keywords:
-        lines.append(f"keywords: {', '.join(paper.keywords)}")
-    return lines

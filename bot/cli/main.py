@@ -10,7 +10,7 @@ from dataclasses import replace
 from importlib import metadata
 from typing import Any
 
-from bot.cli import db, ingest, invite, ops, papers
+from bot.cli import db, ingest, invite, ops, papers, sources
 from bot.cli.common import CliError
 from bot.config import Config, ConfigError, load_config
 from bot.db import DatabaseError
@@ -18,7 +18,7 @@ from bot.ingest import IngestError
 from bot.logs import configure_logging
 from bot.search import SearchError
 
-FAMILIES = (ingest, papers, db, invite, ops)
+FAMILIES = (ingest, papers, sources, db, invite, ops)
 
 
 def build_parser() -> argparse.ArgumentParser:

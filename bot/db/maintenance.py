@@ -60,7 +60,9 @@ def _backup(source: Path, target: Path) -> BackupResult:
             with contextlib.closing(sqlite3.connect(partial)) as copy:
                 connection.backup(copy)  # pages=-1: all at once, one consistent snapshot
                 copy.execute("PRAGMA journal_mode = DELETE")  # the copy is one self-contained file
-                verdict = copy.execute("PRAGMA quick_check").fetchone()[0]
+                # integrity_check, not quick_check: SQLite 3.40's quick_check misreads the
+                # WITHOUT ROWID paper_tags (key order differs from column order) as NULLs.
+                verdict = copy.execute("PRAGMA integrity_check(1)").fetchone()[0]
                 if verdict != "ok":
                     raise DatabaseError(f"the copy of {source} failed its check: {verdict}")
                 papers = _papers(copy)

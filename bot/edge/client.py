@@ -21,6 +21,7 @@ from bot.edge.ops import OpsServer, count_rate_limits, finished
 from bot.edge.poster import DiscordPoster
 from bot.edge.tree import PaperboyTree
 from bot.edge.views import BookmarkButton, BookmarkSelect
+from bot.enrich import build_enricher
 from bot.metrics import Metrics
 from bot.scheduler import Scheduler
 from bot.search import SearchService
@@ -94,8 +95,15 @@ class Paperboy(commands.Bot):
         settings = self.config.sources
         http = Http(self.session, settings.timeout_seconds, settings.retries)
         sources = build_sources(self.config, self.papers, SourceState(self.db), http, self.clock)
+        enricher = build_enricher(self.config, self.papers, http, self.clock)
         self.scheduler = Scheduler(
-            self.subscriptions, self.delivery, sources, self.config, self.clock, self.metrics
+            self.subscriptions,
+            self.delivery,
+            sources,
+            self.config,
+            self.clock,
+            enricher,
+            metrics=self.metrics,
         )
         self._services = True
         self.add_dynamic_items(BookmarkButton, BookmarkSelect)

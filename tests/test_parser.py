@@ -13,13 +13,14 @@ from hypothesis import strategies as st
 from bot.digest import parse_digest
 from bot.ids import normalize_arxiv_id
 from bot.models import Paper
+from tests.helpers import needs_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 CORPUS = ROOT.parent / "shared" / "corpus" / "daily-ai-papers"
 SEEDS = ROOT / "seeds"
 ARCHIVE = sorted(CORPUS.rglob("*.md")) if CORPUS.is_dir() else []
-needs_corpus = pytest.mark.skipif(not ARCHIVE, reason=f"the shared corpus is not at {CORPUS}")
+needs_corpus = needs_shared(CORPUS)
 
 
 def parse(path: Path):

@@ -31,7 +31,7 @@ def needs_shared(path: Path, environ: Mapping[str, str] = os.environ) -> pytest.
     """For tests that read ``path`` under ../shared: skipped where it is absent, but on CI
     (CI=true) the test fails instead, through the ``missing_shared`` fixture: CI must run them."""
     if path.exists():
-        return pytest.mark.usefixtures()
+        return pytest.mark.shared
     if on_ci(environ):
         return pytest.mark.usefixtures("missing_shared")
     return pytest.mark.skip(reason=f"{path} is absent (../shared is not beside the checkout)")

@@ -17,7 +17,7 @@ from bot.db import Database, PaperStore
 from bot.db.ledger import LedgerStore
 from bot.db.sources import SourceState
 from bot.delivery import DeliveryService
-from bot.edge.ops import OpsServer, count_rate_limits, finished
+from bot.edge.ops import OpsServer, count_rate_limits
 from bot.edge.poster import DiscordPoster
 from bot.edge.tree import PaperboyTree
 from bot.edge.views import BookmarkButton, BookmarkSelect
@@ -146,11 +146,6 @@ class Paperboy(commands.Bot):
             user.id if user else "?",
             len(self.guilds),
         )
-
-    async def on_app_command_completion(
-        self, interaction: discord.Interaction, command: object
-    ) -> None:
-        finished(self, interaction)
 
     async def close(self) -> None:
         """Stop the scheduler first (no delivery starts mid-shutdown), then Discord, then the DB.

@@ -11,11 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import time
 from typing import TYPE_CHECKING
 
 import aiohttp
-import discord
 from aiohttp import web
 from prometheus_client import Counter
 
@@ -95,16 +93,3 @@ def count_rate_limits(counter: Counter) -> aiohttp.TraceConfig:
 
     trace.on_request_end.append(on_end)
     return trace
-
-
-def started(interaction: discord.Interaction) -> None:
-    """Mark when a slash command reached the bot (the tree's interaction_check calls it)."""
-    interaction.extras["started"] = time.monotonic()
-
-
-def finished(bot: Paperboy, interaction: discord.Interaction) -> None:
-    """Observe the command's latency, once, whether it succeeded or failed."""
-    begun = interaction.extras.pop("started", None)
-    if isinstance(begun, float) and interaction.command is not None:
-        name = interaction.command.qualified_name
-        bot.metrics.command_latency.labels(name).observe(time.monotonic() - begun)

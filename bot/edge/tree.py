@@ -13,13 +13,13 @@ Every log line names the command, the user id and the guild id; the bot keeps ru
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
 from bot.db import DatabaseError
-from bot.edge.ops import finished, started
 from bot.edge.views import SORRY, answer_privately
 from bot.errors import UserError
 
@@ -32,15 +32,22 @@ DATABASE_DOWN = "The paper archive is not answering right now; please try again 
 
 
 class PaperboyTree(app_commands.CommandTree["Paperboy"]):
-    async def interaction_check(self, interaction: discord.Interaction[Paperboy]) -> bool:
-        started(interaction)  # for the command latency histogram
-        return True
+    async def _call(self, interaction: discord.Interaction[Paperboy]) -> None:
+        """Every slash command (and autocomplete) runs here: time it for the latency histogram."""
+        begun = time.monotonic()
+        try:
+            await super()._call(interaction)
+        finally:
+            if interaction.type is discord.InteractionType.application_command:
+                name = interaction.command.qualified_name if interaction.command else "?"
+                interaction.client.metrics.command_latency.labels(name).observe(
+                    time.monotonic() - begun
+                )
 
     async def on_error(
         self, interaction: discord.Interaction[Paperboy], error: app_commands.AppCommandError
     ) -> None:
         """Answer the user privately with what went wrong and log it at the level it deserves."""
-        finished(interaction.client, interaction)
         cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         command = interaction.command.qualified_name if interaction.command else "?"
         where = (command, interaction.user.id, interaction.guild_id)

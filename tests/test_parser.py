@@ -249,3 +249,18 @@ def test_mutated_digests_never_raise_and_problems_point_inside_the_file(text: st
 def test_arbitrary_text_never_raises(text: str) -> None:
     digest = parse_digest(text, "2025-01-01.md")
     assert all(problem.line >= 1 for problem in digest.problems)
+
+
+def test_a_heading_with_an_impossible_date_says_so_not_no_heading() -> None:
+    text = "## Papers for 2025-13-45\n\n| Title | Authors | Summary |\n|---|---|---|\n"
+    text += "| X (Read more on [arXiv](https://arxiv.org/abs/2503.00001)) | A | S |\n"
+    alone = parse_digest(text, "digest.md")
+    assert alone.day is None and alone.papers == []
+    assert [(p.line, p.reason) for p in alone.problems] == [
+        (1, "the heading's date 2025-13-45 is not a real date")
+    ]
+    named = parse_digest(text, "archive/2025/03/19.md")
+    assert named.day == date(2025, 3, 19) and len(named.papers) == 1
+    assert [p.reason for p in named.problems] == [
+        "the heading's date 2025-13-45 is not a real date; used 2025-03-19 from the file name"
+    ]

@@ -18,7 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Config
 from bot.delivery import DeliveryService
-from bot.enrich import Enricher, poll_once
+from bot.enrich import Enricher, EnrichReport, poll_once
 from bot.metrics import Metrics
 from bot.sources import Source
 from bot.subscriptions import Subscription, SubscriptionService
@@ -57,7 +57,7 @@ class Scheduler:
         self.enricher = enricher
         self.jobs = AsyncIOScheduler(timezone=UTC)
         self.polled = False
-        self.backfill: asyncio.Task[object] | None = None
+        self.backfill: asyncio.Task[EnrichReport | None] | None = None
         self.metrics = metrics or Metrics()
         subscriptions.on_change(self.changed)
 
@@ -76,7 +76,18 @@ class Scheduler:
         )
         log.info("scheduler started with %d subscription jobs", len(self.jobs.get_jobs()) - 1)
         if self.enricher is not None:  # papers stored before arXiv completion existed
-            self.backfill = asyncio.create_task(self.enricher.run(), name="arxiv-backfill")
+            self.backfill = asyncio.create_task(
+                self._backfill(self.enricher), name="arxiv-backfill"
+            )
+
+    @staticmethod
+    async def _backfill(enricher: Enricher) -> EnrichReport | None:
+        """Complete every pending paper from arXiv; a failure is logged, never raised."""
+        try:
+            return await enricher.run()
+        except Exception:
+            log.exception("arxiv backfill failed; the papers stay pending for later polls")
+            return None
 
     async def shutdown(self) -> None:
         if self.backfill is not None and not self.backfill.done():

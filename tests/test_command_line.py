@@ -224,6 +224,10 @@ def test_paths_in_a_config_file_are_relative_to_its_folder(tmp_path: Path) -> No
         ("[sources]\ntimeout_seconds = -1\n", "timeout_seconds must be more than 0"),
         ("[sources]\ntimeout_seconds = 0\n", "timeout_seconds must be more than 0"),
         ("[sources]\nfolder = 'no-such-folder'\n", "folder-is-missing"),
+        ("[sources]\narxiv_batch = 0\n", "[sources] arxiv_batch must be between 1 and 2000"),
+        ("[sources]\narxiv_interval_seconds = -1\n", "arxiv_interval_seconds must be 0 or more"),
+        ("[sources]\narxiv_url = 'export.arxiv.org'\n", "[sources] arxiv_url must be an http"),
+        ("[sources]\narxiv = 'yes'\n", "[sources] arxiv must be bool"),
         ("not toml at all [", "not valid TOML"),
     ],
 )

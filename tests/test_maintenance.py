@@ -119,6 +119,7 @@ def test_vacuum_gives_space_back_and_keeps_every_paper(seeded_db: Path) -> None:
         ["db", "info"],
         ["db", "backup", "copy.db"],
         ["db", "vacuum"],
+        ["enrich"],
     ],
 )
 def test_commands_that_read_refuse_a_missing_database(tmp_path: Path, args: list[str]) -> None:

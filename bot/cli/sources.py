@@ -11,8 +11,8 @@ from typing import Any
 
 import aiohttp
 
+from bot.cli.common import open_store
 from bot.config import Config
-from bot.db import Database, PaperStore
 from bot.db.sources import SourceState
 from bot.enrich import Enricher, build_enricher, poll_once
 from bot.sources import Source, build_sources
@@ -44,23 +44,21 @@ def _now() -> datetime:
 
 
 @asynccontextmanager
-async def _wired(config: Config) -> AsyncIterator[tuple[list[Source], Enricher | None]]:
-    """The sources and arXiv completion as the bot builds them, on the configured database."""
-    database = await Database.open(config.database.path)
-    try:
-        async with aiohttp.ClientSession() as session:
-            settings = config.sources
-            http = Http(session, settings.timeout_seconds, settings.retries)
-            papers = PaperStore(database)
-            sources = build_sources(config, papers, SourceState(database), http, _now)
-            yield sources, build_enricher(config, papers, http, _now)
-    finally:
-        await database.close()
+async def _wired(
+    config: Config, *, create: bool = False
+) -> AsyncIterator[tuple[list[Source], Enricher | None]]:
+    """The sources and arXiv completion as the bot builds them, on the configured database
+    (which only ``poll``, like ``ingest``, may create)."""
+    async with open_store(config, create=create) as papers, aiohttp.ClientSession() as session:
+        settings = config.sources
+        http = Http(session, settings.timeout_seconds, settings.retries)
+        sources = build_sources(config, papers, SourceState(papers.db), http, _now)
+        yield sources, build_enricher(config, papers, http, _now)
 
 
 async def poll(config: Config, args: argparse.Namespace) -> int:
     """One poll of every configured source, as the scheduler runs it; prints what it did."""
-    async with _wired(config) as (sources, enricher):
+    async with _wired(config, create=True) as (sources, enricher):
         if not sources and enricher is None:
             print("No source is configured: see [sources] in config.example.toml.", file=sys.stderr)
             return 1
@@ -99,6 +97,8 @@ async def enrich(config: Config, args: argparse.Namespace) -> int:
             return 0
         show_bar = not args.quiet and sys.stderr.isatty()
         report = await enricher.run(limit=args.limit, progress=_bar if show_bar else None)
+        if show_bar and report.asked < min(pending, args.limit or pending):
+            print(file=sys.stderr)  # the bar stopped short: end its line
         left = await enricher.pending()
     print(f"{report.summary()}; {left} still pending")
     return 1 if report.error else 0

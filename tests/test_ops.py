@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import shutil
 import socket
@@ -54,7 +55,7 @@ async def test_healthz_reports_gateway_database_and_each_sources_last_poll(
         await fake_discord.wait_for(lambda: bot.metrics.last_success, 10, "the first poll")
         status, kind, body = await get(f"http://{listen}/healthz")
         assert status == 200 and kind.startswith("application/json")
-        health = __import__("json").loads(body)
+        health = json.loads(body)
         assert (health["ok"], health["gateway"], health["database"]) == (True, True, True)
         [(name, when)] = health["sources"].items()
         assert name == f"folder {folder}" and when.startswith("20")

@@ -158,3 +158,20 @@ async def test_discord_unreachable_is_one_line_per_retry_until_it_comes_up(tmp_p
             await fake.stop()
     assert all(LOG_LINE.match(line) for line in bot.lines), bot.lines
     assert "Traceback" not in "\n".join(bot.lines)
+
+
+async def test_a_taken_ops_port_is_one_line_and_a_failing_exit(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = write_config(tmp_path)
+        config.write_text(config.read_text("utf-8") + f'[ops]\nlisten = "127.0.0.1:{port}"\n')
+        async with launched(fake.base_url, config) as bot:
+            _, rest = await asyncio.wait_for(bot.process.communicate(), 30)
+    assert bot.process.returncode == 1
+    lines = rest.decode().splitlines()
+    assert f"error: [ops] listen: cannot listen on 127.0.0.1:{port}: " in lines[-1]
+    assert "Traceback" not in rest.decode() and "cannot reach Discord" not in rest.decode()

@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 WRITE_CHECK_SECONDS = 2.0
 
 
+class OpsError(Exception):
+    """The endpoint cannot listen where [ops] listen says (the port is taken, no such address)."""
+
+
 class OpsServer:
     def __init__(self, bot: Paperboy, listen: str) -> None:
         self.bot = bot
@@ -41,7 +45,13 @@ class OpsServer:
         app.router.add_get("/metrics", self.metrics)
         self.runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self.runner.setup()
-        await web.TCPSite(self.runner, self.host, self.port).start()
+        try:
+            await web.TCPSite(self.runner, self.host, self.port).start()
+        except OSError as error:
+            await self.stop()
+            raise OpsError(
+                f"[ops] listen: cannot listen on {self.host}:{self.port}: {error.strerror or error}"
+            ) from None
         log.info("health and metrics on http://%s:%d (/healthz, /metrics)", self.host, self.port)
 
     async def stop(self) -> None:

@@ -1,6 +1,7 @@
 """`python -m bot run`: keep the bot up unattended, and stop it cleanly on SIGTERM or Ctrl-C.
 
-- No token, a rejected token, an unusable database: a message and a failing exit, no traceback.
+- No token, a rejected token, an unusable database, a taken [ops] port: a message and a failing
+  exit, no traceback.
 - Discord unreachable at start (the network is not up yet, an outage): one log line per attempt,
   then a retry after an exponential backoff (RETRY_DELAYS), until it connects or is stopped. Once
   connected, discord.py reconnects the gateway by itself.
@@ -23,6 +24,7 @@ import discord
 from bot.config import Config
 from bot.db import DatabaseError
 from bot.edge.client import create_bot
+from bot.edge.ops import OpsError
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,7 @@ async def _serve(config: Config) -> int:
         except discord.LoginFailure:
             print(BAD_TOKEN, file=sys.stderr)
             return 1
-        except DatabaseError as error:
+        except (DatabaseError, OpsError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 1
         except UNREACHABLE as error:

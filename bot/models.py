@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from bot.text import plural
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PaperFields:
@@ -181,7 +183,3 @@ class IngestReport:
             f" {self.updated} updated, {self.unchanged} unchanged, {self.removed} removed;"
             f" {problems}"
         )
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"

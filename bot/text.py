@@ -18,6 +18,11 @@ def fold(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 file``, ``2 files``: regular English plurals only."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def trim(text: str, limit: int) -> str:
     """``text`` if it fits in ``limit`` characters, else cut to fit with a trailing ellipsis.
 

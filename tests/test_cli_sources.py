@@ -151,3 +151,24 @@ def test_the_progress_bar_counts_papers(capsys: pytest.CaptureFixture[str]) -> N
         err
         == "\r[#######-----------------------] 50/200 papers\r[##############################] 200/200 papers\n"
     )
+
+
+def test_poll_without_network_is_one_line_per_source_and_exit_1(tmp_path: Path) -> None:
+    from tests.test_command_line import cli as run_cli
+
+    config = tmp_path / "config.toml"
+    closed = "http://127.0.0.1:9"  # the discard port: nothing listens there
+    config.write_text(
+        f'[database]\npath = "p.db"\n[sources]\nhuggingface_url = "{closed}/api/daily_papers"\n'
+        f'arxiv_url = "{closed}/api/query"\nretries = 0\nlookback_days = 3\n',
+        encoding="utf-8",
+    )
+    result = run_cli("--config", str(config), "poll", cwd=tmp_path)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if " ERROR " in line]
+    assert (
+        len(errors) == 1
+        and "huggingface: " in errors[0]
+        and "failed after 1 attempt (" in errors[0]
+    )
+    assert "Traceback" not in result.stderr

@@ -57,7 +57,8 @@ async def _wired(
 
 
 async def poll(config: Config, args: argparse.Namespace) -> int:
-    """One poll of every configured source, as the scheduler runs it; prints what it did."""
+    """One poll of every configured source, as the scheduler runs it; prints what it did.
+    Exit 1 when a source or arXiv could not be reached (the log line says why)."""
     async with _wired(config, create=True) as (sources, enricher):
         if not sources and enricher is None:
             print("No source is configured: see [sources] in config.example.toml.", file=sys.stderr)
@@ -71,7 +72,8 @@ async def poll(config: Config, args: argparse.Namespace) -> int:
         print(f"arxiv: {completed.summary()}")
     elif enricher is None:
         print("arxiv: off ([sources] arxiv = false)")
-    return 0
+    failed = any(report.failures for report in reports.values())
+    return 1 if failed or (completed is not None and completed.error) else 0
 
 
 def _bar(done: int, total: int) -> None:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from bot.text import plural
+
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -71,7 +73,7 @@ async def fetch(
             wait, unreachable = None, not isinstance(error, aiohttp.ClientResponseError)
         if attempt == retries:
             raise FetchError(
-                f"{source}: {url} failed after {retries + 1} attempts ({reason})",
+                f"{source}: {url} failed after {plural(retries + 1, 'attempt')} ({reason})",
                 unreachable=unreachable,
             )
         delay = wait if wait is not None else min(60.0, 2.0**attempt) * (0.5 + random.random() / 2)

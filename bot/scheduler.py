@@ -142,8 +142,12 @@ class Scheduler:
         for name, report in reports.items():
             self.metrics.polled(name, not report.failures, report.new, self.clock())
         fresh = any(report.new or report.updated for report in reports.values())
-        if fresh:
-            log.info("new papers: %s", {name: r.new for name, r in reports.items()})
+        if fresh or not self.polled:  # the first poll says what it found, even nothing
+            found = "; ".join(
+                f"{name}: {r.new} new, {r.updated} updated" + (" (failed)" if r.failures else "")
+                for name, r in reports.items()
+            )
+            log.info("papers ingested: %s", found or "no source is configured")
         if fresh or not self.polled:  # the first poll also catches up after a restart
             self.polled = True
             await self.delivery.deliver_all(self.clock())

@@ -43,6 +43,19 @@ class Bot:
 
         return await asyncio.wait_for(read(), timeout)
 
+    async def lines_with(self, *texts: str, timeout: float = 20) -> None:
+        """Read on until every one of ``texts`` has been seen, in whatever order."""
+
+        async def read() -> None:
+            assert self.process.stderr is not None
+            while not all(any(t in line for line in self.lines) for t in texts):
+                raw = await self.process.stderr.readline()
+                if not raw:
+                    raise AssertionError(f"exited before {texts!r}:\n" + "\n".join(self.lines))
+                self.lines.append(raw.decode().rstrip("\n"))
+
+        await asyncio.wait_for(read(), timeout)
+
     async def stop(self, number: signal.Signals = signal.SIGTERM) -> int:
         self.process.send_signal(number)
         _, rest = await asyncio.wait_for(self.process.communicate(), 20)
@@ -120,11 +133,12 @@ async def test_start_up_is_logged_at_info_without_the_voice_warnings(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
     async with launched(fake.base_url, write_config(tmp_path)) as bot:
-        await bot.line_with("logged in as")
+        await bot.lines_with("logged in as", "papers ingested")
         assert await bot.stop() == 0
     text = "\n".join(bot.lines)
     assert re.search(r"synced \d+ commands globally", text)
     assert "scheduler started with 0 subscription jobs" in text
+    assert "papers ingested: no source is configured" in text
     assert f"logged in as {fake.bot_user.name}" in text
     assert "voice" not in text
 

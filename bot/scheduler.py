@@ -20,6 +20,7 @@ from bot.config import Config
 from bot.delivery import DeliveryService
 from bot.enrich import Enricher, EnrichReport, poll_once
 from bot.metrics import Metrics
+from bot.personal import PersonalDigest
 from bot.sources import Source
 from bot.subscriptions import Subscription, SubscriptionService
 
@@ -47,9 +48,11 @@ class Scheduler:
         config: Config,
         clock: Callable[[], datetime],
         enricher: Enricher | None = None,
+        personal: PersonalDigest | None = None,
         metrics: Metrics | None = None,
     ) -> None:
         self.subscriptions = subscriptions
+        self.personal = personal
         self.delivery = delivery
         self.sources = sources
         self.config = config
@@ -74,7 +77,18 @@ class Scheduler:
             coalesce=True,
             max_instances=1,
         )
-        log.info("scheduler started with %d subscription jobs", len(self.jobs.get_jobs()) - 1)
+        if self.personal is not None:
+            # One job for every reader: each minute, whoever's time has come gets their digest.
+            self.jobs.add_job(
+                self.personal.deliver_due,
+                "cron",
+                minute="*",
+                id="readers",
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=300,
+            )
+        log.info("scheduler started with %d jobs", len(self.jobs.get_jobs()))
         if self.enricher is not None:  # papers stored before arXiv completion existed
             self.backfill = asyncio.create_task(
                 self._backfill(self.enricher), name="arxiv-backfill"
@@ -151,3 +165,5 @@ class Scheduler:
         if fresh or not self.polled:  # the first poll also catches up after a restart
             self.polled = True
             await self.delivery.deliver_all(self.clock())
+            if self.personal is not None:
+                await self.personal.notify_changes(self.clock())

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from aiohttp import web
 
-from bot.config import SourcesConfig
+from bot.config import Config, SourcesConfig
 from bot.db import Database
 from bot.subscriptions import SubscriptionService
 from tests.fakediscord import FakeDiscord
@@ -58,9 +58,7 @@ async def test_the_default_source_posts_each_new_day_once(
     channel = guild.add_channel("papers")
     database = await Database.open(paper_db)
     made = datetime(2026, 1, 4, 12, 0, tzinfo=UTC)
-    await SubscriptionService(
-        database, __import__("bot.config").config.Config(), lambda: made
-    ).subscribe(
+    await SubscriptionService(database, Config(), lambda: made).subscribe(
         guild.id,
         channel.id,
         fake_discord.owner.id,

@@ -137,7 +137,7 @@ async def test_start_up_is_logged_at_info_without_the_voice_warnings(
         assert await bot.stop() == 0
     text = "\n".join(bot.lines)
     assert re.search(r"synced \d+ commands globally", text)
-    assert "scheduler started with 0 subscription jobs" in text
+    assert re.search(r"scheduler started with \d+ jobs", text)
     assert "papers ingested: no source is configured" in text
     assert f"logged in as {fake.bot_user.name}" in text
     assert "voice" not in text

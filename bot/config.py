@@ -1,8 +1,9 @@
 """Configuration: config.toml plus environment variables, validated once into a frozen object.
 
 Where it comes from, strongest first: command-line flags (applied by the caller), environment
-(``DISCORD_TOKEN``, ``PAPERBOY_DB``), the TOML file (``--config``, else ``PAPERBOY_CONFIG``, else
-``./config.toml`` when present), then the defaults below. Unknown keys are errors: a typo should not
+(``DISCORD_TOKEN``, else the systemd credential ``discord-token``; ``PAPERBOY_DB``), the TOML
+file (``--config``, else ``PAPERBOY_CONFIG``, else ``./config.toml`` when present), then the
+defaults below. Unknown keys are errors: a typo should not
 silently fall back to a default.
 """
 
@@ -222,6 +223,18 @@ def _relative_to(config: Config, raw: dict[str, Any]) -> Config:
     )
 
 
+def _credential(env: dict[str, str], name: str) -> str:
+    """A systemd credential (LoadCredential=NAME:FILE puts it in $CREDENTIALS_DIRECTORY)."""
+    folder = env.get("CREDENTIALS_DIRECTORY")
+    path = Path(folder) / name if folder else None
+    if path is None or not path.is_file():
+        return ""
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read the credential {path}: {error}") from None
+
+
 def load_config(path: str | Path | None = None, env: dict[str, str] | None = None) -> Config:
     """Read, merge and validate the configuration; ConfigError says what is wrong and where."""
     env = dict(os.environ if env is None else env)
@@ -245,8 +258,9 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
         )
     parts = {name: _section(name, cls, raw.get(name, {}), where) for name, cls in SECTIONS.items()}
     config = _relative_to(Config(**parts, path=str(chosen) if chosen.is_file() else None), raw)
-    if env.get("DISCORD_TOKEN"):
-        config = replace(config, bot=replace(config.bot, token=env["DISCORD_TOKEN"].strip()))
+    token = env.get("DISCORD_TOKEN", "").strip() or _credential(env, "discord-token")
+    if token:
+        config = replace(config, bot=replace(config.bot, token=token))
     if env.get("PAPERBOY_DB"):
         config = replace(config, database=replace(config.database, path=env["PAPERBOY_DB"]))
     _validate(config, where)

@@ -264,3 +264,12 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
     path.write_text("[bot]\ntoken = 'from-file'\n", "utf-8")
     config = load_config(path, env={"DISCORD_TOKEN": "from-env", "PAPERBOY_DB": "/x.db"})
     assert (config.bot.token, config.database.path) == ("from-env", "/x.db")
+
+
+def test_the_token_can_come_from_a_systemd_credential(tmp_path: Path) -> None:
+    (tmp_path / "discord-token").write_text("from-credential\n", "utf-8")
+    via_credential = load_config(env={"CREDENTIALS_DIRECTORY": str(tmp_path)})
+    assert via_credential.bot.token == "from-credential"
+    both = {"CREDENTIALS_DIRECTORY": str(tmp_path), "DISCORD_TOKEN": "from-env"}
+    assert load_config(env=both).bot.token == "from-env"
+    assert load_config(env={"CREDENTIALS_DIRECTORY": str(tmp_path / "none")}).bot.token == ""

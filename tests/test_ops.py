@@ -50,7 +50,7 @@ async def test_healthz_reports_gateway_database_and_each_sources_last_poll(
 ) -> None:
     folder = tmp_path / "digests"
     shutil.copytree(SEEDS, folder)
-    fake_discord.add_guild()
+    guild = fake_discord.add_guild()
     async with run_bot(ops=OpsConfig(listen=listen), sources=offline(folder)) as bot:
         await fake_discord.wait_for(lambda: bot.metrics.last_success, 10, "the first poll")
         status, kind, body = await get(f"http://{listen}/healthz")
@@ -69,6 +69,10 @@ async def test_healthz_reports_gateway_database_and_each_sources_last_poll(
             blocker.close()
         assert status == 503
         assert '"database": false' in body and '"ok": false' in body
+        bot.ops.write_check = 10.0
+        status, _, body = await get(f"http://{listen}/healthz")
+        assert status == 200  # the lock is free again, and no transaction was left open
+        await bot.subscriptions.subscribe(guild.id, 1234, fake_discord.owner.id)  # writes work
 
 
 async def test_metrics_count_polls_papers_posts_429s_and_commands(

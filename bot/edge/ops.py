@@ -38,6 +38,7 @@ class OpsServer:
         self.host, self.port = parse_listen(listen)
         self.runner: web.AppRunner | None = None
         self.write_check = WRITE_CHECK_SECONDS
+        self.probe: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         app = web.Application()
@@ -63,16 +64,28 @@ class OpsServer:
         return self.bot.is_ready() and not self.bot.is_closed() and self.bot.ws is not None
 
     async def database_writable(self) -> bool:
-        async def lock() -> None:
-            async with self.bot.db.transaction():
-                pass  # BEGIN IMMEDIATE took the write lock: the file is writable
+        """Whether a write lock is granted within ``write_check`` seconds.
 
+        The probe runs as its own task and is never cancelled mid-transaction (a BEGIN that
+        completes after a cancel would leave the connection inside a transaction); a slow one is
+        shielded from the timeout, left to finish, and reused by the next check.
+        """
+        if self.probe is None or self.probe.done():
+            self.probe = asyncio.create_task(self._take_write_lock())
+            self.probe.add_done_callback(_retrieve)
         try:
-            await asyncio.wait_for(lock(), self.write_check)
+            await asyncio.wait_for(asyncio.shield(self.probe), self.write_check)
+        except TimeoutError:
+            log.warning("health: no database write lock within %.1f s", self.write_check)
+            return False
         except Exception as error:
             log.warning("health: database not writable: %s", error)
             return False
         return True
+
+    async def _take_write_lock(self) -> None:
+        async with self.bot.db.transaction():
+            pass  # BEGIN IMMEDIATE took the write lock: the file is writable
 
     async def healthz(self, request: web.Request) -> web.Response:
         gateway, database = self.gateway_connected(), await self.database_writable()
@@ -89,6 +102,12 @@ class OpsServer:
         metrics.gateway_latency.set(latency if math.isfinite(latency) else float("nan"))
         metrics.pending.set(await LedgerStore(self.bot.db).pending_count())
         return web.Response(body=metrics.render(), headers={"Content-Type": CONTENT_TYPE})
+
+
+def _retrieve(task: asyncio.Task[None]) -> None:
+    """A probe's failure is reported by the check that awaited it; never 'never retrieved'."""
+    if not task.cancelled():
+        task.exception()
 
 
 def count_rate_limits(counter: Counter) -> aiohttp.TraceConfig:

@@ -8,7 +8,6 @@ import re
 import shutil
 import socket
 import sqlite3
-from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
@@ -17,7 +16,7 @@ import pytest
 from bot.config import ConfigError, OpsConfig, load_config
 from bot.digest import parse_digest
 from tests.fakediscord import FakeDiscord
-from tests.helpers import DATA, SEEDS, offline
+from tests.helpers import DATA, ROOT, SEEDS, offline
 from tests.test_command_line import cli
 from tests.test_daily_posts import NEXT_DAY, subscribe
 
@@ -117,7 +116,8 @@ def test_a_bad_listen_address_is_refused(tmp_path: Path, listen: str) -> None:
     path.write_text(f'[ops]\nlisten = "{listen}"\n', "utf-8")
     with pytest.raises(ConfigError, match=r"\[ops\] listen: .* is not host:port"):
         load_config(path, env={})
-    assert replace(load_config(env={}).ops, listen="") == OpsConfig()
+    assert load_config(env={}).ops == OpsConfig(listen="")  # off by default
+    assert load_config(ROOT / "config.example.toml", env={}).ops == OpsConfig(listen="")
 
 
 async def test_the_health_command_asks_the_running_bot(

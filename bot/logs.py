@@ -2,7 +2,8 @@
 
 Operators read these lines in ``journalctl`` or ``docker logs``: an exception is summed up on its
 line (``...: ConnectionError: refused``) unless the level is DEBUG, where the full traceback helps.
-discord.py's two voice warnings are dropped: paperboy never joins a voice channel.
+discord.py's two voice warnings are dropped: paperboy never joins a voice channel; APScheduler's
+line for every job run is kept for DEBUG.
 """
 
 from __future__ import annotations
@@ -44,3 +45,6 @@ def configure_logging(level: str, stream: TextIO | None = None) -> None:
     handler.setFormatter(OneLineFormatter(verbose=level.upper() == "DEBUG"))
     handler.addFilter(_not_voice)
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    # APScheduler logs every job run at INFO (the readers' job runs each minute): only at DEBUG.
+    quiet = logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING
+    logging.getLogger("apscheduler").setLevel(quiet)

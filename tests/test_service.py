@@ -141,6 +141,7 @@ async def test_start_up_is_logged_at_info_without_the_voice_warnings(
     assert "papers ingested: no source is configured" in text
     assert f"logged in as {fake.bot_user.name}" in text
     assert "voice" not in text
+    assert "apscheduler" not in text  # no line for every job run at INFO
 
 
 async def test_log_level_in_the_config_is_obeyed(fake: FakeDiscord, tmp_path: Path) -> None:

@@ -107,5 +107,6 @@ async def ingest_paths(
         await ingest_file(papers, path, report)
         if progress:
             progress(index, len(files), path)
-    log.info("ingest: %s", report.summary())
+    changed = report.new or report.updated or report.removed or not report.clean
+    log.log(logging.INFO if changed else logging.DEBUG, "ingest: %s", report.summary())
     return report

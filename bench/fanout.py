@@ -58,7 +58,7 @@ async def run(channels: int, papers: int, layout: str, limits: bool) -> dict[str
         config = replace(
             Config(),
             database=DatabaseConfig(path=str(path)),
-            sources=SourcesConfig(folder="", arxiv=False),
+            sources=SourcesConfig(folder="", huggingface=False, arxiv=False),
         )
         bot = create_bot(config, clock=lambda: now, guild_ready_timeout=0.05)
         try:

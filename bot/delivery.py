@@ -28,6 +28,7 @@ from typing import Protocol
 from bot.config import Config
 from bot.db.ledger import Ledger, LedgerStore
 from bot.db.papers import PaperStore
+from bot.metrics import Metrics
 from bot.models import PaperRow
 from bot.subscriptions import Subscription, SubscriptionService
 
@@ -107,10 +108,16 @@ class Step:
     position: int
 
 
-async def once(ledger: Ledger, step: Step, act: Callable[[str], Awaitable[int]]) -> int:
+async def once(
+    ledger: Ledger,
+    step: Step,
+    act: Callable[[str], Awaitable[int]],
+    metrics: Metrics | None = None,
+) -> int:
     """The exactly-once step, for channels and direct messages alike: read the item's row; if not
     sent, write it pending, act with its nonce, write it sent with the id the act returned. One
-    read, two writes; a pending row is acted on again with the nonce it was first given."""
+    read, two writes; a pending row is acted on again with the nonce it was first given.
+    ``metrics`` counts each post sent, failed, or retried (a pending row posted again)."""
     key = step.day.isoformat()
     entry = await ledger.entry(step.owner, key, step.item)
     if entry is not None and entry.state == "sent" and entry.message_id is not None:
@@ -118,8 +125,17 @@ async def once(ledger: Ledger, step: Step, act: Callable[[str], Awaitable[int]])
     stamp = entry.nonce if entry is not None else nonce(step.scope, step.day, step.item)
     if entry is None:
         await ledger.pending(step.owner, key, step.item, step.position, stamp)
-    message_id = await act(stamp)
+    elif metrics is not None:
+        metrics.posts.labels("retried").inc()
+    try:
+        message_id = await act(stamp)
+    except Exception:
+        if metrics is not None:
+            metrics.posts.labels("failed").inc()
+        raise
     await ledger.sent(step.owner, key, step.item, message_id)
+    if metrics is not None:
+        metrics.posts.labels("sent").inc()
     return message_id
 
 
@@ -134,6 +150,7 @@ class DeliveryService:
         clock: Callable[[], datetime],
         remember: Remember,
         weekly: Weekly | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.ledger = ledger
         self.papers = papers
@@ -143,6 +160,7 @@ class DeliveryService:
         self.clock = clock
         self.remember = remember
         self.weekly = weekly  # the week's top papers, for subscriptions with a weekly recap
+        self.metrics = metrics or Metrics()
 
     async def due_days(self, subscription: Subscription, now: datetime) -> list[date]:
         """Days with papers, from the subscription's creation day, whose post time has passed."""
@@ -277,7 +295,7 @@ class DeliveryService:
         act: Callable[[str], Awaitable[int]],
     ) -> int:
         step = Step(subscription.id, subscription.channel_id, day, item, position)
-        return await once(self.ledger, step, act)
+        return await once(self.ledger, step, act, self.metrics)
 
     async def _failed(self, subscription: Subscription, reason: str) -> None:
         updated = await self.subscriptions.record_failure(subscription)

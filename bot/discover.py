@@ -21,10 +21,10 @@ from datetime import date, timedelta
 
 from bot.db.discovery import DiscoveryStore
 from bot.db.papers import Filters, PaperStore
-from bot.ids import normalize_arxiv_id
 from bot.models import PaperRow
 from bot.query import WORD as TOKEN_WORD
 from bot.query import SearchError, parse_query
+from bot.search import parse_arxiv_id
 from bot.text import fold, trim
 
 BOOKMARK_WEIGHT = 5
@@ -136,9 +136,7 @@ class DiscoverService:
 
     async def related(self, text: str, limit: int = 5) -> tuple[PaperRow, list[PaperRow]]:
         """The paper ``text`` names (id or link) and up to ``limit`` papers most like it."""
-        arxiv_id = normalize_arxiv_id(text)
-        if arxiv_id is None:
-            raise SearchError(f"'{text[:80]}' is not an arXiv id; try 2503.14456 or a link")
+        arxiv_id = parse_arxiv_id(text)
         found = await self.store.text_of(arxiv_id)
         paper = await self.papers.get(arxiv_id)
         if found is None or paper is None:

@@ -31,7 +31,15 @@ from bot.query import Query, SearchError, parse_day, parse_query, parse_when
 from bot.taxonomy import label, resolve
 from bot.text import fold
 
-__all__ = ["SearchError", "SearchService", "parse_day", "parse_query"]
+__all__ = [
+    "MAX_LIMIT",
+    "SearchError",
+    "SearchService",
+    "nothing_to_search",
+    "parse_arxiv_id",
+    "parse_day",
+    "parse_query",
+]
 
 MAX_LIMIT = 100
 FEW = 3  # fewer hits than this and the query is retried with typo corrections
@@ -87,6 +95,35 @@ def one_edit(word: str) -> set[str]:
     changes = {a + c + b[1:] for a, b in splits if b for c in LETTERS}
     inserts = {a + c + b for a, b in splits for c in LETTERS}
     return (deletes | swaps | changes | inserts) - {word}
+
+
+def nothing_to_search(text: str, *, filtered: bool, today: date | None = None) -> str | None:
+    """Why ``text`` (with or without filters) cannot be searched, or None when it can.
+
+    Fields typed in ``text`` (au:, since: ...) count as filters; a bad field raises SearchError.
+    """
+    query = parse_query(text, today or datetime.now(UTC).date())
+    rest = text
+    for typed in query.fields:
+        rest = rest.replace(typed, "", 1)
+    if query.fts() is not None or ((filtered or query.has_filters) and not rest.strip()):
+        return None
+    shown = text.strip()[:80]
+    if query.exclude:
+        return f"'{shown}' only excludes; add a word to look for, like: model {shown}"
+    if shown:
+        return f"nothing to search for in '{shown}'; use words, \"a phrase\" or prefix*"
+    return 'nothing to search for: give words, "a phrase" or prefix*, or a filter'
+
+
+def parse_arxiv_id(text: str) -> str:
+    """The bare arXiv id in an id or arXiv / Hugging Face URL; SearchError when there is none."""
+    arxiv_id = normalize_arxiv_id(text)
+    if arxiv_id is None:
+        raise SearchError(
+            f"'{text[:80]}' is not an arXiv id; try 2503.14456, arXiv:2503.14456v2 or a link"
+        )
+    return arxiv_id
 
 
 class SearchService:
@@ -289,14 +326,16 @@ class SearchService:
             return None, []
         return day, await self.papers.day(day)
 
+    async def nearest_days(self, day: date) -> tuple[date | None, date | None]:
+        """The closest days with papers before and after ``day`` (None where there is none)."""
+        days = await self.papers.days()
+        before = [d for d in days if d < day]
+        after = [d for d in days if d > day]
+        return (before[-1] if before else None), (after[0] if after else None)
+
     async def show(self, text: str) -> PaperRow | None:
         """One paper by arXiv id or arXiv / Hugging Face URL; SearchError when it is neither."""
-        arxiv_id = normalize_arxiv_id(text)
-        if arxiv_id is None:
-            raise SearchError(
-                f"'{text[:80]}' is not an arXiv id; try 2503.14456, arXiv:2503.14456v2 or a link"
-            )
-        return await self.papers.get(arxiv_id)
+        return await self.papers.get(parse_arxiv_id(text))
 
     async def random(self) -> PaperRow | None:
         return await self.papers.random()

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+
+import pytest
+
 from tests.fakediscord import is_ephemeral
+
+
+@pytest.fixture(autouse=True)
+def answer_at_once(world, monkeypatch) -> None:
+    """No "thinking" defer however loaded the machine: these tests read the first reply."""
+    monkeypatch.setattr(sys.modules["cogs.papers"], "DEFER_AFTER", 30)
 
 
 def custom_ids(message: dict) -> set[str]:

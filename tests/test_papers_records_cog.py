@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,9 @@ async def paper_db(tmp_path: Path) -> Path:
     return path
 
 
-async def test_paper_category_by_code_lists_papers(world) -> None:
+async def test_paper_category_by_code_lists_papers(world, monkeypatch) -> None:
+    # Answer at once: under load a deferred "thinking" reply would come first (not what is tested).
+    monkeypatch.setattr(sys.modules["cogs.papers"], "DEFER_AFTER", 30)
     reply = await (await world.fake.slash("paper category", user=world.alice, name="cs.CL")).reply()
     embed = reply["embeds"][0]
     assert not is_ephemeral(reply)

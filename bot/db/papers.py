@@ -226,6 +226,26 @@ class PaperStore:
         """The lowest row id a broad query is ranked over (None: few enough to rank them all)."""
         return await self.db.fetchval(*window_sql(match, filters))
 
+    async def search(
+        self,
+        match: str | None,
+        *,
+        author_ids: Sequence[int] | None = None,
+        categories: Sequence[str] | None = None,
+        prefixes: Sequence[str] = (),
+        since: date | None = None,
+        until: date | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        highlight: tuple[str, str] = ("**", "**"),
+    ) -> list[PaperRow]:
+        """Papers matching an FTS5 expression (already made safe) and the filters, ranked as
+        ``ranked`` does; with no expression, the filters' papers newest first."""
+        filters = Filters(author_ids, categories, prefixes, since, until)
+        if match is None:
+            return await self.listing(filters, limit, offset)
+        return await self.ranked(match, filters, limit, offset, highlight)
+
     async def ranked(
         self,
         match: str,

@@ -69,10 +69,14 @@ class Subscription:
         names = [fold(name) for name in paper.authors]
         return any(fold(wanted) in name for wanted in self.authors for name in names)
 
+    @property
+    def last_weekday(self) -> str:
+        """The last of this subscription's weekdays in the week (Monday first)."""
+        return max(self.weekdays, key=WEEKDAYS.index)
+
     def recap_day(self, day: date) -> bool:
         """Whether ``day`` gets the weekly recap: the last of this subscription's weekdays."""
-        last = max(WEEKDAYS.index(name) for name in self.weekdays)
-        return self.weekly and day.weekday() == last
+        return self.weekly and WEEKDAYS[day.weekday()] == self.last_weekday
 
     def next_post(self, now: datetime) -> datetime:
         """The next moment this subscription posts, as an aware datetime in its timezone."""
@@ -97,7 +101,7 @@ class Subscription:
         ]
         days = ", ".join(day.title() for day in self.weekdays)
         if self.weekly:
-            days += f" (weekly recap {self.weekdays[-1].title()})"
+            days += f" (weekly recap {self.last_weekday.title()})"
         return (
             f"{self.post_time:%H:%M} {self.timezone}, {days}; {self.layout} layout"
             f"{'; ' + '; '.join(filters) if filters else ''}{' (broken: fix permissions, then edit it)' if self.broken else ''}"

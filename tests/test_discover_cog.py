@@ -85,3 +85,11 @@ async def test_query_autocomplete_offers_titles_and_authors(world) -> None:
     )
     assert {"name": "BlinkDL (1 papers)", "value": 'au:"BlinkDL"'} in authors
     assert len(authors) <= 25
+
+
+async def test_a_bad_field_is_explained_privately(world) -> None:
+    reply = await (
+        await world.fake.slash("paper search", user=world.alice, query="goose id:nope")
+    ).reply()
+    assert is_ephemeral(reply)
+    assert reply["content"] == "'id:nope' is not an arXiv id; try id:2503.14456"

@@ -46,6 +46,9 @@ class DeliveryConfig:
     weekdays: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
     catch_up_days: int = 7
     broken_after_days: int = 3
+    late_papers_days: int = 2  # papers joining a posted day this many days back are still posted
+    edit_window_days: int = 7  # messages of days this far back are edited when their papers change
+    nonce_window_seconds: float = 120.0  # trust Discord's nonce dedupe this long, then read history
 
 
 @dataclass(frozen=True)
@@ -141,8 +144,9 @@ def _validate(config: Config, where: str) -> None:
             check()
         except ValueError as error:
             raise ConfigError(f"{where}: [{section}] {key}: {error}") from None
-    if config.delivery.catch_up_days < 0:
-        raise ConfigError(f"{where}: [delivery] catch_up_days must be 0 or more")
+    for key in ("catch_up_days", "late_papers_days", "edit_window_days", "nonce_window_seconds"):
+        if getattr(config.delivery, key) < 0:
+            raise ConfigError(f"{where}: [delivery] {key} must be 0 or more")
     if config.sources.poll_minutes < 1:
         raise ConfigError(f"{where}: [sources] poll_minutes must be at least 1")
     template = config.sources.url_template

@@ -2,18 +2,65 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.db.core import Database
 
+ENTRY_COLUMNS = (
+    "day, item, kind, batch, position, nonce, state, message_id, channel_id, fingerprint,"
+    " pending_since, deleted"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One message owed for a day: ``pending`` until Discord has it, then ``sent`` with its id."""
+    """One message owed for a day: ``pending`` until Discord has it, then ``sent`` with its id.
+
+    ``kind`` says what it is (header, thread, paper, listed, compact, more, skipped); ``listed``
+    rows are papers shown inside a compact list, whose ``message_id`` is the list's.
+    """
 
     nonce: str
     state: str
     message_id: int | None
+    item: str = ""
+    kind: str = "paper"
+    batch: int = 0
+    position: int = 0
+    day: str = ""
+    channel_id: int | None = None
+    fingerprint: str | None = None
+    pending_since: str | None = None
+    deleted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A row to write pending before anything of its batch is posted."""
+
+    item: str
+    kind: str
+    batch: int
+    position: int
+    nonce: str
+
+
+def _entry(row: Sequence) -> Entry:
+    return Entry(
+        nonce=row[5],
+        state=row[6],
+        message_id=row[7],
+        item=row[1],
+        kind=row[2],
+        batch=row[3],
+        position=row[4],
+        day=row[0],
+        channel_id=row[8],
+        fingerprint=row[9],
+        pending_since=row[10],
+        deleted=bool(row[11]),
+    )
 
 
 class LedgerStore:
@@ -26,6 +73,14 @@ class LedgerStore:
         )
         return {row[0] for row in rows}
 
+    async def posted_days(self, subscription_id: int, since: str) -> set[str]:
+        """Days delivered from ``since`` on, not counting days skipped by catch-up."""
+        rows = await self.db.fetchall(
+            "SELECT day FROM delivered_days WHERE subscription_id = ? AND day >= ? AND papers >= 0",
+            (subscription_id, since),
+        )
+        return {row[0] for row in rows}
+
     async def mark_day(self, subscription_id: int, day: str, papers: int) -> None:
         await self.db.execute(
             "INSERT OR IGNORE INTO delivered_days (subscription_id, day, papers) VALUES (?, ?, ?)",
@@ -34,11 +89,33 @@ class LedgerStore:
 
     async def entry(self, subscription_id: int, day: str, item: str) -> Entry | None:
         row = await self.db.fetchone(
-            "SELECT nonce, state, message_id FROM deliveries"
+            f"SELECT {ENTRY_COLUMNS} FROM deliveries"
             " WHERE subscription_id = ? AND day = ? AND item = ?",
             (subscription_id, day, item),
         )
-        return Entry(row[0], row[1], row[2]) if row else None
+        return _entry(row) if row else None
+
+    async def day_entries(self, subscription_id: int, day: str) -> list[Entry]:
+        """Every row of one day, in posting order."""
+        rows = await self.db.fetchall(
+            f"SELECT {ENTRY_COLUMNS} FROM deliveries WHERE subscription_id = ? AND day = ?"
+            " ORDER BY position, item",
+            (subscription_id, day),
+        )
+        return [_entry(row) for row in rows]
+
+    async def plan(
+        self, subscription_id: int, day: str, rows: Sequence[Planned], since: str
+    ) -> None:
+        """Write a batch's rows pending, all or none, before any of them is posted."""
+        await self.db.executemany(
+            "INSERT OR IGNORE INTO deliveries (subscription_id, day, item, kind, batch, position,"
+            " nonce, state, pending_since) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+            [
+                (subscription_id, day, r.item, r.kind, r.batch, r.position, r.nonce, since)
+                for r in rows
+            ],
+        )
 
     async def pending(
         self, subscription_id: int, day: str, item: str, position: int, nonce: str
@@ -49,9 +126,68 @@ class LedgerStore:
             (subscription_id, day, item, position, nonce),
         )
 
-    async def sent(self, subscription_id: int, day: str, item: str, message_id: int) -> None:
+    async def sent(
+        self,
+        subscription_id: int,
+        day: str,
+        item: str,
+        message_id: int,
+        channel_id: int | None = None,
+        fingerprint: str | None = None,
+    ) -> None:
         await self.db.execute(
-            "UPDATE deliveries SET state = 'sent', message_id = ?"
+            "UPDATE deliveries SET state = 'sent', message_id = ?,"
+            " channel_id = coalesce(?, channel_id), fingerprint = coalesce(?, fingerprint)"
             " WHERE subscription_id = ? AND day = ? AND item = ?",
-            (message_id, subscription_id, day, item),
+            (message_id, channel_id, fingerprint, subscription_id, day, item),
+        )
+
+    async def listed(
+        self, subscription_id: int, day: str, items: Sequence[str], message_id: int, channel_id: int
+    ) -> None:
+        """Papers shown inside the compact list ``message_id`` are sent with it."""
+        await self.db.executemany(
+            "UPDATE deliveries SET state = 'sent', message_id = ?, channel_id = ?"
+            " WHERE subscription_id = ? AND day = ? AND item = ?",
+            [(message_id, channel_id, subscription_id, day, item) for item in items],
+        )
+
+    async def showing(self, subscription_id: int, day: str, message_id: int) -> list[str]:
+        """The papers a compact list shows, in list order."""
+        rows = await self.db.fetchall(
+            "SELECT item FROM deliveries WHERE subscription_id = ? AND day = ? AND kind = 'listed'"
+            " AND message_id = ? ORDER BY position, item",
+            (subscription_id, day, message_id),
+        )
+        return [row[0] for row in rows]
+
+    async def shown(self, subscription_id: int, day: str, item: str, fingerprint: str) -> None:
+        await self.db.execute(
+            "UPDATE deliveries SET fingerprint = ? WHERE subscription_id = ? AND day = ? AND item = ?",
+            (fingerprint, subscription_id, day, item),
+        )
+
+    async def deleted(self, subscription_id: int, day: str, item: str) -> None:
+        """A moderator removed the message: leave it removed (never edited, never re-posted)."""
+        await self.db.execute(
+            "UPDATE deliveries SET deleted = 1 WHERE subscription_id = ? AND day = ? AND item = ?",
+            (subscription_id, day, item),
+        )
+
+    async def editable(self, subscription_id: int, since: str) -> list[Entry]:
+        """Sent messages showing papers (one paper, or a compact list) of days from ``since``."""
+        rows = await self.db.fetchall(
+            f"SELECT {ENTRY_COLUMNS} FROM deliveries WHERE subscription_id = ? AND day >= ?"
+            " AND kind IN ('paper', 'compact') AND state = 'sent' AND NOT deleted"
+            " ORDER BY day, position",
+            (subscription_id, since),
+        )
+        return [_entry(row) for row in rows]
+
+    async def last_sent_in(self, subscription_id: int, channel_id: int) -> int | None:
+        """The newest message this subscription has sent in a channel (or thread)."""
+        return await self.db.fetchval(
+            "SELECT max(message_id) FROM deliveries WHERE subscription_id = ? AND channel_id = ?"
+            " AND state = 'sent' AND kind != 'thread'",
+            (subscription_id, channel_id),
         )

@@ -73,19 +73,42 @@ def paper_list_embed(
     return fit(embed)
 
 
-def header_text(day: date, count: int) -> str:
-    """The line that opens a day in a channel (its thread hangs from it)."""
-    return f"**Papers for {day}** · {count} paper{'s' * (count != 1)}"
+def header_text(day: date, count: int, role: int | None = None) -> str:
+    """The line that opens a day in a channel (its thread hangs from it), pinging ``role``."""
+    ping = f"<@&{role}> " if role else ""
+    return f"{ping}**Papers for {day}** · {count} paper{'s' * (count != 1)}"
 
 
-def compact_embed(day: date, papers: Sequence[PaperRow]) -> discord.Embed:
-    """A whole day as one numbered list of linked titles."""
-    lines = [f"{n}. [{trim(p.title, 150)}]({p.arxiv_url})" for n, p in enumerate(papers, 1)]
-    count = len(papers)
-    return discord.Embed(
-        title=trim(f"Papers for {day} · {count} paper{'s' * (count != 1)}", TITLE),
-        description=trim("\n".join(lines), DESCRIPTION),
+def more_text(day: date, count: int) -> str:
+    """The line over papers that joined a day after it was posted."""
+    return f"**{count} more paper{'s' * (count != 1)} for {day}**"
+
+
+COMPACT_LINE = 150  # characters of a title in a compact list
+
+
+def compact_lines(papers: Sequence[PaperRow]) -> str:
+    return "\n".join(
+        f"{n}. [{trim(p.title, COMPACT_LINE)}]({p.arxiv_url})" for n, p in enumerate(papers, 1)
     )
+
+
+def compact_embed(day: date, papers: Sequence[PaperRow], late: bool = False) -> discord.Embed:
+    """A day (or the papers that joined it late) as one numbered list of linked titles."""
+    count = len(papers)
+    title = (
+        more_text(day, count).strip("*")
+        if late
+        else f"Papers for {day} · {count} paper{'s' * (count != 1)}"
+    )
+    return discord.Embed(
+        title=trim(title, TITLE), description=trim(compact_lines(papers), DESCRIPTION)
+    )
+
+
+def compact_fits(papers: Sequence[PaperRow]) -> bool:
+    """Whether the list shows every paper whole (no title cut by the description's limit)."""
+    return len(compact_lines(papers)) <= DESCRIPTION
 
 
 def fit(embed: discord.Embed) -> discord.Embed:

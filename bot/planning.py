@@ -1,0 +1,79 @@
+"""Planning a batch: the ledger rows of a day's first delivery, or of papers that joined it late.
+
+Pure: given what the ledger holds for the day and the papers not in it yet, the rows to write
+pending, in posting order. Nothing here reads the store or talks to Discord.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from bot.db.ledger import Entry, Planned
+from bot.models import PaperRow
+from bot.posting import Outgoing, nonce
+from bot.subscriptions import Subscription
+
+LIST_MAX = 25  # papers in one compact list: the options of its bookmark menu
+OPENINGS = ("header", "forum", "paper", "listed", "compact")  # rows only a first batch has
+
+
+def plan(
+    subscription: Subscription,
+    day: date,
+    kind: str,
+    entries: list[Entry],
+    new: list[PaperRow],
+    last_list: list[PaperRow],
+    fits: Callable[[Outgoing], bool],
+) -> list[Planned]:
+    """The opening (header and thread, or a forum post) for a first batch, a "more" line for a
+    late one, then the papers, or compact lists. ``last_list``: what the day's last compact
+    list shows; late papers join it while ``fits`` says it holds them."""
+    first = not any(entry.kind in OPENINGS for entry in entries)
+    batch = 0 if first else max(entry.batch for entry in entries) + 1
+    position = max((entry.position for entry in entries), default=0) + 1
+    items: list[tuple[str, str]] = []
+    compact = subscription.layout == "compact"
+    if first:
+        if kind == "forum":
+            items.append(("thread", "forum"))
+        elif not compact:
+            items.append(("header", "header"))
+            if subscription.layout == "thread":
+                items.append(("thread", "thread"))
+    elif not compact:
+        items.append((f"more:{batch}", "more"))
+    if compact:
+        items.extend(lists(day, entries, new, batch, last_list, fits))
+    else:
+        items.extend((paper.arxiv_id, "paper") for paper in new)
+    channel = subscription.channel_id
+    return [
+        Planned(item, row_kind, batch, position + n, nonce(channel, day, item))
+        for n, (item, row_kind) in enumerate(items)
+    ]
+
+
+def lists(
+    day: date,
+    entries: list[Entry],
+    new: list[PaperRow],
+    batch: int,
+    shown: list[PaperRow],
+    fits: Callable[[Outgoing], bool],
+) -> list[tuple[str, str]]:
+    """Compact rows: papers join the day's last list while it fits, then open new lists."""
+    previous = [entry for entry in entries if entry.kind == "compact"]
+    growing = bool(previous) and not previous[-1].deleted
+    shown = list(shown) if growing else []
+    items: list[tuple[str, str]] = []
+    for n, paper in enumerate(new):
+        candidate = Outgoing("compact", day, (*shown, paper))
+        if not (growing and len(candidate.papers) <= LIST_MAX and fits(candidate)):
+            item = "compact" if not previous and not items else f"compact:{batch}:{n}"
+            items.append((item, "compact"))
+            growing, shown = True, []
+        shown.append(paper)
+        items.append((paper.arxiv_id, "listed"))
+    return items

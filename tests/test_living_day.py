@@ -232,7 +232,7 @@ async def test_the_days_role_is_pinged_by_the_header_and_by_nothing_else(
     world, fake_discord
 ) -> None:
     role = world.guild.add_role("Readers")
-    await retitle(world, "@everyone look at <@&%d>" % role.id)
+    await retitle(world, f"@everyone look at <@&{role.id}>")
     subscription, _ = await subscribe(world, layout="channel", mention_role=role.id)
     await world.bot.delivery.deliver(subscription, NEXT_DAY)
     posts = [c for c in fake_discord.calls if c.method == "POST" and c.path.endswith("/messages")]

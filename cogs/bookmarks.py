@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import discord
@@ -12,9 +13,8 @@ from discord.ext import commands
 
 from bot.bookmarks import FORMATS
 from bot.edge.render import paper_list_embed
-from bot.edge.views import Confirm, Paginator
+from bot.edge.views import Confirm, Shown, first_page
 from bot.ids import normalize_arxiv_id
-from bot.models import Page
 from cogs.papers import PAGE_SIZE
 
 if TYPE_CHECKING:
@@ -31,6 +31,26 @@ class Bookmarks(
     def __init__(self, bot: Paperboy) -> None:
         self.bot = bot
         self.emoji = bot.config.bot.bookmark_emoji
+
+    async def cog_load(self) -> None:
+        self.bot.page_sources["bookmarks"] = self.page
+
+    async def cog_unload(self) -> None:
+        self.bot.page_sources.pop("bookmarks", None)
+
+    async def page(self, interaction: discord.Interaction, args: list, number: int) -> Shown:
+        """Page ``number`` of the asker's bookmarks (the page buttons answer only the asker)."""
+        page = await self.bot.bookmarks.saved(
+            interaction.user.id, limit=PAGE_SIZE, offset=number * PAGE_SIZE
+        )
+        embed = paper_list_embed(
+            "Your bookmarks",
+            page.items,
+            first_number=number * PAGE_SIZE + 1,
+            footer=f"Page {number + 1}",
+        )
+        ids = [paper.arxiv_id for paper in page.items]
+        return Shown(embed, ids, page.has_more, bookmarks=False)
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, event: discord.RawReactionActionEvent) -> None:
@@ -63,35 +83,15 @@ class Bookmarks(
 
     @app_commands.command(name="list", description="Your bookmarked papers, newest first")
     async def list_bookmarks(self, interaction: discord.Interaction[Paperboy]) -> None:
-        user_id = interaction.user.id
-
-        async def fetch(number: int) -> Page:
-            return await self.bot.bookmarks.saved(
-                user_id, limit=PAGE_SIZE, offset=number * PAGE_SIZE
-            )
-
-        first = await fetch(0)
-        if not first.items:
+        first = await self.page(interaction, [], 0)
+        if not first.ids:
             await interaction.response.send_message(
                 f"You have no bookmarks yet. React with {self.emoji} to a paper, or use its Bookmark button.",
                 ephemeral=True,
             )
             return
-
-        async def render(number: int) -> tuple[discord.Embed, list[str], bool]:
-            page = first if number == 0 else await fetch(number)
-            embed = paper_list_embed(
-                "Your bookmarks",
-                page.items,
-                first_number=number * PAGE_SIZE + 1,
-                footer=f"Page {number + 1}",
-            )
-            return embed, [], page.has_more
-
-        embed, _, has_more = await render(0)
-        view = Paginator(user_id, render, has_more=has_more, ids=[], page_size=PAGE_SIZE)
-        view.interaction = interaction
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        view = await first_page(interaction, "bookmarks", [], first)
+        await interaction.response.send_message(embed=first.embed, view=view, ephemeral=True)
 
     @app_commands.command(name="remove", description="Remove one paper from your bookmarks")
     @app_commands.describe(paper="The arXiv id of the bookmarked paper")
@@ -137,23 +137,33 @@ class Bookmarks(
 
     @app_commands.command(name="clear", description="Delete all your bookmarks (asks first)")
     async def clear(self, interaction: discord.Interaction[Paperboy]) -> None:
-        await self._confirmed(
-            interaction, "Delete all your bookmarks?", self.bot.bookmarks.clear, "bookmarks deleted"
-        )
+        async def clear(user_id: int) -> str:
+            return f"Done: {await self.bot.bookmarks.clear(user_id)} bookmarks deleted."
+
+        await self._confirmed(interaction, "Delete all your bookmarks?", clear)
 
     @app_commands.command(
         name="forget-me", description="Delete everything paperboy stores about you (asks first)"
     )
     async def forget_me(self, interaction: discord.Interaction[Paperboy]) -> None:
-        await self._confirmed(
-            interaction,
-            "Delete everything I store about you?",
-            self.bot.bookmarks.forget_user,
-            "records deleted",
-        )
+        async def forget(user_id: int) -> str:
+            deleted = await self.bot.bookmarks.forget_user(user_id)
+            handed = await self.bot.subscriptions.forget_creator(user_id)
+            text = f"Done: {deleted} records deleted."
+            if handed:
+                text += (
+                    f" The {handed} subscription(s) you set up no longer name you: they belong"
+                    " to the server, and notes about them go to its system channel."
+                )
+            return text
+
+        await self._confirmed(interaction, "Delete everything I store about you?", forget)
 
     async def _confirmed(
-        self, interaction: discord.Interaction[Paperboy], question: str, action, done: str
+        self,
+        interaction: discord.Interaction[Paperboy],
+        question: str,
+        action: Callable[[int], Awaitable[str]],
     ) -> None:
         view = Confirm(interaction.user.id, interaction.id)
         await interaction.response.send_message(question, view=view, ephemeral=True)
@@ -165,8 +175,7 @@ class Bookmarks(
             return
         answer = view.interaction
         if view.confirmed:
-            count = await action(interaction.user.id)
-            await answer.response.edit_message(content=f"Done: {count} {done}.", view=None)
+            await answer.response.edit_message(content=await action(interaction.user.id), view=None)
         else:
             await answer.response.edit_message(content="Cancelled; nothing was deleted.", view=None)
 

@@ -38,3 +38,15 @@ async def dump(store: PaperStore) -> dict[str, list[tuple]]:
         ]
         for table in tables
     }
+
+
+def custom_id(message: dict, label: str) -> str:
+    """The custom_id of the one component labelled ``label`` on a message the bot sent."""
+    from tests.fakediscord import walk_components
+
+    [found] = [
+        c["custom_id"]
+        for c in walk_components(message.get("components"))
+        if c.get("label") == label
+    ]
+    return found

@@ -15,13 +15,24 @@ class BookmarkStore:
         self.papers = papers
 
     async def remember(
-        self, message_id: int, channel_id: int, guild_id: int | None, arxiv_ids: Sequence[str]
+        self,
+        message_id: int,
+        channel_id: int,
+        guild_id: int | None,
+        arxiv_ids: Sequence[str],
+        replace: bool = False,
     ) -> None:
-        await self.db.executemany(
-            "INSERT OR IGNORE INTO paper_messages (message_id, paper_id, channel_id, guild_id)"
-            " SELECT ?, id, ?, ? FROM papers WHERE arxiv_id = ?",
-            [(message_id, channel_id, guild_id, arxiv_id) for arxiv_id in arxiv_ids],
-        )
+        """Map the message to these papers (``replace``: to these only), in one transaction."""
+        async with self.db.transaction() as connection:
+            if replace:
+                await connection.execute(
+                    "DELETE FROM paper_messages WHERE message_id = ?", (message_id,)
+                )
+            await connection.executemany(
+                "INSERT OR IGNORE INTO paper_messages (message_id, paper_id, channel_id, guild_id)"
+                " SELECT ?, id, ?, ? FROM papers WHERE arxiv_id = ?",
+                [(message_id, channel_id, guild_id, arxiv_id) for arxiv_id in arxiv_ids],
+            )
 
     async def papers_for_message(self, message_id: int) -> list[str]:
         rows = await self.db.fetchall(
@@ -48,23 +59,19 @@ class BookmarkStore:
         return changed > 0
 
     async def saved(self, user_id: int, limit: int, offset: int) -> list[tuple[PaperRow, str]]:
-        """The user's papers, newest bookmark first, with when each was saved."""
-        rows = await self.papers.rows(
+        """The user's papers, newest bookmark first, with when each was saved: one query for
+        the page, so a bookmark removed meanwhile is simply not on it."""
+        records = await self.db.fetchall(
             f"SELECT {PAPER_COLUMNS}, b.created_at AS bookmarked_at FROM bookmarks b"
             " JOIN papers p ON p.id = b.paper_id WHERE b.user_id = ?"
             " ORDER BY b.created_at DESC, p.arxiv_id LIMIT ? OFFSET ?",
             (user_id, limit, offset),
         )
-        if not rows:
-            return []
-        marks = ", ".join("?" * len(rows))
-        saved = await self.db.fetchall(
-            "SELECT p.arxiv_id, b.created_at FROM bookmarks b JOIN papers p ON p.id = b.paper_id"
-            f" WHERE b.user_id = ? AND p.arxiv_id IN ({marks})",
-            (user_id, *(row.arxiv_id for row in rows)),
-        )
-        when = {row[0]: row[1] for row in saved}
-        return [(row, when[row.arxiv_id]) for row in rows]
+        rows = await self.papers.hydrate(records)
+        return [(row, record["bookmarked_at"]) for row, record in zip(rows, records, strict=True)]
+
+    async def known(self, arxiv_id: str) -> bool:
+        return await self.papers.get(arxiv_id) is not None
 
     async def count(self, user_id: int) -> int:
         return await self.db.fetchval(

@@ -21,7 +21,8 @@ from bot.db.sources import SourceState
 from bot.delivery import DeliveryService
 from bot.edge.poster import DiscordPoster
 from bot.edge.tree import PaperboyTree
-from bot.edge.views import BookmarkButton, BookmarkSelect
+from bot.edge.views import BookmarkButton, BookmarkSelect, PageButton, PageSource
+from bot.pages import PageKeys
 from bot.scheduler import Scheduler
 from bot.search import SearchService
 from bot.sources import build_sources
@@ -63,6 +64,7 @@ class Paperboy(commands.Bot):
     subscriptions: SubscriptionService
     delivery: DeliveryService
     scheduler: Scheduler
+    pages: PageKeys
     session: aiohttp.ClientSession
     tree: PaperboyTree
 
@@ -78,6 +80,7 @@ class Paperboy(commands.Bot):
         )
         self.config = config
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.page_sources: dict[str, PageSource] = {}  # paged lists, registered by the cogs
         self._services = False  # built in setup_hook; close() may come before (a bad token)
         self._stopped = False
 
@@ -87,6 +90,7 @@ class Paperboy(commands.Bot):
         self.papers = PaperStore(self.db)
         self.search = SearchService(self.papers)
         self.bookmarks = BookmarkService(self.db, self.papers, self.clock)
+        self.pages = PageKeys(self.db, self.clock)
         self.subscriptions = SubscriptionService(self.db, self.config, self.clock)
         self.delivery = DeliveryService(
             LedgerStore(self.db),
@@ -105,7 +109,7 @@ class Paperboy(commands.Bot):
             self.subscriptions, self.delivery, sources, self.config, self.clock
         )
         self._services = True
-        self.add_dynamic_items(BookmarkButton, BookmarkSelect)
+        self.add_dynamic_items(BookmarkButton, BookmarkSelect, PageButton)
         await self.load_extensions()
         await self.sync_commands()
         await self.scheduler.start()

@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.search import build, percentile, realistic_queries
-from bot.config import Config, DatabaseConfig
+from bot.config import Config, DatabaseConfig, SourcesConfig
 from bot.edge.client import create_bot
 from synthetic_corpus import load_vocabulary
 from tests.fakediscord import FakeDiscord, User, pointing_discord_at, running
@@ -50,7 +50,10 @@ async def measure(db: Path, runs: int) -> tuple[list[float], list[float], int]:
         fake.add_guild().add_channel("papers")
         user = fake.add_user("reader")
         bot = create_bot(
-            replace(Config(), database=DatabaseConfig(path=str(db))), guild_ready_timeout=0.05
+            replace(
+                Config(), sources=SourcesConfig(arxiv=False), database=DatabaseConfig(path=str(db))
+            ),
+            guild_ready_timeout=0.05,
         )
         async with running(bot, fake):
             count = await bot.db.fetchval("SELECT count(*) FROM papers")

@@ -56,7 +56,9 @@ async def run(channels: int, papers: int, layout: str, limits: bool) -> dict[str
         guild = fake.add_guild()
         targets = [guild.add_channel(f"papers-{n}") for n in range(channels)]
         config = replace(
-            Config(), database=DatabaseConfig(path=str(path)), sources=SourcesConfig(folder="")
+            Config(),
+            database=DatabaseConfig(path=str(path)),
+            sources=SourcesConfig(folder="", arxiv=False),
         )
         bot = create_bot(config, clock=lambda: now, guild_ready_timeout=0.05)
         try:

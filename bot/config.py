@@ -61,6 +61,10 @@ class SourcesConfig:
     lookback_days: int = 3  # how many past days the URL and API sources ask for on each poll
     timeout_seconds: float = 20.0
     retries: int = 3
+    arxiv: bool = True  # complete every paper from the arXiv API
+    arxiv_url: str = "https://export.arxiv.org/api/query"
+    arxiv_interval_seconds: float = 3.0  # at most one request this often, as arXiv asks
+    arxiv_batch: int = 100  # ids per request
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,10 @@ def _validate(config: Config, where: str) -> None:
             raise ConfigError(f"{where}: [delivery] {key} must be 0 or more")
     if config.sources.poll_minutes < 1:
         raise ConfigError(f"{where}: [sources] poll_minutes must be at least 1")
+    if config.sources.arxiv_interval_seconds < 0:
+        raise ConfigError(f"{where}: [sources] arxiv_interval_seconds must be 0 or more")
+    if not 1 <= config.sources.arxiv_batch <= 2000:
+        raise ConfigError(f"{where}: [sources] arxiv_batch must be between 1 and 2000")
     template = config.sources.url_template
     if template and "{" not in template:
         raise ConfigError(f"{where}: [sources] url_template needs {{yyyy}}, {{mm}} and {{dd}}")

@@ -15,6 +15,7 @@ from bot.db.core import Database
 from bot.db.subscriptions import SubscriptionStore
 from bot.errors import UserError
 from bot.models import PaperRow
+from bot.taxonomy import resolve
 from bot.text import fold
 
 log = logging.getLogger(__name__)
@@ -67,9 +68,10 @@ class Filters:
             return False
         names = [fold(name) for name in paper.authors]
         checks = []
-        if self.categories:
-            category = fold(paper.category or "")
-            checks.append([bool(category) and category in {fold(c) for c in self.categories}])
+        if self.categories:  # a code (cs.CL), a name, an archive (cs.*) or a topic label
+            tags = (*paper.categories, *([paper.category] if paper.category else []))
+            filters = [resolve(category) for category in self.categories]
+            checks.append([bool(tags) and any(f is not None and f.matches(tags) for f in filters)])
         if wanted:
             checks.append([_mentions(text, word) for word in wanted])
         if self.authors:

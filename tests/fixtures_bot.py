@@ -7,6 +7,8 @@ channel overwrites: the bot caches them from GUILD_CREATE), then ``async with ru
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
@@ -38,20 +40,32 @@ class World:
     config: Config
 
 
-@pytest.fixture
-async def paper_db(tmp_path: Path) -> Path:
-    """The seeds and tests/data/2025-03-20.md ingested into a fresh database file."""
-    path = tmp_path / "paperboy.db"
-    async with open_store(path) as store:
-        await ingest(store, SEEDS, DATA / "2025-03-20.md")
+@pytest.fixture(scope="session")
+def ingested_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds and tests/data/2025-03-20.md ingested once per run; tests get copies."""
+    path = tmp_path_factory.mktemp("ingested") / "paperboy.db"
+
+    async def build() -> None:
+        async with open_store(path) as store:
+            await ingest(store, SEEDS, DATA / "2025-03-20.md")
+
+    asyncio.run(build())
     return path
+
+
+@pytest.fixture
+def paper_db(ingested_db: Path, tmp_path: Path) -> Path:
+    """A fresh database file of this test's own, holding the seeds and 2025-03-20.md."""
+    return Path(shutil.copyfile(ingested_db, tmp_path / "paperboy.db"))
 
 
 @pytest.fixture
 def bot_config(paper_db: Path) -> Config:
     # No source polling in tests unless a test asks for it: the seeds folder is the default.
     return replace(
-        Config(), database=DatabaseConfig(path=str(paper_db)), sources=SourcesConfig(folder="")
+        Config(),
+        database=DatabaseConfig(path=str(paper_db)),
+        sources=SourcesConfig(folder="", arxiv=False),
     )
 
 

@@ -22,7 +22,9 @@ from tests.fakediscord import TOKEN, pointing_discord_at
 
 async def main(base_url: str, database: str, offset: float, nonce_window: float | None) -> None:
     config = replace(
-        Config(), database=DatabaseConfig(path=database), sources=SourcesConfig(folder="")
+        Config(),
+        database=DatabaseConfig(path=database),
+        sources=SourcesConfig(folder="", arxiv=False),
     )
     if nonce_window is not None:
         config = replace(

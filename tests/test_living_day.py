@@ -11,9 +11,9 @@ import pytest
 
 from bot.config import DeliveryConfig
 from bot.models import Paper
+from tests.delivering import NEXT_DAY, SUBSCRIBED, posted, subscribe
 from tests.fakediscord import ANNOUNCEMENT, FORUM, FakeDiscord, Guild
 from tests.fixtures_bot import World
-from tests.test_delivery import NEXT_DAY, SUBSCRIBED, posted, subscribe
 
 DAY = date(2025, 3, 20)
 GOOSE = "2503.14456"

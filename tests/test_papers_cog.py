@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import sys
 
+from bot.digest import parse_digest
 from tests.fakediscord import is_ephemeral
-from tests.helpers import custom_id
+from tests.helpers import SEEDS, custom_id
 
 
 def buttons(message: dict) -> list[dict]:
@@ -25,11 +26,20 @@ async def test_search_replies_with_ranked_papers_and_links(world) -> None:
     assert {b["custom_id"] for b in buttons(reply)} >= {"paperboy:bookmark:2503.14456"}
 
 
+async def found(world, **options: str) -> str:
+    """The list a /paper search shows, or its private "nothing found" answer."""
+    reply = await (await world.fake.slash("paper search", user=world.alice, **options)).reply()
+    return reply["embeds"][0]["description"] if reply["embeds"] else reply["content"]
+
+
 async def test_search_filters_by_author_and_dates(world) -> None:
-    ix = await world.fake.slash(
-        "paper search", user=world.alice, query="zebras", author="zoe", since="2025-03-20"
-    )
-    assert "A New Paper About Zebras" in (await ix.reply())["embeds"][0]["description"]
+    # The goose paper is by BlinkDL and others, listed on 2025-03-19 and 2025-03-20.
+    assert "RWKV-7" in await found(world, query="goose", author="blinkdl", until="2025-03-19")
+    assert "RWKV-7" in await found(world, query="goose", since="2025-03-20")
+    nothing = 'No papers match "goose". Try fewer or other words.'
+    assert await found(world, query="goose", author="zoe") == nothing
+    assert await found(world, query="goose", since="2025-03-21") == nothing
+    assert await found(world, query="goose", until="2025-03-18") == nothing
 
 
 async def test_nothing_found_is_a_helpful_private_message(world, monkeypatch) -> None:
@@ -104,10 +114,18 @@ async def test_author_and_category_lists(world) -> None:
         await world.fake.slash("paper author", user=world.alice, name="blinkdl")
     ).reply()
     assert "RWKV-7" in by_author["embeds"][0]["description"]
+    assert "Zebras" not in by_author["embeds"][0]["description"]
     category = await (
         await world.fake.slash("paper category", user=world.alice, name="Machine Learning")
     ).reply()
     assert category["embeds"][0]["title"] == "Machine Learning papers"
+    listed = category["embeds"][0]["description"]
+    digest = parse_digest((SEEDS / "2025-04-04.md").read_text(encoding="utf-8")).papers
+    learning = [p.arxiv_url for p in digest if p.category == "Machine Learning"]
+    others = [p.arxiv_url for p in digest if p.category != "Machine Learning"]
+    assert len(learning) == 5 and others  # one page: every Machine Learning paper of that day
+    assert all(url in listed for url in learning)
+    assert not any(url in listed for url in others)
 
 
 async def test_author_and_category_autocomplete_come_from_the_database(world) -> None:

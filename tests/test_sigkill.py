@@ -77,6 +77,7 @@ def paper_posts(fake: FakeDiscord) -> Counter[tuple[int, str]]:
     return seen
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kill_after", [1, 90])
 async def test_sigkill_mid_fan_out_posts_each_paper_once(tmp_path: Path, kill_after: int) -> None:
     fake = FakeDiscord()
@@ -114,6 +115,7 @@ DOWNTIME = 3600.0  # simulated seconds between a kill and the restart: far past 
 KILLS = 10
 
 
+@pytest.mark.slow
 async def test_ten_kills_each_followed_by_a_long_downtime_leave_no_duplicate_and_no_gap(
     tmp_path: Path,
 ) -> None:

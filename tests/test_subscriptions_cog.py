@@ -91,9 +91,20 @@ async def test_the_manager_role_may_subscribe_and_the_job_is_scheduled(lab: Lab)
     assert str(job.trigger.timezone) == "Europe/Paris"
 
 
-async def test_bad_input_is_explained_and_nothing_is_saved(lab: Lab) -> None:
-    text = await run(lab, "subscribe", lab.mod, time="25:99")
-    assert text == "'25:99' is not a time; use HH:MM, like 09:00"
+@pytest.mark.parametrize(
+    ("option", "answer"),
+    [
+        ({"time": "25:99"}, "'25:99' is not a time; use HH:MM, like 09:00"),
+        (
+            {"timezone": "Mars/Base"},
+            "'Mars/Base' is not an IANA timezone, like Europe/Paris or UTC",
+        ),
+    ],
+)
+async def test_bad_input_is_explained_and_nothing_is_saved(
+    lab: Lab, option: dict[str, str], answer: str
+) -> None:
+    assert await run(lab, "subscribe", lab.mod, **option) == answer
     assert await lab.bot.subscriptions.get(lab.papers.id) is None
 
 
@@ -107,6 +118,22 @@ async def test_missing_bot_permissions_are_named_exactly(lab: Lab) -> None:
     text = await run(lab, "subscribe", lab.mod, channel=lab.no_threads, layout="channel")
     assert text.startswith(f"Subscribed <#{lab.no_threads.id}>: 09:00 UTC")
     assert (await lab.bot.subscriptions.get(lab.no_threads.id)).layout == "channel"
+
+
+async def test_permissions_taken_away_after_start_are_named(lab: Lab) -> None:
+    lab.papers.overwrites.append(overwrite(lab.guild.bot_role, deny=SEND_MESSAGES | EMBED_LINKS))
+    await lab.fake.dispatch("CHANNEL_UPDATE", lab.papers.payload())
+    await lab.fake.wait_for(
+        lambda: (
+            not lab.bot.get_channel(lab.papers.id)
+            .permissions_for(lab.bot.get_guild(lab.guild.id).me)
+            .send_messages
+        ),
+        what="the bot to see the new overwrite",
+    )
+    text = await run(lab, "subscribe", lab.mod, layout="channel")
+    assert text == f"I can't post in <#{lab.papers.id}>: missing Send Messages and Embed Links."
+    assert await lab.bot.subscriptions.get(lab.papers.id) is None
 
 
 async def test_listing_shows_each_channel_with_its_next_post(lab: Lab) -> None:

@@ -9,14 +9,14 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.cli import db, ingest, papers
+from bot.cli import db, ingest, papers, sources
 from bot.cli.common import CliError
 from bot.config import Config, ConfigError, load_config
 from bot.db import DatabaseError
 from bot.ingest import IngestError
 from bot.search import SearchError
 
-FAMILIES = (ingest, papers, db)
+FAMILIES = (ingest, papers, sources, db)
 
 
 def build_parser() -> argparse.ArgumentParser:

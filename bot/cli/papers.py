@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from bot.cli.common import CliError, day_arg, open_store, print_papers
+from bot.cli.record import show_text
 from bot.config import Config
 from bot.search import SearchService
 
@@ -56,7 +57,10 @@ async def _show(config: Config, args: argparse.Namespace) -> int:
         paper = await SearchService(papers).show(args.arxiv_id)
     if paper is None:
         raise CliError(f"no paper {args.arxiv_id} in {config.database.path}")
-    print_papers([paper], args.json)
+    if args.json:
+        print_papers([paper], as_json=True)
+    else:
+        print(show_text(paper))
     return 0
 
 

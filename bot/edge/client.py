@@ -22,6 +22,7 @@ from bot.delivery import DeliveryService
 from bot.edge.poster import DiscordPoster
 from bot.edge.tree import PaperboyTree
 from bot.edge.views import BookmarkButton, BookmarkSelect, PageButton, PageSource
+from bot.enrich import build_enricher
 from bot.pages import PageKeys
 from bot.scheduler import Scheduler
 from bot.search import SearchService
@@ -105,8 +106,9 @@ class Paperboy(commands.Bot):
         settings = self.config.sources
         http = Http(self.session, settings.timeout_seconds, settings.retries)
         sources = build_sources(self.config, self.papers, SourceState(self.db), http, self.clock)
+        enricher = build_enricher(self.config, self.papers, http, self.clock)
         self.scheduler = Scheduler(
-            self.subscriptions, self.delivery, sources, self.config, self.clock
+            self.subscriptions, self.delivery, sources, self.config, self.clock, enricher
         )
         self._services = True
         self.add_dynamic_items(BookmarkButton, BookmarkSelect, PageButton)

@@ -39,11 +39,12 @@ async def running(
     """Log ``bot`` in to ``fake``, connect it and wait for READY; on exit close it, re-raise its crash.
 
     discord.py must already point at ``fake`` (the ``fake_discord`` fixture does it, or
-    ``pointing_discord_at``). ``guild_ready_timeout`` is cut to 50 ms (discord.py waits that long
-    after the last GUILD_CREATE before READY). ``token`` defaults to the fake's; a rejected one
-    raises ``discord.LoginFailure`` here.
+    ``pointing_discord_at``). discord.py waits ``guild_ready_timeout`` (2 s) after the last
+    GUILD_CREATE before READY; that is cut to 10 ms, and READY is followed by a wait until every
+    guild of the fake is in the bot's cache, so a busy machine cannot make a guild arrive late.
+    ``token`` defaults to the fake's; a rejected one raises ``discord.LoginFailure`` here.
     """
-    bot._connection.guild_ready_timeout = min(bot._connection.guild_ready_timeout, 0.05)
+    bot._connection.guild_ready_timeout = min(bot._connection.guild_ready_timeout, 0.01)
     try:
         await bot.login(fake.token if token is None else token)
     except BaseException:
@@ -65,8 +66,18 @@ async def running(
             connection.cancel()
         raise AssertionError(f"the bot was not ready within {READY_TIMEOUT} s")
     try:
+        await fake.wait_for(
+            lambda: all(_cached(bot, guild.id) for guild in fake.guilds),
+            READY_TIMEOUT,
+            "the bot to cache every guild",
+        )
         yield bot
     finally:
         await bot.close()
         fake.bot = None
         await connection  # re-raises whatever the bot's connection died of
+
+
+def _cached(bot: discord.Client, guild_id: int) -> bool:
+    guild = bot.get_guild(guild_id)
+    return guild is not None and not guild.unavailable

@@ -1,10 +1,17 @@
-"""Who may import whom outside the bot: tests/ and bench/ share only synthetic_corpus and the fake."""
+"""The suite's own rules: which tests a run selects, and who may import whom outside the bot.
+
+tests/ and bench/ share only synthetic_corpus.py and the fake Discord.
+"""
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+
+from tests.conftest import slow_tests_run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,3 +62,30 @@ def test_the_check_flags_forbidden_imports_and_passes_allowed_ones(tmp_path: Pat
         module for _, module in offending(tmp_path, ("tests.fakediscord",), "tests", "bench")
     ]
     assert flagged == ["bench.search", "tests.helpers"]
+
+
+@pytest.mark.parametrize(
+    ("asked", "environ", "runs"),
+    [
+        (False, {}, False),
+        (False, {"CI": "true"}, True),
+        (False, {"CI": "1"}, True),
+        (False, {"CI": "false"}, False),
+        (False, {"CI": ""}, False),
+        (True, {}, True),
+    ],
+)
+def test_slow_tests_run_when_asked_or_on_ci(
+    asked: bool, environ: dict[str, str], runs: bool
+) -> None:
+    assert slow_tests_run(asked, environ) is runs
+
+
+def test_the_subprocess_and_100k_paper_tests_are_marked_slow() -> None:
+    from tests import test_big_database, test_sigkill
+
+    for test in (
+        test_sigkill.test_sigkill_mid_fan_out_posts_each_paper_once,
+        test_big_database.test_search_on_100k_papers_answers_inside_the_window,
+    ):
+        assert "slow" in [mark.name for mark in test.pytestmark]

@@ -41,7 +41,7 @@ from bot.posting import (
     Remember,
     nonce,
 )
-from bot.subscriptions import Subscription, SubscriptionService
+from bot.subscriptions import Filters, Subscription, SubscriptionService
 
 __all__ = [
     "ChannelUnavailable",
@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 # Channels delivered at once. A channel takes 5 messages per 5 s, so filling the global 50/s
 # needs more than 50 channels in flight; the bound only keeps memory and DB writes in check.
 FAN_OUT = 100
+PREVIEW_DAYS = 14  # /subscription test looks this far back
 BODY = ("paper", "listed", "compact", "more")  # rows that go into the day's thread, if any
 
 
@@ -131,6 +132,17 @@ class DeliveryService:
         since = today - timedelta(days=self.config.delivery.late_papers_days)
         done = await self.ledger.posted_days(subscription.id, since.isoformat())
         return [date.fromisoformat(day) for day in sorted(done)]
+
+    async def preview(
+        self, filters: Filters, today: date, days: int = PREVIEW_DAYS
+    ) -> list[tuple[date, int, list[str]]]:
+        """What ``filters`` would have posted over the last ``days`` days with papers: each
+        day's count and its first titles. Nothing is saved or posted."""
+        found = []
+        for day in await self.papers.days(today - timedelta(days=days - 1), today):
+            wanted = [paper for paper in await self.papers.day(day) if filters.matches(paper)]
+            found.append((day, len(wanted), [paper.title for paper in wanted[:3]]))
+        return found
 
     async def deliver(
         self, subscription: Subscription, now: datetime | None = None, papers: Papers | None = None

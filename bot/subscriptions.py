@@ -128,6 +128,16 @@ class Subscription:
                 return moment
         raise AssertionError("a subscription posts at least one day a week")
 
+    def health(self, now: datetime) -> str:
+        """Last post, next post, failures in a row and the last error, for /subscriptions."""
+        last = f"<t:{int(self.last_post_at.timestamp())}:R>" if self.last_post_at else "never yet"
+        parts = [f"last post {last}", f"next <t:{int(self.next_post(now).timestamp())}:F>"]
+        if self.failures:
+            parts.append(f"{self.failures} failed day{'s' * (self.failures != 1)} in a row")
+        if self.last_error:
+            parts.append(f"last error: {self.last_error}")
+        return "; ".join(parts)
+
     def describe(self) -> str:
         """One line for people: time, zone, days, layout, filters, and whether it is broken."""
         filters = [
@@ -173,6 +183,18 @@ class SubscriptionService:
             result = listener(kind, subscription)
             if result is not None:
                 await result
+
+    def filters(self, **fields: Any) -> Filters:
+        """Filters from what a person typed (categories, keywords, authors, match), checked."""
+        values = self.build(
+            **{name: fields.get(name) for name in ("categories", "keywords", "authors", "match")}
+        )
+        return Filters(
+            _split(values["categories"]),
+            _split(values["keywords"]),
+            _split(values["authors"]),
+            values["match_mode"],
+        )
 
     def build(self, **fields: Any) -> dict[str, Any]:
         """Validated, normalised fields; SubscriptionError says what is wrong."""

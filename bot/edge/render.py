@@ -8,10 +8,12 @@ from datetime import date
 import discord
 
 from bot.models import Page, PaperRow
+from bot.subscriptions import Filters
 from bot.taxonomy import label
 from bot.text import trim
 
 TITLE, DESCRIPTION, FIELD_NAME, FIELD_VALUE, FOOTER, TOTAL = 256, 4096, 256, 1024, 2048, 6000
+MESSAGE = 2000  # characters of a message's content
 SUMMARY = 1500  # a readable summary; the full text is one click away
 FULL = 3000  # /paper show: the summary and the abstract
 COLOUR = discord.Colour(0xF4A100)
@@ -151,3 +153,25 @@ def fit(embed: discord.Embed) -> discord.Embed:
     if excess > 0 and embed.description:
         embed.description = trim(embed.description, max(1, len(embed.description) - excess))
     return embed
+
+
+def preview_text(
+    filters: Filters, days: Sequence[tuple[date, int, Sequence[str]]], span: int
+) -> str:
+    """/subscription test's answer: per day, how many papers and the first titles; within 2000."""
+    total = sum(count for _, count, _ in days)
+    what = (
+        "these filters"
+        if filters.categories or filters.keywords or filters.authors
+        else "no filter (every paper)"
+    )
+    lines = [
+        f"In the last {span} days ({len(days)} with papers) {what} would have posted"
+        f" {total} paper{'s' * (total != 1)}:"
+    ]
+    for day, count, titles in reversed(days):
+        shown = "; ".join(trim(title, 80) for title in titles)
+        more = f" … and {count - len(titles)} more" if count > len(titles) else ""
+        lines.append(f"**{day}** · {count}{': ' + shown if shown else ''}{more}")
+    text = "\n".join(lines)
+    return text if len(text) <= MESSAGE else text[: MESSAGE - 1] + "…"

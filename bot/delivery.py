@@ -31,8 +31,9 @@ from bot.db.ledger import Entry, LedgerStore, Planned
 from bot.db.papers import PaperStore
 from bot.living import Editor
 from bot.models import PaperRow
-from bot.planning import plan
+from bot.planning import members, plan
 from bot.posting import (
+    ChannelGone,
     ChannelUnavailable,
     DeliveryInterrupted,
     Outgoing,
@@ -44,6 +45,7 @@ from bot.posting import (
 from bot.subscriptions import Filters, Subscription, SubscriptionService
 
 __all__ = [
+    "ChannelGone",
     "ChannelUnavailable",
     "DeliveryInterrupted",
     "DeliveryReport",
@@ -267,13 +269,20 @@ class DeliveryService:
                 thread_id = await self._open(state, entry, message)
                 state.entries[index] = _with(entry, message_id=thread_id, state="sent")
                 continue
-            message_id = await self._post(state, entry, message, report)
+            try:
+                message_id = await self._post(state, entry, message, report)
+            except ChannelGone:
+                if state.target(entry) == state.subscription.channel_id:
+                    raise
+                log.info("the thread of %s is gone: %s left out", entry.day, entry.item)
+                await self.ledger.deleted(state.subscription.id, entry.day, entry.item)
+                continue
             state.entries[index] = _with(entry, message_id=message_id, state="sent")
             if entry.kind == "compact":
                 await self._list(state, entry, message_id)
         for entry in list(state.entries):  # papers that joined a list already posted: edit it
-            members = self._members(state, entry) if entry.kind == "compact" else []
-            if entry.state == "sent" and any(m.state == "pending" for m in members):
+            shown = members(state.entries, entry) if entry.kind == "compact" else []
+            if entry.state == "sent" and any(m.state == "pending" for m in shown):
                 await self._grow_list(state, entry, report)
 
     async def _message(self, state: _Day, entry: Entry) -> Outgoing | None:
@@ -286,22 +295,10 @@ class DeliveryService:
             batch = [e for e in state.entries if e.batch == entry.batch]
             return Outgoing("more", day, await self._papers_of(state, batch))
         if entry.kind == "compact":
-            papers = await self._papers_of(state, self._members(state, entry))
+            papers = await self._papers_of(state, members(state.entries, entry))
             return Outgoing("compact", day, papers, late=entry.item != "compact")
         paper = await state.papers.get(day, entry.item)
         return None if paper is None else Outgoing("paper", day, (paper,))
-
-    @staticmethod
-    def _members(state: _Day, compact: Entry) -> list[Entry]:
-        """The listed rows a compact row shows: those after it, up to the next list."""
-        after = [e for e in state.entries if e.position > compact.position]
-        members = []
-        for entry in after:
-            if entry.kind == "compact":
-                break
-            if entry.kind == "listed":
-                members.append(entry)
-        return members
 
     async def _papers_of(self, state: _Day, entries: list[Entry]) -> tuple[PaperRow, ...]:
         found = []
@@ -349,11 +346,11 @@ class DeliveryService:
         return message_id
 
     async def _list(self, state: _Day, compact: Entry, message_id: int) -> None:
-        members = [e.item for e in self._members(state, compact)]
+        items = [e.item for e in members(state.entries, compact)]
         target = state.target(compact)
-        await self.ledger.listed(state.subscription.id, compact.day, members, message_id, target)
+        await self.ledger.listed(state.subscription.id, compact.day, items, message_id, target)
         for index, entry in enumerate(state.entries):
-            if entry.item in members:
+            if entry.item in items:
                 state.entries[index] = _with(entry, message_id=message_id, state="sent")
 
     async def _grow_list(self, state: _Day, compact: Entry, report: DeliveryReport) -> None:

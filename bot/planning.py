@@ -77,3 +77,15 @@ def lists(
         shown.append(paper)
         items.append((paper.arxiv_id, "listed"))
     return items
+
+
+def members(entries: list[Entry], compact: Entry) -> list[Entry]:
+    """The listed rows a compact row shows: those after it, up to the next list."""
+    found = []
+    for entry in entries:
+        if entry.position <= compact.position or entry.kind not in ("compact", "listed"):
+            continue
+        if entry.kind == "compact":
+            break
+        found.append(entry)
+    return found

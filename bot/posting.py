@@ -16,6 +16,11 @@ class ChannelUnavailable(Exception):
     """Discord refuses the channel (deleted, or a permission is missing); the message says which."""
 
 
+class ChannelGone(ChannelUnavailable):
+    """The channel or thread no longer exists. For a day's thread that a moderator deleted, the
+    rest of that day is left out; for the subscribed channel itself, it is a failure."""
+
+
 class DeliveryInterrupted(Exception):
     """Discord failed for a while (5xx, 429 past discord.py's retries): try again next run."""
 

@@ -57,6 +57,20 @@ async def test_a_late_paper_goes_into_the_days_thread_under_a_more_line_once(wor
     assert len(world.fake.created) == before + 2  # never twice
 
 
+async def test_a_day_whose_thread_a_moderator_deleted_takes_no_late_papers_and_no_blame(
+    world, fake_discord
+) -> None:
+    subscription, _ = await subscribe(world, layout="thread", keywords="zebras")
+    await world.bot.delivery.deliver(subscription, NEXT_DAY)
+    [header] = posted(world)
+    await fake_discord.delete_channel(fake_discord.channels[int(header["id"])])
+    await late(world, title="More Zebras")
+    report = await world.bot.delivery.deliver(subscription, NEXT_DAY)
+    assert report.failed is None and report.messages == 0
+    assert (await world.bot.subscriptions.get(world.channel.id)).failures == 0
+    assert posted(world) == [header]
+
+
 async def test_a_late_paper_joins_the_compact_list_by_editing_it(world) -> None:
     subscription, _ = await subscribe(world, layout="compact", authors="zoe")
     await world.bot.delivery.deliver(subscription, NEXT_DAY)

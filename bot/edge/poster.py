@@ -16,12 +16,13 @@ import discord
 
 from bot.edge.render import compact_embed, compact_fits, header_text, more_text, paper_embed
 from bot.edge.views import bookmark_view, compact_menu
-from bot.posting import ChannelUnavailable, DeliveryInterrupted, Outgoing
+from bot.posting import ChannelGone, ChannelUnavailable, DeliveryInterrupted, Outgoing
 
 log = logging.getLogger(__name__)
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 ALREADY_CROSSPOSTED = 40033
 UNKNOWN_CHANNEL, UNKNOWN_MESSAGE = 10003, 10008
+ARCHIVED_THREAD = 50083  # "Tried to perform an operation on an archived thread"
 HISTORY_LIMIT = 500  # messages read after the last one sent when looking for a lost post
 Rendered = tuple[str, discord.Embed | None, discord.ui.View | None, discord.AllowedMentions]
 
@@ -80,7 +81,7 @@ def discord_errors(channel_id: int, doing: str = "post") -> Iterator[None]:
             f"I can't {doing} in <#{channel_id}>: {error.text or 'missing permissions'}"
         ) from error
     except discord.NotFound as error:
-        raise ChannelUnavailable(f"The channel <#{channel_id}> no longer exists") from error
+        raise ChannelGone(f"The channel <#{channel_id}> no longer exists") from error
     except discord.HTTPException as error:
         raise DeliveryInterrupted(f"Discord answered {error.status}: {error.text}") from error
 
@@ -136,6 +137,10 @@ class DiscordPoster:
                 if error.code in (UNKNOWN_MESSAGE, UNKNOWN_CHANNEL):
                     return False  # deleted by a moderator (or its thread was): leave it so
                 raise
+            except discord.HTTPException as error:
+                if error.code != ARCHIVED_THREAD:
+                    raise
+                log.info("message %s is in an archived thread: not edited", message_id)
         return True
 
     async def find(

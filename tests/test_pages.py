@@ -120,3 +120,25 @@ async def test_forget_me_hands_my_subscriptions_to_the_server_and_says_so(world)
         == other[0].created_by
         == world.bob.id
     )
+
+
+async def test_a_forgotten_makers_broken_subscription_is_told_to_the_server(
+    fake_discord: FakeDiscord, run_bot
+) -> None:
+    from tests.delivering import NEXT_DAY, SUBSCRIBED
+    from tests.fakediscord import SEND_MESSAGES, overwrite
+
+    guild = fake_discord.add_guild()
+    papers = guild.add_channel("papers", overwrites=[overwrite(guild.bot_role, deny=SEND_MESSAGES)])
+    system = guild.add_channel("general")
+    guild.system_channel_id = system.id
+    async with run_bot() as bot:
+        bot.subscriptions.clock = lambda: SUBSCRIBED
+        await bot.subscriptions.subscribe(guild.id, papers.id, fake_discord.owner.id)
+        await bot.subscriptions.forget_creator(fake_discord.owner.id)
+        for _ in range(3):
+            await bot.delivery.deliver(await bot.subscriptions.get(papers.id), NEXT_DAY)
+    [note] = fake_discord.messages(system)
+    assert note["content"].startswith(f"I can't post in <#{papers.id}>")
+    assert "<@" not in note["content"].split(">", 1)[1]  # nobody is pinged
+    assert fake_discord.dms(fake_discord.owner) == []

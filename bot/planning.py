@@ -71,7 +71,7 @@ def lists(
     for n, paper in enumerate(new):
         candidate = Outgoing("compact", day, (*shown, paper))
         if not (growing and len(candidate.papers) <= LIST_MAX and fits(candidate)):
-            item = "compact" if not previous and not items else f"compact:{batch}:{n}"
+            item = "compact" if batch == 0 and not items else f"compact:{batch}:{n}"
             items.append((item, "compact"))
             growing, shown = True, []
         shown.append(paper)

@@ -115,25 +115,26 @@ class DeliveryService:
         self.remember = remember
         self.editor = Editor(ledger, poster, remember)
 
-    async def due_days(self, subscription: Subscription, now: datetime) -> list[date]:
-        """Days with papers, from the subscription's creation day, whose post time has passed."""
+    async def owed_days(
+        self, subscription: Subscription, now: datetime, papers: Papers | None = None
+    ) -> tuple[list[date], list[date]]:
+        """(due, living): days with papers from the subscription's creation day whose post time
+        has passed and that are not delivered yet; and days delivered (not skipped by catch-up)
+        that may still grow, ``late_papers_days`` back from today. One ledger read."""
         zone = subscription.zone
         local_now = now.astimezone(zone)
         since = subscription.created_at.astimezone(zone).date()
-        done = await self.ledger.delivered_days(subscription.id)
-        return [
+        growing = local_now.date() - timedelta(days=self.config.delivery.late_papers_days)
+        done = await self.ledger.delivered(subscription.id)
+        days = await (papers or Papers(self.papers)).days(since, local_now.date())
+        due = [
             day
-            for day in await self.papers.days(since=since, until=local_now.date())
+            for day in days
             if day.isoformat() not in done
             and datetime.combine(day, subscription.post_time, zone) <= local_now
         ]
-
-    async def living_days(self, subscription: Subscription, now: datetime) -> list[date]:
-        """Days already delivered (not skipped) that may still grow: ``late_papers_days`` back."""
-        today = now.astimezone(subscription.zone).date()
-        since = today - timedelta(days=self.config.delivery.late_papers_days)
-        done = await self.ledger.posted_days(subscription.id, since.isoformat())
-        return [date.fromisoformat(day) for day in sorted(done)]
+        living = [day for day in days if day >= growing and done.get(day.isoformat(), -1) >= 0]
+        return due, living
 
     async def preview(
         self, filters: Filters, today: date, days: int = PREVIEW_DAYS
@@ -154,8 +155,7 @@ class DeliveryService:
         now = now or self.clock()
         papers = papers or Papers(self.papers)
         report = DeliveryReport()
-        due = await self.due_days(subscription, now)
-        living = await self.living_days(subscription, now)
+        due, living = await self.owed_days(subscription, now, papers)
         limit = self.config.delivery.catch_up_days
         skipped, due = (due[:-limit], due[-limit:]) if limit and len(due) > limit else ([], due)
         try:
@@ -237,8 +237,9 @@ class DeliveryService:
         if new:
             last = await self._last_list(day, entries, papers)
             rows = plan(subscription, day, kind, entries, new, last, self.poster.fits)
-            await self.ledger.plan(subscription.id, key, rows, self._stamp())
-            entries = await self.ledger.day_entries(subscription.id, key)
+            stamp = self._stamp()
+            await self.ledger.plan(subscription.id, key, rows, stamp)
+            entries = [*entries, *(planned(row, key, stamp) for row in rows)]
             if rows[0].batch:
                 report.late += len(new)
         state = _Day(subscription, day, kind, papers, entries)
@@ -279,7 +280,7 @@ class DeliveryService:
                 continue
             state.entries[index] = _with(entry, message_id=message_id, state="sent")
             if entry.kind == "compact":
-                await self._list(state, entry, message_id)
+                self._list(state, entry, message_id)
         for entry in list(state.entries):  # papers that joined a list already posted: edit it
             shown = members(state.entries, entry) if entry.kind == "compact" else []
             if entry.state == "sent" and any(m.state == "pending" for m in shown):
@@ -341,14 +342,17 @@ class DeliveryService:
         if message.kind in ("paper", "compact"):
             ids = [paper.arxiv_id for paper in message.papers]
             await self.remember(message_id, target, sub.guild_id, ids)
-        fingerprint = self.poster.fingerprint(message)
-        await self.ledger.sent(sub.id, entry.day, entry.item, message_id, target, fingerprint)
+        fingerprint = state.papers.fingerprint(self.poster, message)
+        listed = [e.item for e in members(state.entries, entry)] if entry.kind == "compact" else []
+        await self.ledger.sent(
+            sub.id, entry.day, entry.item, message_id, target, fingerprint, listed
+        )
         return message_id
 
-    async def _list(self, state: _Day, compact: Entry, message_id: int) -> None:
+    @staticmethod
+    def _list(state: _Day, compact: Entry, message_id: int) -> None:
+        """The papers a compact list shows are sent with it (the ledger wrote them with it)."""
         items = [e.item for e in members(state.entries, compact)]
-        target = state.target(compact)
-        await self.ledger.listed(state.subscription.id, compact.day, items, message_id, target)
         for index, entry in enumerate(state.entries):
             if entry.item in items:
                 state.entries[index] = _with(entry, message_id=message_id, state="sent")
@@ -359,15 +363,17 @@ class DeliveryService:
         sub, target = state.subscription, state.target(compact)
         message = await self._message(state, compact)
         assert message is not None and compact.message_id is not None
-        if compact.deleted or not await self.poster.edit(target, compact.message_id, message):
-            await self.ledger.deleted(sub.id, compact.day, compact.item)
-        else:
+        fingerprint = None
+        if not compact.deleted and await self.poster.edit(target, compact.message_id, message):
             ids = [paper.arxiv_id for paper in message.papers]
             await self.remember(compact.message_id, target, sub.guild_id, ids)
-            fingerprint = self.poster.fingerprint(message)
-            await self.ledger.shown(sub.id, compact.day, compact.item, fingerprint)
+            fingerprint = state.papers.fingerprint(self.poster, message)
             report.edits += 1
-        await self._list(state, compact, compact.message_id)
+        items = [e.item for e in members(state.entries, compact)]
+        await self.ledger.grown(
+            sub.id, compact.day, compact.item, fingerprint, items, compact.message_id, target
+        )
+        self._list(state, compact, compact.message_id)
 
     def _stale(self, entry: Entry) -> bool:
         """Pending longer than Discord dedupes nonces: the message may exist without its nonce."""
@@ -396,6 +402,23 @@ class DeliveryService:
                 f"{updated.failures} failed days. Fix that, then run /subscription edit in that "
                 "channel to resume.",
             )
+
+
+def planned(row: Planned, day: str, stamp: str) -> Entry:
+    """The ledger row ``plan`` just wrote, without reading it back."""
+    return Entry(
+        row.nonce,
+        "pending",
+        None,
+        row.item,
+        row.kind,
+        row.batch,
+        row.position,
+        day,
+        None,
+        None,
+        stamp,
+    )
 
 
 def _with(entry: Entry, **changes: object) -> Entry:

@@ -25,10 +25,17 @@ class Editor:
 
     async def edit_changed(self, subscription: Subscription, since: date, papers: Papers) -> int:
         """Edit this subscription's messages from ``since`` on whose papers changed; how many."""
+        rows = await self.ledger.editable(subscription.id, since.isoformat())
+        lists: dict[int | None, list[str]] = {}
+        for row in rows:
+            if row.kind == "listed":
+                lists.setdefault(row.message_id, []).append(row.item)
         edits = 0
-        for entry in await self.ledger.editable(subscription.id, since.isoformat()):
-            message = await self._now(subscription, entry, papers)
-            if message is None or entry.message_id is None or entry.channel_id is None:
+        for entry in rows:
+            if entry.kind == "listed" or entry.message_id is None or entry.channel_id is None:
+                continue
+            message = await self._now(entry, lists.get(entry.message_id, []), papers)
+            if message is None:
                 continue
             fingerprint = papers.fingerprint(self.poster, message)
             if fingerprint == entry.fingerprint:
@@ -42,17 +49,14 @@ class Editor:
             await self.ledger.shown(subscription.id, entry.day, entry.item, fingerprint)
         return edits
 
-    async def _now(
-        self, subscription: Subscription, entry: Entry, papers: Papers
-    ) -> Outgoing | None:
-        """What the message of ``entry`` would show today."""
+    @staticmethod
+    async def _now(entry: Entry, listed: list[str], papers: Papers) -> Outgoing | None:
+        """What the message of ``entry`` would show today (``listed``: a compact list's papers)."""
         day = date.fromisoformat(entry.day)
         if entry.kind == "paper":
             paper = await papers.get(day, entry.item)
             return None if paper is None else Outgoing("paper", day, (paper,))
-        assert entry.message_id is not None
-        ids = await self.ledger.showing(subscription.id, entry.day, entry.message_id)
-        shown = [paper for arxiv_id in ids if (paper := await papers.get(day, arxiv_id))]
+        shown = [paper for arxiv_id in listed if (paper := await papers.get(day, arxiv_id))]
         return (
             Outgoing("compact", day, tuple(shown), late=entry.item != "compact") if shown else None
         )

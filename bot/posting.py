@@ -105,6 +105,13 @@ class Papers:
         self.store = store
         self._days: dict[date, dict[str, PaperRow]] = {}
         self._prints: dict[Outgoing, str] = {}
+        self._listed: dict[tuple[date | None, date | None], list[date]] = {}
+
+    async def days(self, since: date | None, until: date | None) -> list[date]:
+        """Days with papers between ``since`` and ``until``, inclusive."""
+        if (since, until) not in self._listed:
+            self._listed[since, until] = await self.store.days(since, until)
+        return self._listed[since, until]
 
     def fingerprint(self, poster: Poster, message: Outgoing) -> str:
         if message not in self._prints:

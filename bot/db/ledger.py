@@ -67,19 +67,12 @@ class LedgerStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def delivered_days(self, subscription_id: int) -> set[str]:
+    async def delivered(self, subscription_id: int) -> dict[str, int]:
+        """Days handled for a subscription: day -> papers posted (-1: skipped by catch-up)."""
         rows = await self.db.fetchall(
-            "SELECT day FROM delivered_days WHERE subscription_id = ?", (subscription_id,)
+            "SELECT day, papers FROM delivered_days WHERE subscription_id = ?", (subscription_id,)
         )
-        return {row[0] for row in rows}
-
-    async def posted_days(self, subscription_id: int, since: str) -> set[str]:
-        """Days delivered from ``since`` on, not counting days skipped by catch-up."""
-        rows = await self.db.fetchall(
-            "SELECT day FROM delivered_days WHERE subscription_id = ? AND day >= ? AND papers >= 0",
-            (subscription_id, since),
-        )
-        return {row[0] for row in rows}
+        return {row[0]: row[1] for row in rows}
 
     async def mark_day(self, subscription_id: int, day: str, papers: int) -> None:
         await self.db.execute(
@@ -134,32 +127,45 @@ class LedgerStore:
         message_id: int,
         channel_id: int | None = None,
         fingerprint: str | None = None,
+        listed: Sequence[str] = (),
     ) -> None:
-        await self.db.execute(
-            "UPDATE deliveries SET state = 'sent', message_id = ?,"
-            " channel_id = coalesce(?, channel_id), fingerprint = coalesce(?, fingerprint)"
-            " WHERE subscription_id = ? AND day = ? AND item = ?",
-            (message_id, channel_id, fingerprint, subscription_id, day, item),
-        )
+        """The row is on Discord as ``message_id``; so are the ``listed`` papers it shows."""
+        async with self.db.transaction() as connection:
+            await connection.execute(
+                "UPDATE deliveries SET state = 'sent', message_id = ?,"
+                " channel_id = coalesce(?, channel_id), fingerprint = coalesce(?, fingerprint)"
+                " WHERE subscription_id = ? AND day = ? AND item = ?",
+                (message_id, channel_id, fingerprint, subscription_id, day, item),
+            )
+            await connection.executemany(
+                "UPDATE deliveries SET state = 'sent', message_id = ?, channel_id = ?"
+                " WHERE subscription_id = ? AND day = ? AND item = ?",
+                [(message_id, channel_id, subscription_id, day, paper) for paper in listed],
+            )
 
-    async def listed(
-        self, subscription_id: int, day: str, items: Sequence[str], message_id: int, channel_id: int
+    async def grown(
+        self,
+        subscription_id: int,
+        day: str,
+        compact: str,
+        fingerprint: str | None,
+        items: Sequence[str],
+        message_id: int,
+        channel_id: int,
     ) -> None:
-        """Papers shown inside the compact list ``message_id`` are sent with it."""
-        await self.db.executemany(
-            "UPDATE deliveries SET state = 'sent', message_id = ?, channel_id = ?"
-            " WHERE subscription_id = ? AND day = ? AND item = ?",
-            [(message_id, channel_id, subscription_id, day, item) for item in items],
-        )
-
-    async def showing(self, subscription_id: int, day: str, message_id: int) -> list[str]:
-        """The papers a compact list shows, in list order."""
-        rows = await self.db.fetchall(
-            "SELECT item FROM deliveries WHERE subscription_id = ? AND day = ? AND kind = 'listed'"
-            " AND message_id = ? ORDER BY position, item",
-            (subscription_id, day, message_id),
-        )
-        return [row[0] for row in rows]
+        """A compact list now shows ``items`` too (edited to ``fingerprint``; None: it was
+        deleted, and is marked so), in one transaction."""
+        async with self.db.transaction() as connection:
+            await connection.execute(
+                "UPDATE deliveries SET fingerprint = coalesce(?, fingerprint), deleted = ?"
+                " WHERE subscription_id = ? AND day = ? AND item = ?",
+                (fingerprint, int(fingerprint is None), subscription_id, day, compact),
+            )
+            await connection.executemany(
+                "UPDATE deliveries SET state = 'sent', message_id = ?, channel_id = ?"
+                " WHERE subscription_id = ? AND day = ? AND item = ?",
+                [(message_id, channel_id, subscription_id, day, item) for item in items],
+            )
 
     async def shown(self, subscription_id: int, day: str, item: str, fingerprint: str) -> None:
         await self.db.execute(
@@ -175,10 +181,11 @@ class LedgerStore:
         )
 
     async def editable(self, subscription_id: int, since: str) -> list[Entry]:
-        """Sent messages showing papers (one paper, or a compact list) of days from ``since``."""
+        """Sent messages showing papers (one paper, or a compact list, with the papers listed in
+        it) of days from ``since``, in posting order."""
         rows = await self.db.fetchall(
             f"SELECT {ENTRY_COLUMNS} FROM deliveries WHERE subscription_id = ? AND day >= ?"
-            " AND kind IN ('paper', 'compact') AND state = 'sent' AND NOT deleted"
+            " AND kind IN ('paper', 'compact', 'listed') AND state = 'sent' AND NOT deleted"
             " ORDER BY day, position",
             (subscription_id, since),
         )

@@ -18,6 +18,11 @@ Measured 2026-11-25 (2 shared cores), with the poster's pacer at 48/s:
   100 channels x 5 papers, channel layout: 600 requests, 12.85 s vs 12.0 s, ratio 1.071.
   Without the pacer (16 channels in flight) 100 x 5 did not finish: discord.py gave up on
   global 429s after 5 retries.
+Measured 2026-11-28 with --late 3 --edits 3 (first run, then the corrected day):
+  200 x 10, channel layout: 2,200 requests 46.2 s vs 44.0 s, ratio 1.051; then 1,400 requests
+  (800 posts, 600 edits) 30.2 s vs 28.0 s, ratio 1.079. Thread layout: then 1,400 requests
+  29.9 s vs 28.0 s, ratio 1.067. 1000 x 10 compact: 1,000 requests 21.2 s vs 20.0 s, ratio
+  1.062; then 1,000 edits 21.7 s vs 20.0 s, ratio 1.084.
 """
 
 from __future__ import annotations

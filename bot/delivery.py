@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from bot.config import Config
@@ -31,7 +31,7 @@ from bot.db.ledger import Entry, LedgerStore, Planned
 from bot.db.papers import PaperStore
 from bot.living import Editor
 from bot.models import PaperRow
-from bot.planning import members, plan
+from bot.planning import DayState, members, plan, planned, updated
 from bot.posting import (
     ChannelGone,
     ChannelUnavailable,
@@ -40,7 +40,9 @@ from bot.posting import (
     Papers,
     Poster,
     Remember,
+    Step,
     nonce,
+    once,
 )
 from bot.subscriptions import Filters, Subscription, SubscriptionService
 
@@ -54,7 +56,9 @@ __all__ = [
     "Papers",
     "Poster",
     "Remember",
+    "Step",
     "nonce",
+    "once",
 ]
 
 log = logging.getLogger(__name__)
@@ -62,7 +66,6 @@ log = logging.getLogger(__name__)
 # needs more than 50 channels in flight; the bound only keeps memory and DB writes in check.
 FAN_OUT = 100
 PREVIEW_DAYS = 14  # /subscription test looks this far back
-BODY = ("paper", "listed", "compact", "more")  # rows that go into the day's thread, if any
 
 
 @dataclass
@@ -73,26 +76,6 @@ class DeliveryReport:
     edits: int = 0
     skipped_days: int = 0
     failed: str | None = None
-
-
-@dataclass
-class _Day:
-    """One day of one subscription while its rows are posted."""
-
-    subscription: Subscription
-    day: date
-    kind: str  # the channel's: text | announcement | forum
-    papers: Papers
-    entries: list[Entry]
-    searching: bool = True  # until one pending message is not found: later ones were never sent
-
-    def target(self, entry: Entry) -> int:
-        """Where a row's message goes: the day's thread for the body, else the channel."""
-        if entry.kind in BODY:
-            thread = next((e for e in self.entries if e.kind in ("thread", "forum")), None)
-            if thread is not None and thread.message_id is not None:
-                return thread.message_id
-        return self.subscription.channel_id
 
 
 class DeliveryService:
@@ -210,7 +193,7 @@ class DeliveryService:
                 f"({skipped[0]} to {skipped[-1]}). Use /paper day to read them."
             )
             entries = await self.ledger.day_entries(subscription.id, key)
-            state = _Day(subscription, first, kind, papers, entries)
+            state = DayState(subscription, first, kind, papers, entries)
             for entry in entries:
                 if entry.item == "skipped" and entry.state == "pending":
                     await self._post(state, entry, Outgoing("skipped", first, text=text), report)
@@ -242,7 +225,7 @@ class DeliveryService:
             entries = [*entries, *(planned(row, key, stamp) for row in rows)]
             if rows[0].batch:
                 report.late += len(new)
-        state = _Day(subscription, day, kind, papers, entries)
+        state = DayState(subscription, day, kind, papers, entries)
         await self._post_pending(state, report)
         if owed:
             await self.ledger.mark_day(subscription.id, key, len(wanted))
@@ -258,7 +241,7 @@ class DeliveryService:
                 shown.extend([paper] if paper else [])
         return shown
 
-    async def _post_pending(self, state: _Day, report: DeliveryReport) -> None:
+    async def _post_pending(self, state: DayState, report: DeliveryReport) -> None:
         for index, entry in enumerate(state.entries):
             if entry.state != "pending" or entry.deleted or entry.kind == "listed":
                 continue
@@ -268,7 +251,7 @@ class DeliveryService:
                 continue
             if entry.kind in ("thread", "forum"):
                 thread_id = await self._open(state, entry, message)
-                state.entries[index] = _with(entry, message_id=thread_id, state="sent")
+                state.entries[index] = updated(entry, message_id=thread_id, state="sent")
                 continue
             try:
                 message_id = await self._post(state, entry, message, report)
@@ -278,7 +261,7 @@ class DeliveryService:
                 log.info("the thread of %s is gone: %s left out", entry.day, entry.item)
                 await self.ledger.deleted(state.subscription.id, entry.day, entry.item)
                 continue
-            state.entries[index] = _with(entry, message_id=message_id, state="sent")
+            state.entries[index] = updated(entry, message_id=message_id, state="sent")
             if entry.kind == "compact":
                 self._list(state, entry, message_id)
         for entry in list(state.entries):  # papers that joined a list already posted: edit it
@@ -286,7 +269,7 @@ class DeliveryService:
             if entry.state == "sent" and any(m.state == "pending" for m in shown):
                 await self._grow_list(state, entry, report)
 
-    async def _message(self, state: _Day, entry: Entry) -> Outgoing | None:
+    async def _message(self, state: DayState, entry: Entry) -> Outgoing | None:
         """What a row shows now; None when its paper has left the store."""
         day, sub = state.day, state.subscription
         if entry.kind in ("header", "thread", "forum"):
@@ -301,7 +284,7 @@ class DeliveryService:
         paper = await state.papers.get(day, entry.item)
         return None if paper is None else Outgoing("paper", day, (paper,))
 
-    async def _papers_of(self, state: _Day, entries: list[Entry]) -> tuple[PaperRow, ...]:
+    async def _papers_of(self, state: DayState, entries: list[Entry]) -> tuple[PaperRow, ...]:
         found = []
         for entry in entries:
             if entry.kind in ("paper", "listed"):
@@ -310,7 +293,7 @@ class DeliveryService:
                     found.append(paper)
         return tuple(found)
 
-    async def _open(self, state: _Day, entry: Entry, header: Outgoing) -> int:
+    async def _open(self, state: DayState, entry: Entry, header: Outgoing) -> int:
         """The day's thread: from the header message, or a forum post with the header inside."""
         sub, name = state.subscription, f"Papers for {state.day}"
         if entry.kind == "forum":
@@ -323,7 +306,7 @@ class DeliveryService:
         return thread_id
 
     async def _post(
-        self, state: _Day, entry: Entry, message: Outgoing, report: DeliveryReport
+        self, state: DayState, entry: Entry, message: Outgoing, report: DeliveryReport
     ) -> int:
         """Post one pending row (or adopt it from the channel past the nonce window)."""
         sub, target = state.subscription, state.target(entry)
@@ -350,14 +333,14 @@ class DeliveryService:
         return message_id
 
     @staticmethod
-    def _list(state: _Day, compact: Entry, message_id: int) -> None:
+    def _list(state: DayState, compact: Entry, message_id: int) -> None:
         """The papers a compact list shows are sent with it (the ledger wrote them with it)."""
         items = [e.item for e in members(state.entries, compact)]
         for index, entry in enumerate(state.entries):
             if entry.item in items:
-                state.entries[index] = _with(entry, message_id=message_id, state="sent")
+                state.entries[index] = updated(entry, message_id=message_id, state="sent")
 
-    async def _grow_list(self, state: _Day, compact: Entry, report: DeliveryReport) -> None:
+    async def _grow_list(self, state: DayState, compact: Entry, report: DeliveryReport) -> None:
         """Late papers joined a compact list already posted: the list is edited to show them.
         Editing twice shows the same, so a restart midway needs no nonce."""
         sub, target = state.subscription, state.target(compact)
@@ -402,24 +385,3 @@ class DeliveryService:
                 f"{updated.failures} failed days. Fix that, then run /subscription edit in that "
                 "channel to resume.",
             )
-
-
-def planned(row: Planned, day: str, stamp: str) -> Entry:
-    """The ledger row ``plan`` just wrote, without reading it back."""
-    return Entry(
-        row.nonce,
-        "pending",
-        None,
-        row.item,
-        row.kind,
-        row.batch,
-        row.position,
-        day,
-        None,
-        None,
-        stamp,
-    )
-
-
-def _with(entry: Entry, **changes: object) -> Entry:
-    return replace(entry, **changes)  # type: ignore[arg-type]

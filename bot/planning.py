@@ -1,19 +1,22 @@
 """Planning a batch: the ledger rows of a day's first delivery, or of papers that joined it late.
 
 Pure: given what the ledger holds for the day and the papers not in it yet, the rows to write
-pending, in posting order. Nothing here reads the store or talks to Discord.
+pending, in posting order; and a day's rows while they are posted (``DayState``). Nothing here
+reads the store or talks to Discord.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.db.ledger import Entry, Planned
 from bot.models import PaperRow
-from bot.posting import Outgoing, nonce
+from bot.posting import Outgoing, Papers, nonce
 from bot.subscriptions import Subscription
 
+BODY = ("paper", "listed", "compact", "more")  # rows that go into the day's thread, if any
 LIST_MAX = 25  # papers in one compact list: the options of its bookmark menu
 OPENINGS = ("header", "forum", "paper", "listed", "compact")  # rows only a first batch has
 
@@ -89,3 +92,45 @@ def members(entries: list[Entry], compact: Entry) -> list[Entry]:
             break
         found.append(entry)
     return found
+
+
+@dataclass
+class DayState:
+    """One day of one subscription while its rows are posted."""
+
+    subscription: Subscription
+    day: date
+    kind: str  # the channel's: text | announcement | forum
+    papers: Papers
+    entries: list[Entry]
+    searching: bool = True  # until one pending message is not found: later ones were never sent
+
+    def target(self, entry: Entry) -> int:
+        """Where a row's message goes: the day's thread for the body, else the channel."""
+        if entry.kind in BODY:
+            thread = next((e for e in self.entries if e.kind in ("thread", "forum")), None)
+            if thread is not None and thread.message_id is not None:
+                return thread.message_id
+        return self.subscription.channel_id
+
+
+def planned(row: Planned, day: str, stamp: str) -> Entry:
+    """The ledger row ``plan`` just wrote, without reading it back."""
+    return Entry(
+        row.nonce,
+        "pending",
+        None,
+        row.item,
+        row.kind,
+        row.batch,
+        row.position,
+        day,
+        None,
+        None,
+        stamp,
+    )
+
+
+def updated(entry: Entry, **changes: object) -> Entry:
+    """``entry`` as it is once posted (a state, a message id)."""
+    return replace(entry, **changes)  # type: ignore[arg-type]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from bot.db.ledger import Ledger
 from bot.db.papers import PaperStore
 from bot.models import PaperRow
 
@@ -95,6 +96,35 @@ class Remember(Protocol):
 def nonce(channel_id: int, day: date, item: str) -> str:
     """Discord nonces are at most 25 characters; the same item always gets the same one."""
     return hashlib.sha256(f"{channel_id}:{day}:{item}".encode()).hexdigest()[:25]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One message owed: its ledger owner (a subscription id or a user id), the id its nonce is
+    derived from (the channel, or the person), its day, its item and its posting order."""
+
+    owner: int
+    scope: int
+    day: date
+    item: str
+    position: int
+
+
+async def once(ledger: Ledger, step: Step, act: Callable[[str], Awaitable[int]]) -> int:
+    """The exactly-once step of one message (direct messages use it; channels plan batches, see
+    bot/delivery.py): read the item's row; if not sent, write it pending, act with its nonce,
+    write it sent with the id the act returned. A pending row is acted on again with the nonce it
+    was first given."""
+    key = step.day.isoformat()
+    entry = await ledger.entry(step.owner, key, step.item)
+    if entry is not None and entry.state == "sent" and entry.message_id is not None:
+        return entry.message_id
+    stamp = entry.nonce if entry is not None else nonce(step.scope, step.day, step.item)
+    if entry is None:
+        await ledger.pending(step.owner, key, step.item, step.position, stamp)
+    message_id = await act(stamp)
+    await ledger.sent(step.owner, key, step.item, message_id)
+    return message_id
 
 
 class Papers:

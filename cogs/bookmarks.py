@@ -12,7 +12,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bookmarks import FORMATS
-from bot.edge.render import paper_list_embed
+from bot.edge.forms import NoteModal
+from bot.edge.readers import bookmarks_embed
 from bot.edge.views import Confirm, Shown, first_page
 from bot.ids import normalize_arxiv_id
 from cogs.papers import PAGE_SIZE
@@ -31,26 +32,39 @@ class Bookmarks(
     def __init__(self, bot: Paperboy) -> None:
         self.bot = bot
         self.emoji = bot.config.bot.bookmark_emoji
+        self.menu = app_commands.ContextMenu(name="Bookmark papers", callback=self.bookmark_papers)
+        bot.tree.add_command(self.menu)
 
     async def cog_load(self) -> None:
         self.bot.page_sources["bookmarks"] = self.page
 
     async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
         self.bot.page_sources.pop("bookmarks", None)
 
     async def page(self, interaction: discord.Interaction, args: list, number: int) -> Shown:
-        """Page ``number`` of the asker's bookmarks (the page buttons answer only the asker)."""
-        page = await self.bot.bookmarks.saved(
-            interaction.user.id, limit=PAGE_SIZE, offset=number * PAGE_SIZE
+        """Page ``number`` of the asker's bookmarks (``args``: [unread only]); the page buttons
+        answer only the asker, so these are always the asker's own."""
+        [unread] = args
+        saved, has_more = await self.bot.bookmarks.marked(
+            interaction.user.id, limit=PAGE_SIZE, offset=number * PAGE_SIZE, unread=bool(unread)
         )
-        embed = paper_list_embed(
-            "Your bookmarks",
-            page.items,
-            first_number=number * PAGE_SIZE + 1,
-            footer=f"Page {number + 1}",
+        title = "Your unread bookmarks" if unread else "Your bookmarks"
+        embed = bookmarks_embed(
+            title, saved, first_number=number * PAGE_SIZE + 1, footer=f"Page {number + 1}"
         )
-        ids = [paper.arxiv_id for paper in page.items]
-        return Shown(embed, ids, page.has_more, bookmarks=False)
+        return Shown(embed, [mark.paper.arxiv_id for mark in saved], has_more, bookmarks=False)
+
+    async def bookmark_papers(
+        self, interaction: discord.Interaction[Paperboy], message: discord.Message
+    ) -> None:
+        """Apps -> Bookmark papers on any message: save every arXiv or Hugging Face paper it links."""
+        parts = [message.content] + [
+            f"{embed.url or ''} {embed.description or ''}" for embed in message.embeds
+        ]
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self.bot.bookmarks.bookmark_links(interaction.user.id, "\n".join(parts))
+        await interaction.followup.send(result.describe(), ephemeral=True)
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, event: discord.RawReactionActionEvent) -> None:
@@ -82,16 +96,56 @@ class Bookmarks(
         self.bot.dispatch("bookmarks_changed", event.user_id, arxiv_ids, added)
 
     @app_commands.command(name="list", description="Your bookmarked papers, newest first")
-    async def list_bookmarks(self, interaction: discord.Interaction[Paperboy]) -> None:
-        first = await self.page(interaction, [], 0)
+    @app_commands.describe(show="all (default) or only the unread ones")
+    @app_commands.choices(
+        show=[app_commands.Choice(name=name, value=name) for name in ("all", "unread")]
+    )
+    async def list_bookmarks(
+        self,
+        interaction: discord.Interaction[Paperboy],
+        show: app_commands.Choice[str] | None = None,
+    ) -> None:
+        unread = show is not None and show.value == "unread"
+        first = await self.page(interaction, [unread], 0)
         if not first.ids:
-            await interaction.response.send_message(
-                f"You have no bookmarks yet. React with {self.emoji} to a paper, or use its Bookmark button.",
-                ephemeral=True,
+            empty = (
+                "You have no unread bookmarks."
+                if unread
+                else f"You have no bookmarks yet. React with {self.emoji} to a paper, or use its "
+                "Bookmark button, or Apps -> Bookmark papers on any message."
             )
+            await interaction.response.send_message(empty, ephemeral=True)
             return
-        view = await first_page(interaction, "bookmarks", [], first)
+        view = await first_page(interaction, "bookmarks", [unread], first)
         await interaction.response.send_message(embed=first.embed, view=view, ephemeral=True)
+
+    @app_commands.command(name="mark", description="Mark a bookmark read or unread")
+    @app_commands.describe(paper="The arXiv id of the bookmarked paper", state="read or unread")
+    @app_commands.choices(
+        state=[app_commands.Choice(name=name, value=name) for name in ("read", "unread")]
+    )
+    async def mark(
+        self,
+        interaction: discord.Interaction[Paperboy],
+        paper: str,
+        state: app_commands.Choice[str],
+    ) -> None:
+        text = await self.bot.bookmarks.mark(interaction.user.id, paper, state.value == "read")
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @app_commands.command(name="note", description="Write a short note on a bookmark")
+    @app_commands.describe(paper="The arXiv id of the bookmarked paper")
+    async def note(self, interaction: discord.Interaction[Paperboy], paper: str) -> None:
+        arxiv_id, current = await self.bot.bookmarks.note(interaction.user.id, paper)
+        await interaction.response.send_modal(NoteModal(arxiv_id, current))
+
+    @app_commands.command(
+        name="notify", description="A DM when a bookmarked paper gets code or a new version"
+    )
+    @app_commands.describe(enabled="True to get the notices, False to stop them")
+    async def notify(self, interaction: discord.Interaction[Paperboy], enabled: bool) -> None:
+        text = await self.bot.personal.set_notify(interaction.user.id, enabled)
+        await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="remove", description="Remove one paper from your bookmarks")
     @app_commands.describe(paper="The arXiv id of the bookmarked paper")
@@ -106,6 +160,8 @@ class Bookmarks(
         await interaction.response.send_message(text, ephemeral=True)
 
     @remove.autocomplete("paper")
+    @mark.autocomplete("paper")
+    @note.autocomplete("paper")
     async def own_bookmarks(
         self, interaction: discord.Interaction[Paperboy], current: str
     ) -> list[app_commands.Choice[str]]:
@@ -137,33 +193,28 @@ class Bookmarks(
 
     @app_commands.command(name="clear", description="Delete all your bookmarks (asks first)")
     async def clear(self, interaction: discord.Interaction[Paperboy]) -> None:
-        async def clear(user_id: int) -> str:
-            return f"Done: {await self.bot.bookmarks.clear(user_id)} bookmarks deleted."
-
-        await self._confirmed(interaction, "Delete all your bookmarks?", clear)
+        await self._confirmed(
+            interaction, "Delete all your bookmarks?", self.bot.bookmarks.clear, "bookmarks deleted"
+        )
 
     @app_commands.command(
         name="forget-me", description="Delete everything paperboy stores about you (asks first)"
     )
     async def forget_me(self, interaction: discord.Interaction[Paperboy]) -> None:
-        async def forget(user_id: int) -> str:
-            deleted = await self.bot.bookmarks.forget_user(user_id)
-            handed = await self.bot.subscriptions.forget_creator(user_id)
-            text = f"Done: {deleted} records deleted."
-            if handed:
-                text += (
-                    f" The {handed} subscription(s) you set up no longer name you: they belong"
-                    " to the server, and notes about them go to its system channel."
-                )
-            return text
-
-        await self._confirmed(interaction, "Delete everything I store about you?", forget)
+        await self._confirmed(
+            interaction,
+            "Delete everything I store about you: bookmarks, notes, follows, digest settings "
+            "and the record of DMs I sent you?",
+            self.bot.privacy.forget,
+            None,
+        )
 
     async def _confirmed(
         self,
         interaction: discord.Interaction[Paperboy],
         question: str,
-        action: Callable[[int], Awaitable[str]],
+        action: Callable[[int], Awaitable[object]],
+        done: str | None,
     ) -> None:
         view = Confirm(interaction.user.id, interaction.id)
         await interaction.response.send_message(question, view=view, ephemeral=True)
@@ -175,7 +226,9 @@ class Bookmarks(
             return
         answer = view.interaction
         if view.confirmed:
-            await answer.response.edit_message(content=await action(interaction.user.id), view=None)
+            result = await action(interaction.user.id)
+            text = f"Done: {result} {done}." if done else str(result)
+            await answer.response.edit_message(content=text, view=None)
         else:
             await answer.response.edit_message(content="Cancelled; nothing was deleted.", view=None)
 

@@ -111,8 +111,11 @@ async def test_forget_me_hands_my_subscriptions_to_the_server_and_says_so(world)
         question, custom_id(question, "Yes, delete them"), user=world.alice
     )
     content = (await confirm.response())["data"]["content"]
-    assert content.startswith("Done: 0 records deleted. The 1 subscription(s) you set up")
-    assert "belong to the server" in content
+    assert content.startswith("Deleted 0 bookmark(s)")
+    assert content.endswith(
+        " The 1 subscription(s) you set up no longer name you: they belong to the server,"
+        " and notes about them go to its system channel."
+    )
     mine = await world.bot.subscriptions.get(world.channel.id)
     assert mine is not None and mine.created_by == 0
     assert (

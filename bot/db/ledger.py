@@ -1,4 +1,10 @@
-"""SQL for the delivery ledger: every message owed to a channel, and the days fully handled."""
+"""SQL for the delivery ledgers: every message owed to a channel or a person, and days handled.
+
+``LedgerStore`` (channels, keyed by subscription) and ``DmLedgerStore`` (people, keyed by user id)
+share the table shape and the basic statements (``Ledger``: bot/posting.py ``once`` uses them for
+DMs). Channels add batches planned ahead, where each message lives, what it shows (a fingerprint,
+for edits in place) and whether a moderator deleted it (bot/delivery.py).
+"""
 
 from __future__ import annotations
 
@@ -63,9 +69,40 @@ def _entry(row: Sequence) -> Entry:
     )
 
 
-class LedgerStore:
+class Ledger:
+    """What the exactly-once step reads and writes: ``entry``, ``pending`` and ``sent``, each
+    taking the owner's key (a subscription id, a user id) first."""
+
+    TABLE, KEY = "deliveries", "subscription_id"  # identifiers, never user text
+
     def __init__(self, db: Database) -> None:
         self.db = db
+
+    async def entry(self, owner: int, day: str, item: str) -> Entry | None:
+        row = await self.db.fetchone(
+            f"SELECT nonce, state, message_id FROM {self.TABLE}"
+            f" WHERE {self.KEY} = ? AND day = ? AND item = ?",
+            (owner, day, item),
+        )
+        return Entry(row[0], row[1], row[2]) if row else None
+
+    async def pending(self, owner: int, day: str, item: str, position: int, nonce: str) -> None:
+        await self.db.execute(
+            f"INSERT OR IGNORE INTO {self.TABLE} ({self.KEY}, day, item, position, nonce, state)"
+            " VALUES (?, ?, ?, ?, ?, 'pending')",
+            (owner, day, item, position, nonce),
+        )
+
+    async def sent(self, owner: int, day: str, item: str, message_id: int) -> None:
+        await self.db.execute(
+            f"UPDATE {self.TABLE} SET state = 'sent', message_id = ?"
+            f" WHERE {self.KEY} = ? AND day = ? AND item = ?",
+            (message_id, owner, day, item),
+        )
+
+
+class LedgerStore(Ledger):
+    """The channels' ledger, with the days fully handled for each subscription."""
 
     async def delivered(self, subscription_id: int) -> dict[str, int]:
         """Days handled for a subscription: day -> papers posted (-1: skipped by catch-up)."""
@@ -80,11 +117,11 @@ class LedgerStore:
             (subscription_id, day, papers),
         )
 
-    async def entry(self, subscription_id: int, day: str, item: str) -> Entry | None:
+    async def entry(self, owner: int, day: str, item: str) -> Entry | None:
         row = await self.db.fetchone(
             f"SELECT {ENTRY_COLUMNS} FROM deliveries"
             " WHERE subscription_id = ? AND day = ? AND item = ?",
-            (subscription_id, day, item),
+            (owner, day, item),
         )
         return _entry(row) if row else None
 
@@ -110,18 +147,9 @@ class LedgerStore:
             ],
         )
 
-    async def pending(
-        self, subscription_id: int, day: str, item: str, position: int, nonce: str
-    ) -> None:
-        await self.db.execute(
-            "INSERT OR IGNORE INTO deliveries (subscription_id, day, item, position, nonce, state)"
-            " VALUES (?, ?, ?, ?, ?, 'pending')",
-            (subscription_id, day, item, position, nonce),
-        )
-
     async def sent(
         self,
-        subscription_id: int,
+        owner: int,
         day: str,
         item: str,
         message_id: int,
@@ -135,12 +163,12 @@ class LedgerStore:
                 "UPDATE deliveries SET state = 'sent', message_id = ?,"
                 " channel_id = coalesce(?, channel_id), fingerprint = coalesce(?, fingerprint)"
                 " WHERE subscription_id = ? AND day = ? AND item = ?",
-                (message_id, channel_id, fingerprint, subscription_id, day, item),
+                (message_id, channel_id, fingerprint, owner, day, item),
             )
             await connection.executemany(
                 "UPDATE deliveries SET state = 'sent', message_id = ?, channel_id = ?"
                 " WHERE subscription_id = ? AND day = ? AND item = ?",
-                [(message_id, channel_id, subscription_id, day, paper) for paper in listed],
+                [(message_id, channel_id, owner, day, paper) for paper in listed],
             )
 
     async def grown(
@@ -198,3 +226,22 @@ class LedgerStore:
             " AND state = 'sent' AND kind != 'thread'",
             (subscription_id, channel_id),
         )
+
+
+class DmLedgerStore(Ledger):
+    """The ledger of direct messages: a person's digests and change notices."""
+
+    TABLE, KEY = "dm_deliveries", "user_id"
+
+    async def items(self, user_id: int, day: str, kind: str) -> list[tuple[str, str]]:
+        """(item, state) of the messages of ``kind`` (digest, changes) owed to the person for
+        ``day``, in posting order."""
+        rows = await self.db.fetchall(
+            "SELECT item, state FROM dm_deliveries WHERE user_id = ? AND day = ?"
+            " AND substr(item, 1, ?) = ? ORDER BY position",
+            (user_id, day, len(kind) + 1, kind + ":"),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def forget(self, user_id: int) -> int:
+        return await self.db.execute("DELETE FROM dm_deliveries WHERE user_id = ?", (user_id,))

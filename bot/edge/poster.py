@@ -14,8 +14,10 @@ from typing import Any
 
 import discord
 
+from bot.edge.readers import change_embed, digest_embed
 from bot.edge.render import compact_embed, compact_fits, header_text, more_text, paper_embed
 from bot.edge.views import bookmark_view, compact_menu
+from bot.personal import ChangeNotice, DigestPart, DirectMessagesClosed
 from bot.posting import ChannelGone, ChannelUnavailable, DeliveryInterrupted, Outgoing
 
 log = logging.getLogger(__name__)
@@ -23,6 +25,7 @@ THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 ALREADY_CROSSPOSTED = 40033
 UNKNOWN_CHANNEL, UNKNOWN_MESSAGE = 10003, 10008
 ARCHIVED_THREAD = 50083  # "Tried to perform an operation on an archived thread"
+DMS_TOO_FAST = 40003  # "You are opening direct messages too fast"
 HISTORY_LIMIT = 500  # messages read after the last one sent when looking for a lost post
 Rendered = tuple[str, discord.Embed | None, discord.ui.View | None, discord.AllowedMentions]
 
@@ -216,6 +219,21 @@ class DiscordPoster:
             except discord.HTTPException as error:
                 if error.code != ALREADY_CROSSPOSTED:  # a restart between publish and the ledger
                     raise
+
+    async def direct(self, user_id: int, message: DigestPart | ChangeNotice, nonce: str) -> int:
+        """A personal digest part or change notice, in the person's DM channel, with a nonce."""
+        embed = digest_embed(message) if isinstance(message, DigestPart) else change_embed(message)
+        await self.pacer.wait()
+        try:
+            channel = await self.bot.create_dm(discord.Object(user_id))
+            sent = await channel.send(embed=embed, nonce=nonce)
+        except discord.Forbidden as error:
+            if error.code == DMS_TOO_FAST:  # a 403 that passes: try again on the next round
+                raise DeliveryInterrupted(f"Discord answered 403: {error.text}") from error
+            raise DirectMessagesClosed(error.code, error.text) from error  # would refuse again
+        except discord.HTTPException as error:
+            raise DeliveryInterrupted(f"Discord answered {error.status}: {error.text}") from error
+        return sent.id
 
     async def notify(self, user_id: int, guild_id: int, text: str) -> None:
         """A direct message to the person, else the server's system channel, else only the log.

@@ -16,6 +16,7 @@ TITLE, DESCRIPTION, FIELD_NAME, FIELD_VALUE, FOOTER, TOTAL = 256, 4096, 256, 102
 MESSAGE = 2000  # characters of a message's content
 SUMMARY = 1500  # a readable summary; the full text is one click away
 FULL = 3000  # /paper show: the summary and the abstract
+DETAIL = 300  # each other field of /paper show: ten of them leave room for the abstract
 COLOUR = discord.Colour(0xF4A100)
 
 
@@ -50,7 +51,7 @@ def paper_embed(paper: PaperRow, *, marked: bool = False, full: bool = False) ->
         embed.add_field(name="Category", value=trim(label(paper.category), FIELD_VALUE))
     if full:
         for name, value in details(paper):
-            embed.add_field(name=name, value=trim(value, FIELD_VALUE))
+            embed.add_field(name=name, value=trim(value, DETAIL))
     if paper.days:
         days = ", ".join(day.isoformat() for day in paper.days[-5:])
         embed.add_field(name="Listed", value=trim(days, FIELD_VALUE))

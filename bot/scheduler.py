@@ -146,10 +146,13 @@ class Scheduler:
     async def poll(self) -> None:
         """Poll the sources; new papers go out at once to subscriptions whose time has passed.
 
-        (A late digest still posts today: the delivery posts every day that is due and not sent.)
+        (A late digest still posts today: the delivery posts every day that is due and not sent;
+        papers that joined a posted day go out too, and changed ones are edited in place, also
+        when only arXiv completion changed what a paper shows.)
         """
-        reports, _ = await poll_once(self.sources, self.enricher)
+        reports, completion = await poll_once(self.sources, self.enricher)
         fresh = any(report.new or report.updated for report in reports.values())
+        fresh = fresh or bool(completion and completion.changed)
         if fresh:
             log.info("new papers: %s", {name: r.new for name, r in reports.items()})
         if fresh or not self.polled:  # the first poll also catches up after a restart

@@ -144,9 +144,13 @@ class Papers:
         return self._listed[since, until]
 
     def fingerprint(self, poster: Poster, message: Outgoing) -> str:
-        if message not in self._prints:
-            self._prints[message] = poster.fingerprint(message)
-        return self._prints[message]
+        try:
+            known = self._prints.get(message)
+        except TypeError:  # a paper field that cannot be hashed: compute it every time
+            return poster.fingerprint(message)
+        if known is None:
+            known = self._prints[message] = poster.fingerprint(message)
+        return known
 
     async def day(self, day: date) -> dict[str, PaperRow]:
         if day not in self._days:

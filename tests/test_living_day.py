@@ -262,3 +262,15 @@ async def test_the_days_role_is_pinged_by_the_header_and_by_nothing_else(
 def test_late_and_edit_windows_default_to_two_and_seven_days() -> None:
     settings = DeliveryConfig()
     assert (settings.late_papers_days, settings.edit_window_days) == (2, 7)
+
+
+def test_a_forum_tag_may_be_named_like_a_code_an_arxiv_name_or_a_topic() -> None:
+    from bot.edge.poster import category_labels
+    from bot.models import PaperRow
+
+    paper = PaperRow(
+        arxiv_id="1", title="t", category="Zebras", primary_category="cs.CL", categories=("cs.LG",)
+    )
+    labels = category_labels(paper)
+    assert {"Zebras", "cs.CL", "Computation and Language", "cs.LG", "Machine Learning"} <= labels
+    assert category_labels(PaperRow(arxiv_id="2", title="t")) == set()

@@ -17,8 +17,11 @@ import discord
 from bot.edge.readers import change_embed, digest_embed
 from bot.edge.render import compact_embed, compact_fits, header_text, more_text, paper_embed
 from bot.edge.views import bookmark_view, compact_menu
+from bot.models import PaperRow
 from bot.personal import ChangeNotice, DigestPart, DirectMessagesClosed
 from bot.posting import ChannelGone, ChannelUnavailable, DeliveryInterrupted, Outgoing
+from bot.taxonomy import name
+from bot.text import fold
 
 log = logging.getLogger(__name__)
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
@@ -72,6 +75,13 @@ def signature(content: str, embeds: list[discord.Embed]) -> tuple[str, str, str]
     """What tells one of the bot's messages from another: its text, first embed's link and title."""
     embed = embeds[0] if embeds else None
     return content, (embed.url or "") if embed else "", (embed.title or "") if embed else ""
+
+
+def category_labels(paper: PaperRow) -> set[str]:
+    """Every way a paper's categories are written: the digest's topic, arXiv codes (cs.CL) and
+    their names (Computation and Language); a forum tag named like any of them applies."""
+    codes = {paper.category, paper.primary_category, *paper.categories} - {None, ""}
+    return {str(code) for code in codes} | {found for code in codes if (found := name(str(code)))}
 
 
 @contextlib.contextmanager
@@ -200,8 +210,8 @@ class DiscordPoster:
         for thread in forum.threads:
             if thread.name == name and thread.owner_id == me:
                 return thread.id
-        categories = {paper.category.casefold() for paper in message.papers if paper.category}
-        tags = [tag for tag in forum.available_tags if tag.name.casefold() in categories][:5]
+        named = {fold(label) for paper in message.papers for label in category_labels(paper)}
+        tags = [tag for tag in forum.available_tags if fold(tag.name) in named][:5]
         content, _, _, mentions = render(message)
         await self.pacer.wait()
         with discord_errors(channel_id, "create posts"):

@@ -145,3 +145,25 @@ async def test_a_forgotten_makers_broken_subscription_is_told_to_the_server(
     assert note["content"].startswith(f"I can't post in <#{papers.id}>")
     assert "<@" not in note["content"].split(">", 1)[1]  # nobody is pinged
     assert fake_discord.dms(fake_discord.owner) == []
+
+
+async def test_page_buttons_from_before_the_upgrade_say_to_run_the_command_again(world) -> None:
+    old = await world.fake.post(
+        world.channel,
+        world.fake.bot_user,
+        {
+            "content": "an old list",
+            "components": [
+                {
+                    "type": 1,
+                    "components": [
+                        {"type": 2, "style": 1, "label": "Next", "custom_id": "paperboy:page:next"}
+                    ],
+                }
+            ],
+        },
+        [],
+    )
+    answer = await (await world.fake.click(old, "paperboy:page:next", user=world.alice)).reply()
+    assert is_ephemeral(answer)
+    assert answer["content"] == "These pages are no longer available: run the command again."

@@ -22,7 +22,13 @@ from bot.db.sources import SourceState
 from bot.delivery import DeliveryService
 from bot.edge.poster import DiscordPoster
 from bot.edge.tree import PaperboyTree
-from bot.edge.views import BookmarkButton, BookmarkSelect, PageButton, PageSource
+from bot.edge.views import (
+    BookmarkButton,
+    BookmarkSelect,
+    OldPageButton,
+    PageButton,
+    PageSource,
+)
 from bot.enrich import build_enricher
 from bot.follows import FollowService
 from bot.pages import PageKeys
@@ -146,7 +152,7 @@ class Paperboy(commands.Bot):
             self.personal,
         )
         self._services = True
-        self.add_dynamic_items(BookmarkButton, BookmarkSelect, PageButton)
+        self.add_dynamic_items(BookmarkButton, BookmarkSelect, PageButton, OldPageButton)
         await self.load_extensions()
         await self.sync_commands()
         await self.scheduler.start()

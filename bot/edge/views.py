@@ -245,6 +245,25 @@ class PageButton(
             bot.dispatch("papers_shown", interaction.message.id, shown.ids)
 
 
+class OldPageButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"paperboy:page:(?P<way>previous|next)"
+):
+    """Previous/Next of lists sent before the buttons carried their query: they cannot know it,
+    so they say so instead of letting the click fail silently."""
+
+    def __init__(self, way: str = "next") -> None:
+        super().__init__(discord.ui.Button(label=way.title(), custom_id=f"paperboy:page:{way}"))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any
+    ) -> OldPageButton:
+        return cls(match["way"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await answer_privately(interaction, GONE)
+
+
 def key_room(kind: str, owner: int) -> int:
     """Characters left for the query in a page button's custom id (pages up to 99,999)."""
     return CUSTOM_ID - len(f"{PAGES}:{kind}:{owner}:99999:")

@@ -223,7 +223,7 @@ class LedgerStore(Ledger):
         """The newest message this subscription has sent in a channel (or thread)."""
         return await self.db.fetchval(
             "SELECT max(message_id) FROM deliveries WHERE subscription_id = ? AND channel_id = ?"
-            " AND state = 'sent' AND kind != 'thread'",
+            " AND state = 'sent' AND kind NOT IN ('thread', 'forum')",
             (subscription_id, channel_id),
         )
 

@@ -274,3 +274,29 @@ def test_a_forum_tag_may_be_named_like_a_code_an_arxiv_name_or_a_topic() -> None
     labels = category_labels(paper)
     assert {"Zebras", "cs.CL", "Computation and Language", "cs.LG", "Machine Learning"} <= labels
     assert category_labels(PaperRow(arxiv_id="2", title="t")) == set()
+
+
+async def test_a_forum_post_made_just_before_a_crash_is_found_not_made_again(
+    kinds, monkeypatch
+) -> None:
+    world, guild = kinds
+    forum = channel_named(guild, "forum")
+    world.bot.subscriptions.clock = lambda: SUBSCRIBED
+    subscription, _ = await world.bot.subscriptions.subscribe(
+        guild.id, forum.id, world.fake.owner.id, layout="channel", keywords="zebras"
+    )
+    ledger = world.bot.delivery.ledger
+    real_sent = ledger.sent
+
+    async def crash_on_the_post(owner, day, item, *args):
+        if item == "thread":
+            raise RuntimeError("killed after Discord made the post, before the ledger knew")
+        await real_sent(owner, day, item, *args)
+
+    monkeypatch.setattr(ledger, "sent", crash_on_the_post)
+    with pytest.raises(RuntimeError):
+        await world.bot.delivery.deliver(subscription, NEXT_DAY)
+    monkeypatch.setattr(ledger, "sent", real_sent)
+    await world.bot.delivery.deliver(subscription, NEXT_DAY)
+    [post] = [c for c in world.fake.channels.values() if c.parent_id == forum.id]
+    assert embeds(world.fake.messages(post)) == ["A New Paper About Zebras"]

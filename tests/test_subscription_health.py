@@ -190,3 +190,15 @@ def test_preview_covers_fourteen_days() -> None:
     from bot.delivery import PREVIEW_DAYS
 
     assert PREVIEW_DAYS == 14 and date(2025, 3, 20)
+
+
+async def test_a_role_that_cannot_be_mentioned_needs_mention_all_roles(
+    fake_discord: FakeDiscord, run_bot: RunBot
+) -> None:
+    guild = fake_discord.add_guild(bot_permissions=(1 << 50) - 1 & ~(1 << 3) & ~(1 << 17))
+    guild.add_channel("papers")
+    quiet = guild.add_role("Quiet")  # not mentionable, and the bot may not mention all roles
+    async with run_bot():
+        ix = await fake_discord.slash("subscribe", user=fake_discord.owner, role=quiet)
+        answer = await ix.reply()
+    assert answer["content"].endswith(": missing Mention All Roles.")

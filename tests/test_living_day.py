@@ -300,3 +300,21 @@ async def test_a_forum_post_made_just_before_a_crash_is_found_not_made_again(
     await world.bot.delivery.deliver(subscription, NEXT_DAY)
     [post] = [c for c in world.fake.channels.values() if c.parent_id == forum.id]
     assert embeds(world.fake.messages(post)) == ["A New Paper About Zebras"]
+
+
+async def test_a_compact_forum_post_holds_the_days_list_and_grows_it(kinds) -> None:
+    world, guild = kinds
+    forum = channel_named(guild, "forum")
+    world.bot.subscriptions.clock = lambda: SUBSCRIBED
+    subscription, _ = await world.bot.subscriptions.subscribe(
+        guild.id, forum.id, world.fake.owner.id, layout="compact"
+    )
+    await world.bot.delivery.deliver(subscription, NEXT_DAY)
+    posts = [c for c in world.fake.channels.values() if c.parent_id == forum.id]
+    [starter, listing] = world.fake.messages(posts[1])
+    assert starter["content"] == "**Papers for 2025-03-20** · 2 papers"
+    assert listing["embeds"][0]["title"] == "Papers for 2025-03-20 · 2 papers"
+    await late(world)
+    await world.bot.delivery.deliver(subscription, NEXT_DAY)
+    [_, grown] = world.fake.messages(posts[1])
+    assert grown["embeds"][0]["title"] == "Papers for 2025-03-20 · 3 papers"

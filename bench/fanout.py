@@ -117,7 +117,7 @@ async def run(
         config = replace(
             Config(),
             database=DatabaseConfig(path=str(path)),
-            sources=SourcesConfig(folder="", arxiv=False),
+            sources=SourcesConfig(folder="", huggingface=False, arxiv=False),
         )
         bot = create_bot(config, clock=lambda: now, guild_ready_timeout=0.05)
         runs = []

@@ -30,6 +30,7 @@ from bot.config import Config
 from bot.db.ledger import Entry, LedgerStore, Planned
 from bot.db.papers import PaperStore
 from bot.living import Editor
+from bot.metrics import Metrics
 from bot.models import PaperRow
 from bot.planning import DayState, members, plan, planned, updated
 from bot.posting import (
@@ -88,6 +89,7 @@ class DeliveryService:
         config: Config,
         clock: Callable[[], datetime],
         remember: Remember,
+        metrics: Metrics | None = None,
     ) -> None:
         self.ledger = ledger
         self.papers = papers
@@ -97,6 +99,7 @@ class DeliveryService:
         self.clock = clock
         self.remember = remember
         self.editor = Editor(ledger, poster, remember)
+        self.metrics = metrics or Metrics()
 
     async def owed_days(
         self, subscription: Subscription, now: datetime, papers: Papers | None = None
@@ -186,6 +189,7 @@ class DeliveryService:
         """One note for the days too old to catch up on (none in a forum: no post to hold it)."""
         key, channel = first.isoformat(), subscription.channel_id
         if kind != "forum":
+            before = await self.ledger.entry(subscription.id, key, "skipped")
             row = Planned("skipped", "skipped", -1, 0, nonce(channel, first, "skipped"))
             await self.ledger.plan(subscription.id, key, [row], self._stamp())
             text = (
@@ -193,7 +197,8 @@ class DeliveryService:
                 f"({skipped[0]} to {skipped[-1]}). Use /paper day to read them."
             )
             entries = await self.ledger.day_entries(subscription.id, key)
-            state = DayState(subscription, first, kind, papers, entries)
+            fresh = set() if before else {"skipped"}
+            state = DayState(subscription, first, kind, papers, entries, fresh)
             for entry in entries:
                 if entry.item == "skipped" and entry.state == "pending":
                     await self._post(state, entry, Outgoing("skipped", first, text=text), report)
@@ -217,6 +222,7 @@ class DeliveryService:
         entries = await self.ledger.day_entries(subscription.id, key)
         known = {entry.item for entry in entries}
         new = [paper for paper in wanted if paper.arxiv_id not in known]
+        rows: list[Planned] = []
         if new:
             last = await self._last_list(day, entries, papers)
             rows = plan(subscription, day, kind, entries, new, last, self.poster.fits)
@@ -225,7 +231,7 @@ class DeliveryService:
             entries = [*entries, *(planned(row, key, stamp) for row in rows)]
             if rows[0].batch:
                 report.late += len(new)
-        state = DayState(subscription, day, kind, papers, entries)
+        state = DayState(subscription, day, kind, papers, entries, {row.item for row in rows})
         await self._post_pending(state, report)
         if owed:
             await self.ledger.mark_day(subscription.id, key, len(wanted))
@@ -317,8 +323,14 @@ class DeliveryService:
             if message_id is not None:
                 log.info("adopted message %s for %s in %s", message_id, entry.item, target)
             state.searching = message_id is not None
+        if entry.item not in state.planned:
+            self.metrics.posts.labels("retried").inc()  # pending since an earlier run
         if message_id is None:
-            message_id = await self.poster.send(target, message, entry.nonce)
+            try:
+                message_id = await self.poster.send(target, message, entry.nonce)
+            except Exception:
+                self.metrics.posts.labels("failed").inc()
+                raise
             report.messages += 1
         if sub.publish and state.kind == "announcement" and target == sub.channel_id:
             await self.poster.publish(target, message_id)
@@ -330,6 +342,7 @@ class DeliveryService:
         await self.ledger.sent(
             sub.id, entry.day, entry.item, message_id, target, fingerprint, listed
         )
+        self.metrics.posts.labels("sent").inc()
         return message_id
 
     @staticmethod

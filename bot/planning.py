@@ -8,7 +8,7 @@ reads the store or talks to Discord.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from bot.db.ledger import Entry, Planned
@@ -103,6 +103,7 @@ class DayState:
     kind: str  # the channel's: text | announcement | forum
     papers: Papers
     entries: list[Entry]
+    planned: set[str] = field(default_factory=set)  # items this run planned (others: retried)
     searching: bool = True  # until one pending message is not found: later ones were never sent
 
     def target(self, entry: Entry) -> int:

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from bot.db.ledger import Ledger
 from bot.db.papers import PaperStore
+from bot.metrics import Metrics
 from bot.models import PaperRow
 
 
@@ -110,11 +111,16 @@ class Step:
     position: int
 
 
-async def once(ledger: Ledger, step: Step, act: Callable[[str], Awaitable[int]]) -> int:
+async def once(
+    ledger: Ledger,
+    step: Step,
+    act: Callable[[str], Awaitable[int]],
+    metrics: Metrics | None = None,
+) -> int:
     """The exactly-once step of one message (direct messages use it; channels plan batches, see
     bot/delivery.py): read the item's row; if not sent, write it pending, act with its nonce,
     write it sent with the id the act returned. A pending row is acted on again with the nonce it
-    was first given."""
+    was first given. ``metrics`` counts each post sent, failed, or retried (posted again)."""
     key = step.day.isoformat()
     entry = await ledger.entry(step.owner, key, step.item)
     if entry is not None and entry.state == "sent" and entry.message_id is not None:
@@ -122,8 +128,17 @@ async def once(ledger: Ledger, step: Step, act: Callable[[str], Awaitable[int]])
     stamp = entry.nonce if entry is not None else nonce(step.scope, step.day, step.item)
     if entry is None:
         await ledger.pending(step.owner, key, step.item, step.position, stamp)
-    message_id = await act(stamp)
+    elif metrics is not None:
+        metrics.posts.labels("retried").inc()
+    try:
+        message_id = await act(stamp)
+    except Exception:
+        if metrics is not None:
+            metrics.posts.labels("failed").inc()
+        raise
     await ledger.sent(step.owner, key, step.item, message_id)
+    if metrics is not None:
+        metrics.posts.labels("sent").inc()
     return message_id
 
 

@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.config import Config
 from bot.delivery import DeliveryService
 from bot.enrich import Enricher, EnrichReport, poll_once
+from bot.metrics import Metrics
 from bot.personal import PersonalDigest
 from bot.sources import Source
 from bot.subscriptions import Subscription, SubscriptionService
@@ -48,6 +49,7 @@ class Scheduler:
         clock: Callable[[], datetime],
         enricher: Enricher | None = None,
         personal: PersonalDigest | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.subscriptions = subscriptions
         self.personal = personal
@@ -59,6 +61,7 @@ class Scheduler:
         self.jobs = AsyncIOScheduler(timezone=UTC)
         self.polled = False
         self.backfill: asyncio.Task[EnrichReport | None] | None = None
+        self.metrics = metrics or Metrics()
         subscriptions.on_change(self.changed)
 
     async def start(self) -> None:
@@ -108,6 +111,7 @@ class Scheduler:
         if self.jobs.running:
             self.jobs.shutdown(wait=False)
             await asyncio.sleep(0)  # AsyncIOScheduler stops in a call_soon: let it run now
+            log.info("scheduler stopped")
 
     def schedule(self, subscription: Subscription) -> None:
         self.jobs.add_job(
@@ -151,10 +155,16 @@ class Scheduler:
         when only arXiv completion changed what a paper shows.)
         """
         reports, completion = await poll_once(self.sources, self.enricher)
+        for name, report in reports.items():
+            self.metrics.polled(name, not report.failures, report.new, self.clock())
         fresh = any(report.new or report.updated for report in reports.values())
         fresh = fresh or bool(completion and completion.changed)
-        if fresh:
-            log.info("new papers: %s", {name: r.new for name, r in reports.items()})
+        if fresh or not self.polled:  # the first poll says what it found, even nothing
+            found = "; ".join(
+                f"{name}: {r.new} new, {r.updated} updated" + (" (failed)" if r.failures else "")
+                for name, r in reports.items()
+            )
+            log.info("papers ingested: %s", found or "no source is configured")
         if fresh or not self.polled:  # the first poll also catches up after a restart
             self.polled = True
             await self.delivery.deliver_all(self.clock())

@@ -227,6 +227,12 @@ class LedgerStore(Ledger):
             (subscription_id, channel_id),
         )
 
+    async def pending_count(self) -> int:
+        """Messages recorded as owed but not confirmed posted (a crash or an outage mid-post)."""
+        return int(
+            await self.db.fetchval("SELECT count(*) FROM deliveries WHERE state = 'pending'")
+        )
+
 
 class DmLedgerStore(Ledger):
     """The ledger of direct messages: a person's digests and change notices."""

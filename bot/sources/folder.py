@@ -25,7 +25,7 @@ class FolderSource:
             report = await ingest_paths(self.papers, [self.folder])
         except (IngestError, OSError) as error:
             log.error("%s: %s", self.name, error)
-            return IngestReport()
+            return IngestReport(failures=1)
         for problem in report.problems:
             log.warning("%s: %s", self.name, problem)  # problem reads file:line: reason
         return report

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from bot.text import plural
+
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -34,7 +36,15 @@ class Http:
 
 
 class FetchError(Exception):
-    """The URL could not be fetched after every retry; the message says why."""
+    """The URL could not be fetched after every retry; the message says why.
+
+    ``unreachable``: the last attempt got no answer at all (no network, DNS, refused, timeout),
+    so asking the same host for another day now would fail the same way.
+    """
+
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 async def fetch(
@@ -56,17 +66,18 @@ async def fetch(
                         response.headers.get("ETag"),
                         response.headers.get("Last-Modified"),
                     )
-                reason = f"HTTP {response.status}"
+                reason, unreachable = f"HTTP {response.status}", False
                 wait = _retry_after(response.headers.get("Retry-After"))
         except (aiohttp.ClientError, TimeoutError) as error:
-            reason, wait = (
-                f"{type(error).__name__}: {error}" if str(error) else type(error).__name__,
-                None,
-            )
+            reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            wait, unreachable = None, not isinstance(error, aiohttp.ClientResponseError)
         if attempt == retries:
-            raise FetchError(f"{source}: {url} failed after {retries + 1} attempts ({reason})")
+            raise FetchError(
+                f"{source}: {url} failed after {plural(retries + 1, 'attempt')} ({reason})",
+                unreachable=unreachable,
+            )
         delay = wait if wait is not None else min(60.0, 2.0**attempt) * (0.5 + random.random() / 2)
-        log.warning(
+        log.debug(  # the poll logs one line if every attempt fails
             "%s: %s: %s; retry %d/%d in %.1f s", source, url, reason, attempt + 1, retries, delay
         )
         await http.sleep(delay)

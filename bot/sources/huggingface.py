@@ -106,10 +106,15 @@ class HuggingFaceSource:
             try:
                 await self._poll_day(day, report)
             except FetchError as error:
+                report.failures += 1
                 log.error("%s", error)
+                if error.unreachable:  # the other days would fail alike: next poll
+                    break
             except (ValueError, UnicodeDecodeError) as error:
+                report.failures += 1
                 log.error("%s %s: unreadable answer: %s", self.name, day, error)
             except Exception:
+                report.failures += 1
                 log.exception("%s %s could not be ingested", self.name, day)
         return report
 

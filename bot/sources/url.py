@@ -55,8 +55,12 @@ class UrlTemplateSource:
             try:
                 await self._poll_day(url, report)
             except FetchError as error:
+                report.failures += 1
                 log.error("%s", error)
+                if error.unreachable:  # the other days would fail alike: next poll
+                    break
             except Exception:
+                report.failures += 1
                 log.exception("%s: %s could not be ingested", self.name, url)
         return report
 

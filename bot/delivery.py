@@ -334,14 +334,15 @@ class DeliveryService:
             report.messages += 1
         if sub.publish and state.kind == "announcement" and target == sub.channel_id:
             await self.poster.publish(target, message_id)
-        if message.kind in ("paper", "compact"):
-            ids = [paper.arxiv_id for paper in message.papers]
-            await self.remember(message_id, target, sub.guild_id, ids)
         fingerprint = state.papers.fingerprint(self.poster, message)
         listed = [e.item for e in members(state.entries, entry)] if entry.kind == "compact" else []
-        await self.ledger.sent(
-            sub.id, entry.day, entry.item, message_id, target, fingerprint, listed
-        )
+        async with self.ledger.transaction():  # a sent post is always bookmarkable
+            if message.kind in ("paper", "compact"):
+                ids = [paper.arxiv_id for paper in message.papers]
+                await self.remember(message_id, target, sub.guild_id, ids)
+            await self.ledger.sent(
+                sub.id, entry.day, entry.item, message_id, target, fingerprint, listed
+            )
         self.metrics.posts.labels("sent").inc()
         return message_id
 
@@ -361,14 +362,16 @@ class DeliveryService:
         assert message is not None and compact.message_id is not None
         fingerprint = None
         if not compact.deleted and await self.poster.edit(target, compact.message_id, message):
-            ids = [paper.arxiv_id for paper in message.papers]
-            await self.remember(compact.message_id, target, sub.guild_id, ids)
             fingerprint = state.papers.fingerprint(self.poster, message)
             report.edits += 1
         items = [e.item for e in members(state.entries, compact)]
-        await self.ledger.grown(
-            sub.id, compact.day, compact.item, fingerprint, items, compact.message_id, target
-        )
+        async with self.ledger.transaction():
+            if fingerprint is not None:
+                ids = [paper.arxiv_id for paper in message.papers]
+                await self.remember(compact.message_id, target, sub.guild_id, ids)
+            await self.ledger.grown(
+                sub.id, compact.day, compact.item, fingerprint, items, compact.message_id, target
+            )
         self._list(state, compact, compact.message_id)
 
     def _stale(self, entry: Entry) -> bool:

@@ -9,6 +9,7 @@ for edits in place) and whether a moderator deleted it (bot/delivery.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from bot.db.core import Database
@@ -77,6 +78,11 @@ class Ledger:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+
+    def transaction(self) -> AbstractAsyncContextManager[object]:
+        """Writes that stand or fall together with the ledger's (other stores on this database
+        join it)."""
+        return self.db.transaction()
 
     async def entry(self, owner: int, day: str, item: str) -> Entry | None:
         row = await self.db.fetchone(

@@ -49,6 +49,9 @@ class DeliveryConfig:
     weekdays: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
     catch_up_days: int = 7
     broken_after_days: int = 3
+    late_papers_days: int = 2  # papers joining a posted day this many days back are still posted
+    edit_window_days: int = 7  # messages of days this far back are edited when their papers change
+    nonce_window_seconds: float = 120.0  # trust Discord's nonce dedupe this long, then read history
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,9 @@ def _validate(config: Config, where: str) -> None:
     bounds = [
         ("delivery", "catch_up_days", config.delivery.catch_up_days, 0),
         ("delivery", "broken_after_days", config.delivery.broken_after_days, 1),
+        ("delivery", "late_papers_days", config.delivery.late_papers_days, 0),
+        ("delivery", "edit_window_days", config.delivery.edit_window_days, 0),
+        ("delivery", "nonce_window_seconds", config.delivery.nonce_window_seconds, 0),
         ("sources", "poll_minutes", config.sources.poll_minutes, 1),
         ("sources", "lookback_days", config.sources.lookback_days, 0),
         ("sources", "retries", config.sources.retries, 0),

@@ -150,12 +150,15 @@ class Scheduler:
     async def poll(self) -> None:
         """Poll the sources; new papers go out at once to subscriptions whose time has passed.
 
-        (A late digest still posts today: the delivery posts every day that is due and not sent.)
+        (A late digest still posts today: the delivery posts every day that is due and not sent;
+        papers that joined a posted day go out too, and changed ones are edited in place, also
+        when only arXiv completion changed what a paper shows.)
         """
-        reports, _ = await poll_once(self.sources, self.enricher)
+        reports, completion = await poll_once(self.sources, self.enricher)
         for name, report in reports.items():
             self.metrics.polled(name, not report.failures, report.new, self.clock())
         fresh = any(report.new or report.updated for report in reports.values())
+        fresh = fresh or bool(completion and completion.changed)
         if fresh or not self.polled:  # the first poll says what it found, even nothing
             found = "; ".join(
                 f"{name}: {r.new} new, {r.updated} updated" + (" (failed)" if r.failures else "")

@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.edge.render import paper_embed, paper_list_embed
-from bot.edge.views import Paginator, answer_privately, bookmark_view
+from bot.edge.views import PageSource, Shown, answer_privately, bookmark_view, first_page
 from bot.models import Page, PaperRow
 from bot.query import SYNTAX_HELP
 from bot.search import parse_day
@@ -50,7 +50,21 @@ class Papers(
 ):
     def __init__(self, bot: Paperboy) -> None:
         self.bot = bot
-        self.page_timeout: float | None = None  # tests shorten it; None keeps the view default
+        self.sources: dict[str, PageSource] = {
+            "search": self.search_page,
+            "author": self.author_page,
+            "category": self.category_page,
+            "day": self.day_page,
+            "related": self.related_page,
+            "top": self.top_page,
+        }
+
+    async def cog_load(self) -> None:
+        self.bot.page_sources.update(self.sources)
+
+    async def cog_unload(self) -> None:
+        for kind in self.sources:
+            self.bot.page_sources.pop(kind, None)
 
     async def show_paper(self, interaction: discord.Interaction[Paperboy], paper: PaperRow) -> None:
         """One paper with a Bookmark button; reacting to the message bookmarks it too."""
@@ -71,22 +85,86 @@ class Papers(
         self.bot.dispatch("papers_shown", message_id, ids)
 
     async def show_pages(
-        self, interaction: discord.Interaction[Paperboy], title: str, fetch, first: Page
+        self, interaction: discord.Interaction[Paperboy], kind: str, args: list, first: Shown
     ) -> None:
-        """A numbered list of papers, Previous/Next for the asker and a Bookmark button per paper."""
+        """A numbered list of papers, Previous/Next for the asker and a Bookmark button per paper.
+        The buttons carry ``kind`` and ``args``: the page source re-runs the query for any page."""
+        view = await first_page(interaction, kind, args, first)
+        message_id = await send(interaction, embed=first.embed, view=view)
+        await self.remember(interaction, message_id, first.ids)
 
-        async def render(number: int) -> tuple[discord.Embed, list[str], bool]:
-            page = first if number == 0 else await fetch(number)
-            embed = paper_list_embed(title, page.items, page)
-            return embed, [paper.arxiv_id for paper in page.items], page.has_more
+    @staticmethod
+    def shown(title: str, page: Page) -> Shown:
+        embed = paper_list_embed(title, page.items, page)
+        ids = [paper.arxiv_id for paper in page.items]
+        return Shown(embed, ids, page.has_more, page.offset + 1)
 
-        embed, ids, has_more = await render(0)
-        extra = {} if self.page_timeout is None else {"timeout": self.page_timeout}
-        view = Paginator(
-            interaction.user.id, render, has_more=has_more, ids=ids, page_size=PAGE_SIZE, **extra
+    async def search_page(self, interaction: discord.Interaction, args: list, number: int) -> Shown:
+        shown, _ = await self.searched(args, number)
+        return shown
+
+    async def searched(self, args: list, number: int) -> tuple[Shown, str | None]:
+        """A page of a search and, when a typo was corrected, the query it searched instead.
+
+        ``args``: query, author, category, since, until (YYYY-MM-DD) and, on newer buttons,
+        whether to search exactly as typed."""
+        query, author, category, since, until, *rest = args
+        exact = bool(rest and rest[0])
+        page = await self.bot.search.search(
+            query,
+            author=author,
+            category=category,
+            since=parse_day(since) if since else None,
+            until=parse_day(until) if until else None,
+            limit=PAGE_SIZE,
+            offset=number * PAGE_SIZE,
+            correct=not exact,
         )
-        view.interaction = interaction
-        await self.remember(interaction, await send(interaction, embed=embed, view=view), ids)
+        title = f"Papers matching “{query[:200]}”"
+        if page.corrected is not None:
+            title = (
+                f"Showing results for “{page.corrected[:100]}”; search instead for"
+                f" “{query[:100]}” with exact: True"
+            )
+        return self.shown(title, page), page.corrected
+
+    async def related_page(
+        self, interaction: discord.Interaction, args: list, number: int
+    ) -> Shown:
+        paper, similar = await self.bot.discover.related(args[0], PAGE_SIZE)
+        page = Page(similar if number == 0 else [], number * PAGE_SIZE, PAGE_SIZE, False)
+        return self.shown(f"Papers like “{paper.title[:200]}”", page)
+
+    async def top_page(self, interaction: discord.Interaction, args: list, number: int) -> Shown:
+        period = args[0]
+        first, last, ranked = await self.bot.discover.top(period, interaction.guild_id)
+        start = number * PAGE_SIZE
+        papers = [paper for paper, _ in ranked]
+        page = Page(
+            papers[start : start + PAGE_SIZE], start, PAGE_SIZE, len(papers) > start + PAGE_SIZE
+        )
+        span = f"{first}" if first == last else f"{first} to {last}"
+        return self.shown(f"Top papers, {span}", page)
+
+    async def author_page(self, interaction: discord.Interaction, args: list, number: int) -> Shown:
+        [name] = args
+        page = await self.bot.search.by_author(name, limit=PAGE_SIZE, offset=number * PAGE_SIZE)
+        return self.shown(f"Papers by {name[:200]}", page)
+
+    async def category_page(
+        self, interaction: discord.Interaction, args: list, number: int
+    ) -> Shown:
+        [name] = args
+        page = await self.bot.search.by_category(name, limit=PAGE_SIZE, offset=number * PAGE_SIZE)
+        return self.shown(f"{name[:200]} papers", page)
+
+    async def day_page(self, interaction: discord.Interaction, args: list, number: int) -> Shown:
+        day, papers = await self.bot.search.day(parse_day(args[0]))
+        start = number * PAGE_SIZE
+        page = Page(
+            papers[start : start + PAGE_SIZE], start, PAGE_SIZE, len(papers) > start + PAGE_SIZE
+        )
+        return self.shown(f"Papers for {day} · {len(papers)} papers", page)
 
     async def nothing(self, interaction: discord.Interaction[Paperboy], text: str) -> None:
         """Nothing to show: say why, privately (even after a public defer)."""
@@ -120,37 +198,26 @@ class Papers(
         until: str | None = None,
         exact: bool = False,
     ) -> None:
-        service = self.bot.search
-        first_day = service.when(since) if since else None
-        last_day = service.when(until) if until else None
-        searched = query
-
-        async def fetch(number: int) -> Page:
-            return await service.search(
-                searched,
-                author=author,
-                category=category,
-                since=first_day,
-                until=last_day,
-                limit=PAGE_SIZE,
-                offset=number * PAGE_SIZE,
-                correct=not exact and number == 0,
-            )
-
-        first = await in_time(interaction, fetch(0))
-        if not first.items:
+        # A bad date is answered now, not at the first page turn; 7d and 2w become days now.
+        first_day = self.bot.search.when(since).isoformat() if since else None
+        last_day = self.bot.search.when(until).isoformat() if until else None
+        args = [query, author, category, first_day, last_day, exact]
+        first, corrected = await in_time(interaction, self.searched(args, 0))
+        if not first.ids:
             await self.nothing(
                 interaction, f'No papers match "{query[:100]}". Try fewer or other words.'
             )
             return
-        title = f"Papers matching “{query[:200]}”"
-        if first.corrected is not None:
-            searched = first.corrected  # later pages are pages of what was shown
-            title = (
-                f"Showing results for “{first.corrected[:100]}”; search instead for"
-                f" “{query[:100]}” with exact: True"
-            )
-        await self.show_pages(interaction, title, fetch, first)
+        if corrected is not None:
+            args = [
+                corrected,
+                author,
+                category,
+                first_day,
+                last_day,
+                True,
+            ]  # pages of what is shown
+        await self.show_pages(interaction, "search", args, first)
 
     @search.autocomplete("query")
     async def query_suggestions(
@@ -162,11 +229,11 @@ class Papers(
     @app_commands.command(name="related", description="Papers like this one, by title and summary")
     @app_commands.describe(paper="An arXiv id (2503.14456) or an arXiv / Hugging Face link")
     async def related(self, interaction: discord.Interaction[Paperboy], paper: str) -> None:
-        found, similar = await in_time(interaction, self.bot.discover.related(paper, PAGE_SIZE))
-        if not similar:
-            await self.nothing(interaction, f"I found no papers like {found.arxiv_id}.")
+        first = await in_time(interaction, self.related_page(interaction, [paper], 0))
+        if not first.ids:
+            await self.nothing(interaction, f"I found no papers like {paper[:100]}.")
             return
-        await self.show_list(interaction, f"Papers like “{found.title[:200]}”", similar)
+        await self.show_pages(interaction, "related", [paper], first)
 
     @app_commands.command(
         name="top",
@@ -178,41 +245,22 @@ class Papers(
         interaction: discord.Interaction[Paperboy],
         period: Literal["day", "week", "month"] = "week",
     ) -> None:
-        first, last, ranked = await in_time(
-            interaction, self.bot.discover.top(period, interaction.guild_id)
-        )
-        if not ranked:
+        first = await in_time(interaction, self.top_page(interaction, [period], 0))
+        if not first.ids:
             await self.nothing(interaction, "No digest has been ingested yet.")
             return
-        span = f"{first}" if first == last else f"{first} to {last}"
-        await self.show_list(interaction, f"Top papers, {span}", [paper for paper, _ in ranked])
-
-    async def show_list(
-        self, interaction: discord.Interaction[Paperboy], title: str, papers: list[PaperRow]
-    ) -> None:
-        """``papers`` in pages of PAGE_SIZE, with a Bookmark button each."""
-
-        async def fetch(number: int) -> Page:
-            items = papers[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
-            return Page(
-                items, number * PAGE_SIZE, PAGE_SIZE, len(papers) > (number + 1) * PAGE_SIZE
-            )
-
-        await self.show_pages(interaction, title, fetch, await fetch(0))
+        await self.show_pages(interaction, "top", [period], first)
 
     @app_commands.command(name="author", description="Papers by an author, newest first")
     @app_commands.describe(
         name='A name as people write it ("Y. LeCun", "LeCun, Yann", part of it) or an HF username'
     )
     async def author(self, interaction: discord.Interaction[Paperboy], name: str) -> None:
-        async def fetch(number: int) -> Page:
-            return await self.bot.search.by_author(name, limit=PAGE_SIZE, offset=number * PAGE_SIZE)
-
-        first = await in_time(interaction, fetch(0))
-        if not first.items:
+        first = await in_time(interaction, self.author_page(interaction, [name], 0))
+        if not first.ids:
             await self.nothing(interaction, f'I know no papers by anyone named "{name[:100]}".')
             return
-        await self.show_pages(interaction, f"Papers by {name[:200]}", fetch, first)
+        await self.show_pages(interaction, "author", [name], first)
 
     @author.autocomplete("name")
     async def author_names(
@@ -230,19 +278,14 @@ class Papers(
         " or a digest topic"
     )
     async def category(self, interaction: discord.Interaction[Paperboy], name: str) -> None:
-        async def fetch(number: int) -> Page:
-            return await self.bot.search.by_category(
-                name, limit=PAGE_SIZE, offset=number * PAGE_SIZE
-            )
-
-        first = await in_time(interaction, fetch(0))
-        if not first.items:
+        first = await in_time(interaction, self.category_page(interaction, [name], 0))
+        if not first.ids:
             known = ", ".join(c for c, _ in (await self.bot.search.categories())[:10]) or "none yet"
             await self.nothing(
                 interaction, f'No papers in "{name[:100]}". Categories I know: {known}.'
             )
             return
-        await self.show_pages(interaction, f"{name[:200]} papers", fetch, first)
+        await self.show_pages(interaction, "category", [name], first)
 
     @category.autocomplete("name")
     @search.autocomplete("category")
@@ -271,8 +314,9 @@ class Papers(
             )
             await self.nothing(interaction, text)
             return
-
-        await self.show_list(interaction, f"Papers for {day} · {len(papers)} papers", papers)
+        assert day is not None  # papers come from a day
+        args = [day.isoformat()]  # the day it is now: "latest" must not move between pages
+        await self.show_pages(interaction, "day", args, await self.day_page(interaction, args, 0))
 
     @app_commands.command(name="show", description="One paper by arXiv id or link")
     @app_commands.describe(

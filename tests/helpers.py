@@ -67,6 +67,18 @@ async def dump(store: PaperStore) -> dict[str, list[tuple]]:
     }
 
 
+def custom_id(message: dict, label: str) -> str:
+    """The custom_id of the one component labelled ``label`` on a message the bot sent."""
+    from tests.fakediscord import walk_components
+
+    [found] = [
+        c["custom_id"]
+        for c in walk_components(message.get("components"))
+        if c.get("label") == label
+    ]
+    return found
+
+
 async def complete_from_arxiv(
     store: PaperStore, primary: dict[str, str] | None = None
 ) -> dict[str, Any]:

@@ -6,8 +6,8 @@ import base64
 
 import discord
 
+from bot.edge.permissions import EVERY, FORUM, HISTORY, TEXT, THREADS
 from bot.invite import PERMISSIONS, application_id, invite_url, permission_integer
-from cogs.subscriptions import NEEDED, THREADS
 from tests.test_command_line import cli
 
 APP_ID = 1234567890123456789
@@ -31,7 +31,8 @@ def test_the_permission_integer_is_exactly_what_paperboy_uses() -> None:
     )
     assert permission_integer() == expected.value == 309237763136
     granted = discord.Permissions(permission_integer())
-    assert all(getattr(granted, name) for name in {**NEEDED, **THREADS})  # what /subscribe checks
+    checked = {**EVERY, **TEXT, **THREADS, **FORUM, **HISTORY}  # what /subscribe checks, any kind
+    assert all(getattr(granted, name) for name in checked)
     assert (
         not granted.administrator and not granted.manage_messages and not granted.mention_everyone
     )

@@ -14,8 +14,11 @@ FIELDS = (
     "keywords",
     "authors",
     "layout",
-    "weekly",
+    "match_mode",
+    "mention_role",
+    "publish",
 )
+SERVER = 0  # created_by of a subscription whose creator asked to be forgotten
 
 
 class SubscriptionStore:
@@ -57,8 +60,21 @@ class SubscriptionStore:
     async def delete(self, subscription_id: int) -> None:
         await self.db.execute("DELETE FROM subscriptions WHERE id = ?", (subscription_id,))
 
-    async def set_health(self, subscription_id: int, failures: int, broken: bool) -> None:
+    async def set_health(
+        self,
+        subscription_id: int,
+        failures: int,
+        broken: bool,
+        error: str | None = None,
+        posted_at: str | None = None,
+    ) -> None:
         await self.db.execute(
-            "UPDATE subscriptions SET failures = ?, broken = ? WHERE id = ?",
-            (failures, int(broken), subscription_id),
+            "UPDATE subscriptions SET failures = ?, broken = ?, last_error = ?,"
+            " last_post_at = coalesce(?, last_post_at) WHERE id = ?",
+            (failures, int(broken), error, posted_at, subscription_id),
+        )
+
+    async def hand_to_server(self, user_id: int) -> int:
+        return await self.db.execute(
+            "UPDATE subscriptions SET created_by = ? WHERE created_by = ?", (SERVER, user_id)
         )

@@ -22,10 +22,18 @@ from bot.discover import DiscoverService
 from bot.edge.ops import OpsServer, count_rate_limits
 from bot.edge.poster import DiscordPoster
 from bot.edge.tree import PaperboyTree
-from bot.edge.views import BookmarkButton, BookmarkSelect, RelatedButton
+from bot.edge.views import (
+    BookmarkButton,
+    BookmarkSelect,
+    OldPageButton,
+    PageButton,
+    PageSource,
+    RelatedButton,
+)
 from bot.enrich import build_enricher
 from bot.follows import FollowService
 from bot.metrics import Metrics
+from bot.pages import PageKeys
 from bot.personal import PersonalDigest
 from bot.privacy import Privacy
 from bot.scheduler import Scheduler
@@ -61,6 +69,7 @@ class Paperboy(commands.Bot):
     personal: PersonalDigest
     privacy: Privacy
     scheduler: Scheduler
+    pages: PageKeys
     session: aiohttp.ClientSession
     tree: PaperboyTree
 
@@ -85,6 +94,7 @@ class Paperboy(commands.Bot):
         self.ops: OpsServer | None = None
         self.config = config
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.page_sources: dict[str, PageSource] = {}  # paged lists, registered by the cogs
         # Fetches papers "Bookmark papers" finds that the archive lacks; None: arXiv completion
         # (bot/enrich.py), when [sources] arxiv is on. Tests pass their own.
         self.fetcher: PaperFetcher | None = fetcher
@@ -98,6 +108,7 @@ class Paperboy(commands.Bot):
         self.search = SearchService(self.papers, self.clock)
         self.discover = DiscoverService(self.papers)
         self.bookmarks = BookmarkService(self.db, self.papers, self.clock, self.fetcher)
+        self.pages = PageKeys(self.db, self.clock)
         self.subscriptions = SubscriptionService(self.db, self.config, self.clock)
         poster = DiscordPoster(self)
         self.delivery = DeliveryService(
@@ -108,7 +119,6 @@ class Paperboy(commands.Bot):
             self.config,
             self.clock,
             self.bookmarks.remember_message,
-            weekly=self.discover.week,
             metrics=self.metrics,
         )
         self.follows = FollowService(self.db, self.papers, self.config, self.clock)
@@ -122,7 +132,7 @@ class Paperboy(commands.Bot):
             self.config,
             self.clock,
         )
-        self.privacy = Privacy(self.bookmarks, self.follows, dm_ledger)
+        self.privacy = Privacy(self.bookmarks, self.follows, dm_ledger, self.subscriptions)
         self.session = aiohttp.ClientSession()  # the sources' own: discord.py keeps its session
         settings = self.config.sources
         http = Http(self.session, settings.timeout_seconds, settings.retries)
@@ -140,7 +150,9 @@ class Paperboy(commands.Bot):
             metrics=self.metrics,
         )
         self._services = True
-        self.add_dynamic_items(BookmarkButton, BookmarkSelect, RelatedButton)
+        self.add_dynamic_items(
+            BookmarkButton, BookmarkSelect, PageButton, OldPageButton, RelatedButton
+        )
         await self.load_extensions()
         await self.sync_commands()
         await self.scheduler.start()

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from tests.fakediscord import is_ephemeral
+from tests.helpers import custom_id
 
 
 @pytest.fixture(autouse=True)
@@ -66,10 +67,21 @@ async def test_related_command_and_button(world) -> None:
     assert clicked["embeds"][0]["description"] == reply["embeds"][0]["description"]
 
 
-async def test_top_of_the_month(world) -> None:
+async def test_top_of_the_month_turns_to_its_second_page(world) -> None:
     reply = await (await world.fake.slash("paper top", user=world.alice, period="month")).reply()
     assert reply["embeds"][0]["title"].startswith("Top papers, ")
     assert reply["embeds"][0]["description"].startswith("**1. [")
+    turned = await world.fake.click(reply, custom_id(reply, "Next"), user=world.alice)
+    page = (await turned.response())["data"]["embeds"][0]
+    assert page["description"].startswith("**6. [") and page["footer"]["text"] == "Page 2"
+
+
+async def test_pages_of_a_corrected_search_stay_corrected(world) -> None:
+    reply = await (await world.fake.slash("paper search", user=world.alice, query="modle")).reply()
+    assert reply["embeds"][0]["title"].startswith("Showing results for “model”")
+    turned = await world.fake.click(reply, custom_id(reply, "Next"), user=world.alice)
+    page = (await turned.response())["data"]["embeds"][0]
+    assert page["title"] == "Papers matching “model”" and page["footer"]["text"] == "Page 2"
 
 
 async def test_query_autocomplete_offers_titles_and_authors(world) -> None:

@@ -1,4 +1,4 @@
-"""The search service: what people type, turned into safe, forgiving, exactly ranked queries.
+"""The search service: what people type, turned into safe, forgiving, ranked queries.
 
 The syntax (words, "phrases", -exclusions, prefix*, au: ti: cat: id: since: until:) is parsed by
 bot.query; the slash command's and the CLI's options mean exactly what the same fields typed in

@@ -42,8 +42,10 @@ from bot.posting import (
     Poster,
     Remember,
     Step,
+    Weekly,
     nonce,
     once,
+    recap,
 )
 from bot.subscriptions import Filters, Subscription, SubscriptionService
 
@@ -90,6 +92,7 @@ class DeliveryService:
         clock: Callable[[], datetime],
         remember: Remember,
         metrics: Metrics | None = None,
+        weekly: Weekly | None = None,
     ) -> None:
         self.ledger = ledger
         self.papers = papers
@@ -100,6 +103,7 @@ class DeliveryService:
         self.remember = remember
         self.editor = Editor(ledger, poster, remember)
         self.metrics = metrics or Metrics()
+        self.weekly = weekly  # the week's top papers, for subscriptions with a weekly recap
 
     async def owed_days(
         self, subscription: Subscription, now: datetime, papers: Papers | None = None
@@ -287,6 +291,8 @@ class DeliveryService:
         if entry.kind == "compact":
             papers = await self._papers_of(state, members(state.entries, entry))
             return Outgoing("compact", day, papers, late=entry.item != "compact")
+        if entry.kind == "recap":
+            return await recap(self.weekly, sub, day)
         paper = await state.papers.get(day, entry.item)
         return None if paper is None else Outgoing("paper", day, (paper,))
 

@@ -170,6 +170,12 @@ class DiscoverService:
         ranked = await self.store.top(first, last, guild_id, BOOKMARK_WEIGHT, limit)
         return first, last, ranked
 
+    async def week(self, last: date, guild_id: int | None) -> tuple[date, list[PaperRow]]:
+        """The week ending ``last``: (its first day, its top 50 papers), for weekly recaps."""
+        first = last - timedelta(days=6)
+        ranked = await self.store.top(first, last, guild_id, BOOKMARK_WEIGHT, 50)
+        return first, [paper for paper, _ in ranked]
+
     async def suggestions(self, typed: str) -> list[tuple[str, str]]:
         """(label, value) choices for a query box: matching titles, then author names."""
         typed = typed.strip()[:100]

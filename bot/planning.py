@@ -51,6 +51,8 @@ def plan(
         items.extend(lists(day, entries, new, batch, last_list, fits))
     else:
         items.extend((paper.arxiv_id, "paper") for paper in new)
+    if first and subscription.recap_day(day):
+        items.append(("recap", "recap"))  # the week's top papers, after the day's own
     channel = subscription.channel_id
     return [
         Planned(item, row_kind, batch, position + n, nonce(channel, day, item))

@@ -6,12 +6,15 @@ import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.db.ledger import Ledger
 from bot.db.papers import PaperStore
 from bot.metrics import Metrics
 from bot.models import PaperRow
+
+if TYPE_CHECKING:
+    from bot.subscriptions import Subscription
 
 
 class ChannelUnavailable(Exception):
@@ -32,11 +35,12 @@ class Outgoing:
     """One message of a day's delivery, described without Discord (the edge renders it).
 
     ``header`` and ``compact`` carry the papers they count or list, ``more`` the late papers it
-    announces, ``paper`` one paper, ``skipped`` a plain ``text`` note. ``late`` marks a compact
+    announces, ``paper`` one paper, ``skipped`` a plain ``text`` note, ``recap`` the week's top
+    papers under the title ``text``. ``late`` marks a compact
     list added for late papers; ``mention_role`` is pinged by a header, and by nothing else.
     """
 
-    kind: str  # header | paper | compact | more | skipped
+    kind: str  # header | paper | compact | more | skipped | recap
     day: date
     papers: tuple[PaperRow, ...] = ()
     text: str = ""
@@ -175,3 +179,16 @@ class Papers:
     async def get(self, day: date, arxiv_id: str) -> PaperRow | None:
         found = (await self.day(day)).get(arxiv_id)
         return found or await self.store.get(arxiv_id)
+
+
+RECAP_SIZE = 10
+# (last day, guild) -> (the week's first day, its papers best first): DiscoverService.week
+Weekly = Callable[[date, int], Awaitable[tuple[date, list[PaperRow]]]]
+
+
+async def recap(weekly: Weekly | None, subscription: Subscription, day: date) -> Outgoing | None:
+    """The weekly recap of the week ending ``day``: its top papers that match, or nothing."""
+    first, ranked = await weekly(day, subscription.guild_id) if weekly else (day, [])
+    top = tuple(paper for paper in ranked if subscription.matches(paper))[:RECAP_SIZE]
+    title = f"Top papers of the week, {first} to {day}"
+    return Outgoing("recap", day, top, text=title) if top else None

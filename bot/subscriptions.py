@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -104,6 +104,7 @@ class Subscription:
     match_mode: str = "any"
     mention_role: int | None = None
     publish: bool = False
+    weekly: bool = False  # the last of ``weekdays`` also gets the week's top papers
     last_post_at: datetime | None = None
     last_error: str | None = None
 
@@ -117,6 +118,15 @@ class Subscription:
 
     def matches(self, paper: PaperRow) -> bool:
         return self.filters.matches(paper)
+
+    @property
+    def last_weekday(self) -> str:
+        """The last of this subscription's weekdays in the week (Monday first)."""
+        return max(self.weekdays, key=WEEKDAYS.index)
+
+    def recap_day(self, day: date) -> bool:
+        """Whether ``day`` gets the weekly recap: the last of this subscription's weekdays."""
+        return self.weekly and WEEKDAYS[day.weekday()] == self.last_weekday
 
     def next_post(self, now: datetime) -> datetime:
         """The next moment this subscription posts, as an aware datetime in its timezone."""
@@ -156,6 +166,8 @@ class Subscription:
         if self.publish:
             filters.append("published")
         days = ", ".join(day.title() for day in self.weekdays)
+        if self.weekly:
+            days += f" (weekly recap {self.last_weekday.title()})"
         return (
             f"{self.post_time:%H:%M} {self.timezone}, {days}; {self.layout} layout"
             f"{'; ' + '; '.join(filters) if filters else ''}{' (broken: fix permissions, then edit it)' if self.broken else ''}"
@@ -223,6 +235,7 @@ class SubscriptionService:
             "match_mode": match_mode,
             "mention_role": int(role) if role else None,
             "publish": int(bool(fields.get("publish"))),
+            "weekly": int(bool(fields.get("weekly"))),
         }
 
     async def subscribe(
@@ -257,6 +270,7 @@ class SubscriptionService:
             "match": current.match_mode,
             "mention_role": current.mention_role,
             "publish": current.publish,
+            "weekly": current.weekly,
         }
         merged.update({name: value for name, value in fields.items() if value is not None})
         await self.store.update(current.id, self.build(**merged))
@@ -332,6 +346,7 @@ class SubscriptionService:
             match_mode=row["match_mode"],
             mention_role=row["mention_role"],
             publish=bool(row["publish"]),
+            weekly=bool(row["weekly"]),
             last_post_at=_moment(row["last_post_at"]),
             last_error=row["last_error"],
         )

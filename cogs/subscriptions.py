@@ -31,6 +31,7 @@ OPTIONS = {
     "layout": "thread: one thread per day; channel: straight in the channel; compact: one message",
     "role": "A role to ping with each day's header (pick @everyone to ping nobody)",
     "publish": "In an announcement channel: publish each message to the servers following it",
+    "weekly": "Also post the week's top 10 papers on the last of the weekdays (default: no)",
 }
 FILTERS = {name: OPTIONS[name] for name in ("categories", "keywords", "authors", "match")}
 LAYOUT_CHOICES = [app_commands.Choice(name=name, value=name) for name in LAYOUTS]
@@ -134,6 +135,7 @@ class Subscriptions(commands.Cog):
         layout: app_commands.Choice[str] | None = None,
         role: discord.Role | None = None,
         publish: bool | None = None,
+        weekly: bool | None = None,
     ) -> None:
         """The callback of both /subscribe and /subscription edit: edit keeps what is not given."""
         editing = interaction.command is not None and interaction.command.name == "edit"
@@ -148,6 +150,7 @@ class Subscriptions(commands.Cog):
             "match": match.value if match else None,
             "mention_role": None if role is None else (0 if role.is_default() else role.id),
             "publish": publish,
+            "weekly": weekly,
         }
         wanted = channel or here(interaction)
         current = await self.bot.subscriptions.get(wanted.id) if wanted else None

@@ -123,3 +123,31 @@ async def test_catch_up_posts_at_most_catch_up_days_and_one_line_for_the_rest(wo
     )
     assert messages[1]["content"] == "**Papers for 2025-03-20** · 2 papers"
     assert (await world.bot.delivery.deliver(subscription, NEXT_DAY)).days == []
+
+
+async def test_a_weekly_subscription_posts_the_weeks_top_on_its_last_weekday(world) -> None:
+    # 2025-03-20 is a Thursday: the last of mon-thu, so its post ends with the week's top papers.
+    subscription, _ = await subscribe(
+        world, layout="channel", weekdays="mon,tue,wed,thu", weekly=True
+    )
+    assert subscription.weekly and "weekly recap Thu" in subscription.describe()
+    await world.bot.delivery.deliver(subscription, NEXT_DAY)
+    messages = posted(world)
+    recap = messages[-1]["embeds"][0]
+    assert recap["title"] == "Top papers of the week, 2025-03-14 to 2025-03-20"
+    assert recap["description"].startswith("**1. [")
+    titles = [m["embeds"][0].get("title", "") for m in messages if m.get("embeds")]
+    assert sum(title.startswith("Top papers") for title in titles) == 1
+    await world.bot.delivery.deliver(subscription, NEXT_DAY)
+    assert len(posted(world)) == len(messages)  # exactly once
+
+
+async def test_no_recap_unless_asked_or_before_the_last_weekday(world) -> None:
+    subscription, _ = await subscribe(
+        world, layout="channel", weekdays="mon,tue,wed,thu,fri", weekly=True
+    )
+    await world.bot.delivery.deliver(subscription, NEXT_DAY)  # Wednesday and Thursday only
+    titles = [m["embeds"][0].get("title", "") for m in posted(world) if m.get("embeds")]
+    assert not any(title.startswith("Top papers") for title in titles)
+    plain = replace(subscription, weekly=False)
+    assert not plain.recap_day(date(2025, 3, 21)) and subscription.recap_day(date(2025, 3, 21))

@@ -194,3 +194,14 @@ async def test_timezone_autocomplete_filters_what_was_typed(lab: Lab) -> None:
     assert [c["value"] for c in choices] == ["Europe/Paris"]
     many = await lab.fake.autocomplete("subscribe", focused="timezone", user=lab.mod, value="a")
     assert len(many) == 25 and all("a" in c["value"].casefold() for c in many)
+
+
+async def test_weekly_recap_is_switched_on_and_off_by_the_commands(lab: Lab) -> None:
+    text = await run(lab, "subscribe", lab.mod, weekly=True)
+    assert "Mon, Tue, Wed, Thu, Fri (weekly recap Fri)" in text
+    assert (await lab.bot.subscriptions.get(lab.papers.id)).weekly
+    await run(lab, "subscription edit", lab.mod, time="10:00")  # unset options keep their value
+    assert (await lab.bot.subscriptions.get(lab.papers.id)).weekly
+    text = await run(lab, "subscription edit", lab.mod, weekly=False)
+    assert "weekly recap" not in text
+    assert not (await lab.bot.subscriptions.get(lab.papers.id)).weekly

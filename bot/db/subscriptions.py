@@ -17,6 +17,7 @@ FIELDS = (
     "match_mode",
     "mention_role",
     "publish",
+    "weekly",
 )
 SERVER = 0  # created_by of a subscription whose creator asked to be forgotten
 

@@ -120,6 +120,7 @@ class Paperboy(commands.Bot):
             self.clock,
             self.bookmarks.remember_message,
             metrics=self.metrics,
+            weekly=self.discover.week,
         )
         self.follows = FollowService(self.db, self.papers, self.config, self.clock)
         dm_ledger = DmLedgerStore(self.db)

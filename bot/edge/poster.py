@@ -15,7 +15,14 @@ from typing import Any
 import discord
 
 from bot.edge.readers import change_embed, digest_embed
-from bot.edge.render import compact_embed, compact_fits, header_text, more_text, paper_embed
+from bot.edge.render import (
+    compact_embed,
+    compact_fits,
+    header_text,
+    more_text,
+    paper_embed,
+    paper_list_embed,
+)
 from bot.edge.views import bookmark_view, compact_menu
 from bot.models import PaperRow
 from bot.personal import ChangeNotice, DigestPart, DirectMessagesClosed
@@ -66,6 +73,9 @@ def render(message: Outgoing) -> Rendered:
             )
             return text, None, None, pings
         return text, None, None, nobody
+    if message.kind == "recap":
+        embed = paper_list_embed(message.text, message.papers)
+        return "", embed, compact_menu(message.papers), nobody
     if message.kind == "more":
         return more_text(message.day, len(message.papers)), None, None, nobody
     return message.text, None, None, nobody

@@ -8,8 +8,10 @@ replaces a day that was stored.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -19,7 +21,9 @@ from bot.models import IngestReport, IngestResult, Problem
 
 log = logging.getLogger(__name__)
 
-Reader = Callable[[bytes, str], Digest]  # (body, name for problems) -> what it lists
+Reader = Callable[[bytes, str], Digest]
+LINE_BREAK = re.compile(rb"\r\n|\r|\n")  # as bot.digest counts lines
+MAX_ENCODING_PROBLEMS = 20  # (body, name for problems) -> what it lists
 
 
 class IngestError(Exception):
@@ -27,13 +31,26 @@ class IngestError(Exception):
 
 
 def decode(data: bytes, name: str) -> tuple[str, list[Problem]]:
-    """UTF-8 text (a BOM dropped); invalid bytes become U+FFFD and are reported at their line."""
+    """UTF-8 text (a BOM dropped); invalid bytes become U+FFFD and each line holding some is
+    reported (lines counted as the parser counts them; a flood is summed up after a few)."""
     try:
         return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        problem = Problem(name, line, f"invalid UTF-8 ({error.reason}); replaced with U+FFFD")
-        return data.decode("utf-8-sig", errors="replace"), [problem]
+    except UnicodeDecodeError:
+        pass
+    problems: list[Problem] = []
+    bad_lines = 0
+    for lineno, line in enumerate(LINE_BREAK.split(data.removeprefix(codecs.BOM_UTF8)), 1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            bad_lines += 1
+            if bad_lines <= MAX_ENCODING_PROBLEMS:
+                reason = f"invalid UTF-8 ({error.reason}); replaced with U+FFFD"
+                problems.append(Problem(name, lineno, reason))
+    if bad_lines > MAX_ENCODING_PROBLEMS:
+        more = bad_lines - MAX_ENCODING_PROBLEMS
+        problems.append(Problem(name, problems[-1].line, f"and {more} more lines of invalid UTF-8"))
+    return data.decode("utf-8-sig", errors="replace"), problems
 
 
 def read_markdown(data: bytes, name: str) -> Digest:

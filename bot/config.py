@@ -58,6 +58,9 @@ class SourcesConfig:
     lookback_days: int = 3  # how many past days the URL and API sources ask for on each poll
     timeout_seconds: float = 20.0
     retries: int = 3
+    max_body_mb: float = 5.0  # a larger answer is refused, unread
+    max_retry_after_seconds: float = 60.0  # a longer Retry-After leaves the URL to the next poll
+    poll_budget_seconds: float = 300.0  # the time one poll of one source may take, retries included
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,14 @@ SECTIONS = {
 }
 
 
+SECRETS = {("bot", "token")}
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def _section(name: str, cls: type, raw: Any, where: str) -> Any:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: [{name}] must be a table")
@@ -125,7 +136,10 @@ def _section(name: str, cls: type, raw: Any, where: str) -> Any:
         if expected is tuple and isinstance(value, list):
             value = tuple(value)
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise ConfigError(f"{where}: [{name}] {key} must be {expected.__name__}, got {value!r}")
+            got = type(value).__name__
+            if (name, key) not in SECRETS:  # a secret's value is never echoed, even when wrong
+                got += f" {_shown(value)}"
+            raise ConfigError(f"{where}: [{name}] {key} must be {expected.__name__}, got {got}")
         values[key] = value
     return cls(**values)
 
@@ -145,6 +159,9 @@ def _validate(config: Config, where: str) -> None:
         raise ConfigError(f"{where}: [delivery] catch_up_days must be 0 or more")
     if config.sources.poll_minutes < 1:
         raise ConfigError(f"{where}: [sources] poll_minutes must be at least 1")
+    for key in ("max_body_mb", "max_retry_after_seconds", "poll_budget_seconds"):
+        if not getattr(config.sources, key) > 0:
+            raise ConfigError(f"{where}: [sources] {key} must be more than 0")
     template = config.sources.url_template
     if template and "{" not in template:
         raise ConfigError(f"{where}: [sources] url_template needs {{yyyy}}, {{mm}} and {{dd}}")

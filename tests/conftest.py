@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.fakediscord.fixtures", "tests.fixtures_bot"]
+pytest_plugins = ["tests.fakediscord.fixtures", "tests.fixtures_bot", "tests.fixtures_sources"]

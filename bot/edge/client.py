@@ -99,7 +99,14 @@ class Paperboy(commands.Bot):
         )
         self.session = aiohttp.ClientSession()  # the sources' own: discord.py keeps its session
         settings = self.config.sources
-        http = Http(self.session, settings.timeout_seconds, settings.retries)
+        http = Http(
+            self.session,
+            settings.timeout_seconds,
+            settings.retries,
+            max_body=int(settings.max_body_mb * 1_000_000),
+            max_retry_after=settings.max_retry_after_seconds,
+            poll_seconds=settings.poll_budget_seconds,
+        )
         sources = build_sources(self.config, self.papers, SourceState(self.db), http, self.clock)
         self.scheduler = Scheduler(
             self.subscriptions, self.delivery, sources, self.config, self.clock

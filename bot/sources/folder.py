@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from bot.db.papers import PaperStore
-from bot.ingest import IngestError, ingest_paths
+from bot.ingest import IngestError, ingest_paths, log_problems
 from bot.models import IngestReport
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,5 @@ class FolderSource:
         except (IngestError, OSError) as error:
             log.error("%s: %s", self.name, error)
             return IngestReport()
-        for problem in report.problems:
-            log.warning("%s: %s", self.name, problem)  # problem reads file:line: reason
+        log_problems(log, self.name, report.problems)  # each reads file:line: reason
         return report

@@ -24,24 +24,19 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
-from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import discord
-import yarl
-
-from bench.corpus import load_vocabulary
 from bench.search import build, percentile, realistic_queries
-from bot.config import Config, DatabaseConfig
+from bot.config import Config, DatabaseConfig, SourcesConfig
 from bot.edge.client import create_bot
-from tests.fakediscord import Driver, FakeDiscord
-from tests.fakediscord.fixtures import running
+from synthetic_corpus import load_vocabulary
+from tests.fakediscord import FakeDiscord, User, pointing_discord_at, running
 
 
-async def timed(drive: Driver, user, path: str, **options) -> float:
+async def timed(fake: FakeDiscord, user: User, path: str, **options: str) -> float:
     started = time.perf_counter()
-    interaction = await drive.slash(path, user=user, **options)
+    interaction = await fake.slash(path, user=user, **options)
     await interaction.response(timeout=30)
     elapsed = (time.perf_counter() - started) * 1000
     await interaction.reply(timeout=30)
@@ -51,21 +46,16 @@ async def timed(drive: Driver, user, path: str, **options) -> float:
 async def measure(db: Path, runs: int) -> tuple[list[float], list[float], int]:
     fake = FakeDiscord()
     await fake.start()
-    with (
-        mock.patch.object(discord.http.Route, "BASE", f"{fake.base_url}/api/v10"),
-        mock.patch.object(
-            discord.gateway.DiscordWebSocket,
-            "DEFAULT_GATEWAY",
-            yarl.URL(f"ws://127.0.0.1:{fake.port}/"),
-        ),
-    ):
-        guild = fake.add_guild()
-        drive = Driver(fake, guild, fake.add_channel(guild, "papers"))
+    with pointing_discord_at(fake.base_url):
+        fake.add_guild().add_channel("papers")
         user = fake.add_user("reader")
         bot = create_bot(
-            replace(Config(), database=DatabaseConfig(path=str(db))), guild_ready_timeout=0.05
+            replace(
+                Config(), sources=SourcesConfig(arxiv=False), database=DatabaseConfig(path=str(db))
+            ),
+            guild_ready_timeout=0.05,
         )
-        async with running(bot):
+        async with running(bot, fake):
             count = await bot.db.fetchval("SELECT count(*) FROM papers")
             ids = [
                 row[0]
@@ -75,11 +65,10 @@ async def measure(db: Path, runs: int) -> tuple[list[float], list[float], int]:
             ]
             queries = realistic_queries(load_vocabulary(), runs)
             for query in queries[:10]:  # warm up caches and code paths
-                await timed(drive, user, "paper search", query=query)
-            search = [await timed(drive, user, "paper search", query=query) for query in queries]
+                await timed(fake, user, "paper search", query=query)
+            search = [await timed(fake, user, "paper search", query=query) for query in queries]
             show = [
-                await timed(drive, user, "paper show", paper=random.choice(ids))
-                for _ in range(runs)
+                await timed(fake, user, "paper show", paper=random.choice(ids)) for _ in range(runs)
             ]
     await fake.stop()
     return search, show, count

@@ -26,24 +26,14 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 
-import discord
-import yarl
-
-from bench.corpus import load_vocabulary, synthetic_papers
 from bot.config import Config, DatabaseConfig, SourcesConfig
 from bot.db.core import Database
 from bot.db.papers import PaperStore
 from bot.edge.client import create_bot
-from tests.fakediscord import FakeDiscord, RateLimits
-from tests.fakediscord.fixtures import running
+from synthetic_corpus import load_vocabulary, synthetic_papers
+from tests.fakediscord import FakeDiscord, RateLimits, pointing_discord_at, running
 
 log = logging.getLogger(__name__)
-
-
-def point_discord_at(fake: FakeDiscord) -> None:
-    """discord.py talks to the fake: the benchmark's own process, so patching here is fine."""
-    discord.http.Route.BASE = f"{fake.base_url}/api/v10"
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"ws://127.0.0.1:{fake.port}/")
 
 
 async def seed_papers(path: Path, papers: int) -> datetime:
@@ -63,26 +53,28 @@ async def run(channels: int, papers: int, layout: str, limits: bool) -> dict[str
         now = await seed_papers(path, papers)
         fake = FakeDiscord(rate_limits=RateLimits() if limits else None)
         await fake.start()
-        point_discord_at(fake)
         guild = fake.add_guild()
-        targets = [fake.add_channel(guild, f"papers-{n}") for n in range(channels)]
+        targets = [guild.add_channel(f"papers-{n}") for n in range(channels)]
         config = replace(
-            Config(), database=DatabaseConfig(path=str(path)), sources=SourcesConfig(folder="")
+            Config(),
+            database=DatabaseConfig(path=str(path)),
+            sources=SourcesConfig(folder="", arxiv=False),
         )
         bot = create_bot(config, clock=lambda: now, guild_ready_timeout=0.05)
         try:
-            async with running(bot, fake):
-                bot.subscriptions.clock = lambda: now - timedelta(hours=3)
-                for channel in targets:
-                    await bot.subscriptions.subscribe(
-                        guild.id, channel.id, fake.owner.id, layout=layout
-                    )
-                before = len(fake.calls)
-                started = time.perf_counter()
-                reports = await bot.delivery.deliver_all(now)
-                wall = time.perf_counter() - started
-                requests = len(fake.calls) - before
-                refused = sum(1 for c in fake.calls[before:] if c.status == 429)
+            with pointing_discord_at(fake.base_url):
+                async with running(bot, fake):
+                    bot.subscriptions.clock = lambda: now - timedelta(hours=3)
+                    for channel in targets:
+                        await bot.subscriptions.subscribe(
+                            guild.id, channel.id, fake.owner.id, layout=layout
+                        )
+                    before = len(fake.calls)
+                    started = time.perf_counter()
+                    reports = await bot.delivery.deliver_all(now)
+                    wall = time.perf_counter() - started
+                    requests = len(fake.calls) - before
+                    refused = sum(1 for c in fake.calls[before:] if c.status == 429)
         finally:
             await fake.stop()
     failed = sum(1 for report in reports.values() if report.failed)

@@ -2,7 +2,7 @@
 
     python bench/search.py [--sizes 10000,100000,1000000] [--queries 200] [--like-queries-at-1m 20]
 
-Builds synthetic corpora from the real archive's vocabulary (bench/corpus.py), ingests them through
+Builds synthetic corpora from the real archive's vocabulary (synthetic_corpus.py), ingests them through
 the real store, then times the search service. The LIKE scan over title and summary is the naive
 baseline, measured in the same run on the same file. Figures are p50 (the median) and p99 in ms.
 """
@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.corpus import Vocabulary, load_vocabulary, synthetic_papers
 from bot.db import Database, PaperStore
 from bot.search import SearchService, parse_query
+from synthetic_corpus import Vocabulary, load_vocabulary, synthetic_papers
 
 STOPWORDS = {
     "a",

@@ -61,6 +61,10 @@ class SourcesConfig:
     max_body_mb: float = 5.0  # a larger answer is refused, unread
     max_retry_after_seconds: float = 60.0  # a longer Retry-After leaves the URL to the next poll
     poll_budget_seconds: float = 300.0  # the time one poll of one source may take, retries included
+    arxiv: bool = True  # complete every paper from the arXiv API
+    arxiv_url: str = "https://export.arxiv.org/api/query"
+    arxiv_interval_seconds: float = 3.0  # at most one request this often, as arXiv asks
+    arxiv_batch: int = 100  # ids per request
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,10 @@ def _validate(config: Config, where: str) -> None:
     for key in ("max_body_mb", "max_retry_after_seconds", "poll_budget_seconds"):
         if not getattr(config.sources, key) > 0:
             raise ConfigError(f"{where}: [sources] {key} must be more than 0")
+    if config.sources.arxiv_interval_seconds < 0:
+        raise ConfigError(f"{where}: [sources] arxiv_interval_seconds must be 0 or more")
+    if not 1 <= config.sources.arxiv_batch <= 2000:
+        raise ConfigError(f"{where}: [sources] arxiv_batch must be between 1 and 2000")
     template = config.sources.url_template
     if template and "{" not in template:
         raise ConfigError(f"{where}: [sources] url_template needs {{yyyy}}, {{mm}} and {{dd}}")

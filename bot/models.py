@@ -15,8 +15,9 @@ class PaperFields:
     arxiv_id: str
     title: str
     authors: tuple[str, ...] = ()
-    summary: str = ""
-    category: str | None = None
+    summary: str = ""  # the short summary posts show (a digest's, or Hugging Face's AI summary)
+    abstract: str = ""
+    category: str | None = None  # a digest's topic label; on a stored paper, the shown category
     arxiv_url: str = ""
     hf_url: str | None = None
     upvotes: int | None = None
@@ -39,6 +40,16 @@ class PaperRow(PaperFields):
     days: tuple[date, ...] = ()
     title_marked: str | None = None  # the title with matched terms marked, for search hits
     snippet: str | None = None  # a piece of the summary with matched terms marked
+    primary_category: str | None = None  # arXiv's
+    categories: tuple[str, ...] = ()  # arXiv's, then the digest's topic label
+    published: str | None = None  # v1, ISO 8601
+    updated: str | None = None  # the latest version
+    version: int | None = None
+    doi: str | None = None
+    journal_ref: str | None = None
+    comment: str | None = None
+    affiliations: tuple[tuple[str, ...], ...] = ()  # per author, when arXiv gives them
+    sources: tuple[str, ...] = ()  # which sources know the paper: arxiv, digest, huggingface
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -46,13 +57,24 @@ class PaperRow(PaperFields):
             "title": self.title,
             "authors": list(self.authors),
             "category": self.category,
+            "primary_category": self.primary_category,
+            "categories": list(self.categories),
             "summary": self.summary,
+            "abstract": self.abstract,
             "days": [day.isoformat() for day in self.days],
+            "published": self.published,
+            "updated": self.updated,
+            "version": self.version,
+            "doi": self.doi,
+            "journal_ref": self.journal_ref,
+            "comment": self.comment,
             "arxiv_url": self.arxiv_url,
             "hf_url": self.hf_url,
             "upvotes": self.upvotes,
-            "github_repo": self.github_repo,
+            "github": self.github_repo,
+            "github_repo": self.github_repo,  # the older name of "github", kept for scripts
             "keywords": list(self.keywords),
+            "sources": list(self.sources),
             **({"snippet": self.snippet} if self.snippet is not None else {}),
         }
 

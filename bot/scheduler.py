@@ -8,6 +8,7 @@ up) and changed at once when a subscription is saved or removed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,8 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Config
 from bot.delivery import DeliveryService
-from bot.sources import Source, poll_all
+from bot.enrich import Enricher, poll_once
+from bot.sources import Source
 from bot.subscriptions import Subscription, SubscriptionService
 
 log = logging.getLogger(__name__)
@@ -43,14 +45,17 @@ class Scheduler:
         sources: Sequence[Source],
         config: Config,
         clock: Callable[[], datetime],
+        enricher: Enricher | None = None,
     ) -> None:
         self.subscriptions = subscriptions
         self.delivery = delivery
         self.sources = sources
         self.config = config
         self.clock = clock
+        self.enricher = enricher
         self.jobs = AsyncIOScheduler(timezone=UTC)
         self.polled = False
+        self.backfill: asyncio.Task[object] | None = None
         subscriptions.on_change(self.changed)
 
     async def start(self) -> None:
@@ -67,8 +72,14 @@ class Scheduler:
             max_instances=1,
         )
         log.info("scheduler started with %d subscription jobs", len(self.jobs.get_jobs()) - 1)
+        if self.enricher is not None:  # papers stored before arXiv completion existed
+            self.backfill = asyncio.create_task(self.enricher.run(), name="arxiv-backfill")
 
     async def shutdown(self) -> None:
+        if self.backfill is not None and not self.backfill.done():
+            self.backfill.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.backfill
         if self.jobs.running:
             self.jobs.shutdown(wait=False)
             await asyncio.sleep(0)  # AsyncIOScheduler stops in a call_soon: let it run now
@@ -112,7 +123,7 @@ class Scheduler:
 
         (A late digest still posts today: the delivery posts every day that is due and not sent.)
         """
-        reports = await poll_all(self.sources)
+        reports, _ = await poll_once(self.sources, self.enricher)
         fresh = any(report.new or report.updated for report in reports.values())
         if fresh:
             log.info("new papers: %s", {name: r.new for name, r in reports.items()})

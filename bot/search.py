@@ -16,6 +16,7 @@ from bot.db.papers import PaperStore
 from bot.errors import UserError
 from bot.ids import normalize_arxiv_id
 from bot.models import Page, PaperRow
+from bot.taxonomy import label, resolve
 from bot.text import fold
 
 MAX_TERMS = 16
@@ -111,10 +112,12 @@ class SearchService:
             ]
             if not author_ids:
                 return Page([], offset, limit, False)
+        wanted = resolve(category) if category else None
         rows = await self.papers.search(
             match,
             author_ids=author_ids,
-            category=category.strip() if category else None,
+            categories=wanted.tags if wanted else None,
+            prefixes=wanted.prefixes if wanted else (),
             since=since,
             until=until,
             limit=limit + 1,
@@ -134,8 +137,19 @@ class SearchService:
         return await self.search("", category=name, limit=limit, offset=offset)
 
     async def categories(self) -> list[tuple[str, int]]:
-        """Every category with its paper count, largest first."""
+        """Every category (arXiv codes and topic labels) with its paper count, largest first."""
         return await self.papers.categories()
+
+    async def category_choices(self, typed: str, limit: int = 25) -> list[tuple[str, str]]:
+        """(shown, value) for autocomplete: "cs.CL: Computation and Language (123)", "cs.CL";
+        what was typed matches a code, a name or a topic label, in any case."""
+        wanted = fold(typed.removesuffix("*"))
+        found = []
+        for tag, count in await self.papers.categories():
+            shown = label(tag)
+            if wanted in fold(shown):
+                found.append((f"{shown} ({count})", tag))
+        return found[:limit]
 
     async def authors(self, prefix: str, limit: int = 25) -> list[tuple[str, int]]:
         """Author names matching what has been typed so far, for autocomplete."""

@@ -14,6 +14,7 @@ from bot.db.core import Database
 from bot.db.subscriptions import SubscriptionStore
 from bot.errors import UserError
 from bot.models import PaperRow
+from bot.taxonomy import resolve
 from bot.text import fold
 
 log = logging.getLogger(__name__)
@@ -53,10 +54,13 @@ class Subscription:
         return ZoneInfo(self.timezone)
 
     def matches(self, paper: PaperRow) -> bool:
-        """No filters: every paper. Otherwise a paper matching any one filter."""
+        """No filters: every paper. Otherwise a paper matching any one filter; a category is a
+        code (cs.CL), a name (Computation and Language), an archive (cs.*) or a topic label."""
         if not (self.categories or self.keywords or self.authors):
             return True
-        if paper.category and fold(paper.category) in {fold(c) for c in self.categories}:
+        tags = (*paper.categories, *([paper.category] if paper.category else []))
+        wanted = (resolve(category) for category in self.categories)
+        if tags and any(f is not None and f.matches(tags) for f in wanted):
             return True
         text = fold(f"{paper.title} {paper.summary}")
         if any(fold(keyword) in text for keyword in self.keywords):

@@ -16,3 +16,23 @@ def trim(text: str, limit: int) -> str:
     """``text`` if it fits in ``limit`` characters, else cut to fit with a trailing ellipsis."""
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+NAME_PUNCTUATION = str.maketrans({".": " ", ",": " ", ";": " "})
+
+
+def name_terms(text: str) -> tuple[list[str], list[str]]:
+    """A typed author name as (words, initials), folded: "LeCun, Y." -> (["lecun"], ["y"]).
+
+    Order does not matter, so "Last, First" reads like "First Last".
+    """
+    tokens = fold(text).translate(NAME_PUNCTUATION).split()
+    return [t for t in tokens if len(t) > 1], [t for t in tokens if len(t) == 1]
+
+
+def name_matches(words: list[str], initials: list[str], folded_name: str) -> bool:
+    """Every word is part of the name and every initial starts one of its names."""
+    parts = folded_name.replace("-", " ").split()
+    return all(word in folded_name for word in words) and all(
+        any(part.startswith(initial) for part in parts) for initial in initials
+    )

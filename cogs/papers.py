@@ -54,7 +54,7 @@ class Papers(
     async def show_paper(self, interaction: discord.Interaction[Paperboy], paper: PaperRow) -> None:
         """One paper with a Bookmark button; reacting to the message bookmarks it too."""
         view = bookmark_view(paper.arxiv_id)
-        message_id = await send(interaction, embed=paper_embed(paper), view=view)
+        message_id = await send(interaction, embed=paper_embed(paper, full=True), view=view)
         await self.remember(interaction, message_id, [paper.arxiv_id])
 
     async def remember(
@@ -97,7 +97,7 @@ class Papers(
     @app_commands.describe(
         query='Words to find; "exact phrase", -exclude, prefix*',
         author="Only papers by this author (part of a name or a Hugging Face username)",
-        category="Only papers in this category",
+        category="Only papers in this category: cs.CL, Computation and Language, cs.* or a topic",
         since="Only papers listed on or after this day (YYYY-MM-DD)",
         until="Only papers listed on or before this day (YYYY-MM-DD)",
     )
@@ -155,7 +155,10 @@ class Papers(
         ]
 
     @app_commands.command(name="category", description="Papers in a category, newest first")
-    @app_commands.describe(name="The category, as the digest names it")
+    @app_commands.describe(
+        name="An arXiv category (cs.CL), its name (Computation and Language), an archive (cs.*)"
+        " or a digest topic"
+    )
     async def category(self, interaction: discord.Interaction[Paperboy], name: str) -> None:
         async def fetch(number: int) -> Page:
             return await self.bot.search.by_category(
@@ -176,12 +179,9 @@ class Papers(
     async def category_names(
         self, interaction: discord.Interaction[Paperboy], current: str
     ) -> list[app_commands.Choice[str]]:
-        wanted = current.casefold()
-        categories = [
-            (c, n) for c, n in await self.bot.search.categories() if wanted in c.casefold()
-        ]
+        choices = await self.bot.search.category_choices(current, limit=25)
         return [
-            app_commands.Choice(name=f"{c[:90]} ({n})", value=c[:100]) for c, n in categories[:25]
+            app_commands.Choice(name=shown[:100], value=value[:100]) for shown, value in choices
         ]
 
     @app_commands.command(

@@ -31,7 +31,7 @@ OPTIONS = {
     "time": "Time of day to post, HH:MM (default 09:00)",
     "timezone": "IANA timezone for that time, like Europe/Paris",
     "weekdays": "Days to post, like mon,tue,wed,thu,fri",
-    "categories": "Only papers in these categories (comma separated)",
+    "categories": "Only papers in these categories, comma separated: cs.CL, cs.*, Machine Learning",
     "keywords": "Only papers mentioning these words (comma separated)",
     "authors": "Only papers by these authors (comma separated)",
     "layout": "thread: one thread per day; channel: straight in the channel; compact: one message",

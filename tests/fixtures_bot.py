@@ -1,25 +1,38 @@
-"""The real bot on a real database file, running against the fake Discord, with a small world."""
+"""The real bot on a real database file, running against the fake Discord.
+
+``run_bot`` is the one way a test starts paperboy: seed the fake first (guilds, roles, members,
+channel overwrites: the bot caches them from GUILD_CREATE), then ``async with run_bot() as bot``.
+``world`` is the common case built on it: one guild, #papers, members alice and bob.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.config import Config, DatabaseConfig, SourcesConfig
 from bot.edge.client import Paperboy, create_bot
-from tests.fakediscord import Channel, Driver, FakeDiscord, Guild, User
-from tests.fakediscord.fixtures import running
+from tests.fakediscord import Channel, FakeDiscord, Guild, User, running
 from tests.helpers import DATA, SEEDS, ingest, open_store
+
+RunBot = Callable[..., AbstractAsyncContextManager[Paperboy]]
+Clock = Callable[[], datetime]
 
 
 @dataclass
 class World:
+    """The common world: guild "Research Lab" with #papers (where commands run by default)."""
+
     bot: Paperboy
     fake: FakeDiscord
-    drive: Driver
     guild: Guild
     channel: Channel
     alice: User
@@ -27,38 +40,58 @@ class World:
     config: Config
 
 
-@pytest.fixture
-async def paper_db(tmp_path: Path) -> Path:
-    path = tmp_path / "paperboy.db"
-    async with open_store(path) as store:
-        await ingest(store, SEEDS, DATA / "2025-03-20.md")
+@pytest.fixture(scope="session")
+def ingested_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds and tests/data/2025-03-20.md ingested once per run; tests get copies."""
+    path = tmp_path_factory.mktemp("ingested") / "paperboy.db"
+
+    async def build() -> None:
+        async with open_store(path) as store:
+            await ingest(store, SEEDS, DATA / "2025-03-20.md")
+
+    asyncio.run(build())
     return path
+
+
+@pytest.fixture
+def paper_db(ingested_db: Path, tmp_path: Path) -> Path:
+    """A fresh database file of this test's own, holding the seeds and 2025-03-20.md."""
+    return Path(shutil.copyfile(ingested_db, tmp_path / "paperboy.db"))
 
 
 @pytest.fixture
 def bot_config(paper_db: Path) -> Config:
     # No source polling in tests unless a test asks for it: the seeds folder is the default.
     return replace(
-        Config(), database=DatabaseConfig(path=str(paper_db)), sources=SourcesConfig(folder="")
+        Config(),
+        database=DatabaseConfig(path=str(paper_db)),
+        sources=SourcesConfig(folder="", arxiv=False),
     )
 
 
 @pytest.fixture
-async def world(fake_discord: FakeDiscord, bot_config: Config) -> AsyncIterator[World]:
+def run_bot(fake_discord: FakeDiscord, bot_config: Config) -> RunBot:
+    """``async with run_bot(clock=..., **changes) as bot``: paperboy connected and READY.
+
+    ``changes`` replace sections of ``bot_config`` (``bot=BotConfig(manager_role="Editors")``,
+    ``database=DatabaseConfig(path=...)``); ``clock`` is the bot's clock. Closed on exit.
+    """
+
+    @asynccontextmanager
+    async def run(*, clock: Clock | None = None, **changes: Any) -> AsyncIterator[Paperboy]:
+        bot = create_bot(replace(bot_config, **changes), clock=clock, guild_ready_timeout=0.05)
+        async with running(bot, fake_discord):
+            yield bot
+
+    return run
+
+
+@pytest.fixture
+async def world(fake_discord: FakeDiscord, run_bot: RunBot) -> AsyncIterator[World]:
     guild = fake_discord.add_guild()
-    channel = fake_discord.add_channel(guild, "papers")
+    channel = guild.add_channel("papers")
     alice, bob = fake_discord.add_user("alice"), fake_discord.add_user("bob")
     guild.add_member(alice)
     guild.add_member(bob)
-    bot = create_bot(bot_config, guild_ready_timeout=0.05)
-    async with running(bot):
-        yield World(
-            bot,
-            fake_discord,
-            Driver(fake_discord, guild, channel),
-            guild,
-            channel,
-            alice,
-            bob,
-            bot_config,
-        )
+    async with run_bot() as bot:
+        yield World(bot, fake_discord, guild, channel, alice, bob, bot.config)

@@ -12,24 +12,21 @@ import logging
 import sys
 from dataclasses import replace
 
-import discord
-import yarl
-
 from bot.config import Config, DatabaseConfig, SourcesConfig
 from bot.edge.client import create_bot
-from tests.fakediscord import TOKEN
+from tests.fakediscord import TOKEN, pointing_discord_at
 
 
 async def main(base_url: str, database: str) -> None:
-    discord.http.Route.BASE = f"{base_url}/api/v10"
-    port = yarl.URL(base_url).port
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"ws://127.0.0.1:{port}/")
     config = replace(
-        Config(), database=DatabaseConfig(path=database), sources=SourcesConfig(folder="")
+        Config(),
+        database=DatabaseConfig(path=database),
+        sources=SourcesConfig(folder="", arxiv=False),
     )
     bot = create_bot(config, guild_ready_timeout=0.05)
-    async with bot:
-        await bot.start(TOKEN, reconnect=False)
+    with pointing_discord_at(base_url):
+        async with bot:
+            await bot.start(TOKEN, reconnect=False)
 
 
 if __name__ == "__main__":

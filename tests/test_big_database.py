@@ -7,16 +7,12 @@ measures speed.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bot.config import Config, DatabaseConfig
-from bot.edge.client import create_bot
+from bot.config import DatabaseConfig
 from tests.big_corpus import big_database
-from tests.fakediscord import Driver
-from tests.fakediscord.fixtures import running
 
 DISCORD_WINDOW = 3.0
 
@@ -28,17 +24,14 @@ def big_db(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("query", ["models", "language models -vision", '"large language"'])
-async def test_search_on_100k_papers_answers_inside_the_window(big_db, fake_discord, query) -> None:
-    guild = fake_discord.add_guild()
-    channel = fake_discord.add_channel(guild, "papers")
+async def test_search_on_100k_papers_answers_inside_the_window(
+    big_db, fake_discord, run_bot, query
+) -> None:
+    fake_discord.add_guild().add_channel("papers")
     user = fake_discord.add_user("alice")
-    bot = create_bot(
-        replace(Config(), database=DatabaseConfig(path=str(big_db))), guild_ready_timeout=0.05
-    )
-    async with running(bot):
-        drive = Driver(fake_discord, guild, channel)
+    async with run_bot(database=DatabaseConfig(path=str(big_db))):
         started = time.monotonic()
-        interaction = await drive.slash("paper search", user=user, query=query)
+        interaction = await fake_discord.slash("paper search", user=user, query=query)
         response = await interaction.response(timeout=DISCORD_WINDOW)
         acknowledged = time.monotonic() - started
         assert response["type"] in (4, 5)

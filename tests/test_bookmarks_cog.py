@@ -7,18 +7,13 @@ import csv
 import io
 from datetime import date
 
-from bot.edge.client import create_bot
-from tests.fakediscord import Driver, is_ephemeral
-from tests.fakediscord.drive import walk_components
-from tests.fakediscord.fixtures import running
+from tests.fakediscord import is_ephemeral, walk_components
 
 
 async def shown(world, arxiv_id: str) -> dict:
     """Post a paper the way people meet one, with /paper show; return it once the bot mapped it."""
     remembered = asyncio.ensure_future(world.bot.wait_for("papers_shown", timeout=5))
-    message = await (
-        await world.drive.slash("paper show", user=world.alice, paper=arxiv_id)
-    ).reply()
+    message = await (await world.fake.slash("paper show", user=world.alice, paper=arxiv_id)).reply()
     assert await remembered == (int(message["id"]), [arxiv_id])
     return message
 
@@ -35,13 +30,13 @@ async def saved(world, user) -> list[str]:
 
 async def test_a_bookmark_reaction_saves_and_its_removal_deletes(world) -> None:
     message = await shown(world, "2503.14456")
-    assert await reacted(world, world.drive.react, message, "🔖", user=world.bob) == (
+    assert await reacted(world, world.fake.react, message, "🔖", user=world.bob) == (
         world.bob.id,
         ["2503.14456"],
         True,
     )
     assert await saved(world, world.bob) == ["2503.14456"]
-    await reacted(world, world.drive.unreact, message, "🔖", user=world.bob)
+    await reacted(world, world.fake.unreact, message, "🔖", user=world.bob)
     assert await saved(world, world.bob) == []
 
 
@@ -51,10 +46,10 @@ async def test_a_reaction_on_a_message_with_several_papers_saves_and_drops_them_
         int(message["id"]), world.channel.id, world.guild.id, ["2503.99999"]
     )
     both = ["2503.14456", "2503.99999"]
-    assert (await reacted(world, world.drive.react, message, "🔖", user=world.bob))[1] == both
+    assert (await reacted(world, world.fake.react, message, "🔖", user=world.bob))[1] == both
     assert sorted(await saved(world, world.bob)) == both
     await world.bot.bookmarks.add(world.alice.id, "2503.99999")
-    await reacted(world, world.drive.unreact, message, "🔖", user=world.bob)
+    await reacted(world, world.fake.unreact, message, "🔖", user=world.bob)
     assert await saved(world, world.bob) == []
     assert await saved(world, world.alice) == ["2503.99999"]  # only the reacting user's go
 
@@ -62,20 +57,18 @@ async def test_a_reaction_on_a_message_with_several_papers_saves_and_drops_them_
 async def test_other_emoji_and_messages_without_papers_save_nothing(world) -> None:
     message = await shown(world, "2503.14456")
     waiter = asyncio.ensure_future(world.bot.wait_for("bookmarks_changed", timeout=5))
-    await world.drive.react(message, "👍", user=world.bob)
-    await world.drive.react({**message, "id": "123"}, "🔖", user=world.bob)  # not a paper message
+    await world.fake.react(message, "👍", user=world.bob)
+    await world.fake.react({**message, "id": "123"}, "🔖", user=world.bob)  # not a paper message
     assert await waiter == (world.bob.id, [], True)
     assert await saved(world, world.bob) == []
 
 
-async def test_the_message_mapping_survives_a_restart(world, fake_discord, bot_config) -> None:
+async def test_the_message_mapping_survives_a_restart(world, run_bot) -> None:
     message = await shown(world, "2503.99999")
     await world.bot.close()
-    again = create_bot(bot_config, guild_ready_timeout=0.05)
-    async with running(again):
-        drive = Driver(fake_discord, world.guild, world.channel)
+    async with run_bot() as again:
         waiter = asyncio.ensure_future(again.wait_for("bookmarks_changed", timeout=5))
-        await drive.react(message, "🔖", user=world.bob)
+        await world.fake.react(message, "🔖", user=world.bob)
         await waiter
         assert [p.arxiv_id for p in (await again.bookmarks.saved(world.bob.id)).items] == [
             "2503.99999"
@@ -85,23 +78,23 @@ async def test_the_message_mapping_survives_a_restart(world, fake_discord, bot_c
 async def test_list_is_private_and_shows_only_my_papers(world) -> None:
     await world.bot.bookmarks.add(world.alice.id, "2503.14456")
     await world.bot.bookmarks.add(world.bob.id, "2503.99999")
-    mine = await (await world.drive.slash("bookmarks list", user=world.alice)).reply()
+    mine = await (await world.fake.slash("bookmarks list", user=world.alice)).reply()
     assert is_ephemeral(mine)
     assert "RWKV-7" in mine["embeds"][0]["description"]
     assert "Zebras" not in mine["embeds"][0]["description"]
-    empty = await (await world.drive.slash("bookmarks list", user=world.fake.owner)).reply()
+    empty = await (await world.fake.slash("bookmarks list", user=world.fake.owner)).reply()
     assert empty["content"].startswith("You have no bookmarks yet.")
 
 
 async def test_remove_touches_only_my_own_bookmark(world) -> None:
     await world.bot.bookmarks.add(world.alice.id, "2503.14456")
     theirs = await (
-        await world.drive.slash("bookmarks remove", user=world.bob, paper="2503.14456")
+        await world.fake.slash("bookmarks remove", user=world.bob, paper="2503.14456")
     ).reply()
     assert theirs["content"] == "arXiv 2503.14456 is not in your bookmarks."
     assert await saved(world, world.alice) == ["2503.14456"]
     mine = await (
-        await world.drive.slash("bookmarks remove", user=world.alice, paper="arXiv:2503.14456v1")
+        await world.fake.slash("bookmarks remove", user=world.alice, paper="arXiv:2503.14456v1")
     ).reply()
     assert mine["content"] == "Removed arXiv 2503.14456 from your bookmarks."
     assert await saved(world, world.alice) == []
@@ -110,16 +103,16 @@ async def test_remove_touches_only_my_own_bookmark(world) -> None:
 async def test_remove_autocompletes_from_my_bookmarks_only(world) -> None:
     await world.bot.bookmarks.add(world.alice.id, "2503.14456")
     await world.bot.bookmarks.add(world.bob.id, "2503.99999")
-    choices = await world.drive.autocomplete(
+    choices = await world.fake.autocomplete(
         "bookmarks remove", focused="paper", user=world.alice, paper=""
     )
     assert [choice["value"] for choice in choices] == ["2503.14456"]
 
 
 async def export(world, user, fmt: str) -> tuple[dict, bytes]:
-    reply = await (await world.drive.slash("bookmarks export", user=user, format=fmt)).reply()
+    reply = await (await world.fake.slash("bookmarks export", user=user, format=fmt)).reply()
     [attachment] = reply["attachments"]
-    return reply, world.fake.files[int(reply["id"])][attachment["filename"]]
+    return reply, world.fake.attachments(reply)[attachment["filename"]]
 
 
 async def test_bibtex_export_imports_as_arxiv_preprints(world) -> None:
@@ -158,7 +151,7 @@ async def test_csv_and_markdown_exports(world) -> None:
 async def test_bobs_export_holds_none_of_alices_papers(world) -> None:
     await world.bot.bookmarks.add(world.alice.id, "2503.99999")
     nothing = await (
-        await world.drive.slash("bookmarks export", user=world.bob, format="csv")
+        await world.fake.slash("bookmarks export", user=world.bob, format="csv")
     ).reply()
     assert is_ephemeral(nothing) and not nothing.get("attachments")
     assert nothing["content"].startswith("You have no bookmarks to export yet.")
@@ -173,11 +166,11 @@ async def test_list_pages_turn_for_the_asker(world) -> None:
     day = await world.bot.papers.day(date(2025, 3, 19))
     for paper in day[:7]:
         await world.bot.bookmarks.add(world.alice.id, paper.arxiv_id)
-    first = await (await world.drive.slash("bookmarks list", user=world.alice)).reply()
+    first = await (await world.fake.slash("bookmarks list", user=world.alice)).reply()
     assert is_ephemeral(first)
     assert first["embeds"][0]["footer"]["text"] == "Page 1"
     assert first["embeds"][0]["description"].count("\n**") == 4  # five papers on page 1
-    turned = await world.drive.click(first, "paperboy:page:next", user=world.alice)
+    turned = await world.fake.click(first, "paperboy:page:next", user=world.alice)
     page = (await turned.response())["data"]["embeds"][0]
     assert page["footer"]["text"] == "Page 2"
     assert page["description"].startswith("**6. ")
@@ -189,9 +182,9 @@ async def test_reactions_by_bots_save_nothing(world) -> None:
     robot = world.fake.add_user("robot", bot=True)
     world.guild.add_member(robot)
     waiter = asyncio.ensure_future(world.bot.wait_for("bookmarks_changed", timeout=5))
-    await world.drive.react(message, "🔖", user=robot)
-    await world.drive.react(message, "🔖", user=world.fake.bot_user)
-    await world.drive.react(message, "🔖", user=world.bob)
+    await world.fake.react(message, "🔖", user=robot)
+    await world.fake.react(message, "🔖", user=world.fake.bot_user)
+    await world.fake.react(message, "🔖", user=world.bob)
     assert await waiter == (world.bob.id, ["2503.14456"], True)  # the bots' reactions were ignored
     assert await saved(world, robot) == []
     assert await saved(world, world.fake.bot_user) == []
@@ -209,20 +202,20 @@ def button(message: dict, label: str) -> str:
 
 async def test_clear_asks_first_and_only_the_asker_answers(world) -> None:
     await world.bot.bookmarks.add(world.alice.id, "2503.99999")
-    ix = await world.drive.slash("bookmarks clear", user=world.alice)
+    ix = await world.fake.slash("bookmarks clear", user=world.alice)
     question = await ix.reply()
     assert question["content"] == "Delete all your bookmarks?" and is_ephemeral(question)
     yes, no = button(question, "Yes, delete them"), button(question, "Cancel")
-    intruder = await (await world.drive.click(question, yes, user=world.bob)).reply()
+    intruder = await (await world.fake.click(question, yes, user=world.bob)).reply()
     assert intruder["content"] == "This question is not yours to answer."
     assert is_ephemeral(intruder)
     assert await saved(world, world.alice) == ["2503.99999"]
-    cancel = await world.drive.click(question, no, user=world.alice)
+    cancel = await world.fake.click(question, no, user=world.alice)
     assert (await cancel.response())["data"]["content"] == "Cancelled; nothing was deleted."
     assert await saved(world, world.alice) == ["2503.99999"]
-    again = await (await world.drive.slash("bookmarks clear", user=world.alice)).reply()
+    again = await (await world.fake.slash("bookmarks clear", user=world.alice)).reply()
     assert button(again, "Yes, delete them") != yes
-    confirm = await world.drive.click(again, button(again, "Yes, delete them"), user=world.alice)
+    confirm = await world.fake.click(again, button(again, "Yes, delete them"), user=world.alice)
     assert (await confirm.response())["data"]["content"] == "Done: 1 bookmarks deleted."
     assert await saved(world, world.alice) == []
 
@@ -230,9 +223,9 @@ async def test_clear_asks_first_and_only_the_asker_answers(world) -> None:
 async def test_forget_me_deletes_my_bookmarks_and_nobody_elses(world) -> None:
     await world.bot.bookmarks.add(world.alice.id, "2503.99999")
     await world.bot.bookmarks.add(world.bob.id, "2503.14456")
-    question = await (await world.drive.slash("bookmarks forget-me", user=world.alice)).reply()
+    question = await (await world.fake.slash("bookmarks forget-me", user=world.alice)).reply()
     assert question["content"] == "Delete everything I store about you?"
-    confirm = await world.drive.click(
+    confirm = await world.fake.click(
         question, button(question, "Yes, delete them"), user=world.alice
     )
     assert (await confirm.response())["data"]["content"] == "Done: 1 records deleted."

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import discord
@@ -11,9 +10,7 @@ import discord
 from bot.config import BotConfig
 from bot.db import DatabaseError
 from bot.edge import client
-from bot.edge.client import create_bot
 from tests.fakediscord import is_ephemeral
-from tests.fakediscord.fixtures import running
 
 
 async def test_it_asks_for_guilds_and_reactions_and_nothing_privileged(world) -> None:
@@ -23,29 +20,28 @@ async def test_it_asks_for_guilds_and_reactions_and_nothing_privileged(world) ->
     assert not intents.guild_messages  # commands and reactions need no message events
 
 
-async def test_commands_sync_to_the_dev_guild_when_one_is_set(fake_discord, bot_config) -> None:
+async def test_commands_sync_to_the_dev_guild_when_one_is_set(fake_discord, run_bot) -> None:
     guild = fake_discord.add_guild()
-    config = replace(bot_config, bot=BotConfig(dev_guild=guild.id))
-    async with running(create_bot(config)):
+    async with run_bot(bot=BotConfig(dev_guild=guild.id)):
         assert "paper" in [c["name"] for c in fake_discord.commands.get(guild.id, [])]
         assert fake_discord.commands.get(None, []) == []
 
 
 async def test_a_missing_cog_is_a_warning_and_the_rest_load(
-    fake_discord, bot_config, monkeypatch, caplog
+    fake_discord, run_bot, monkeypatch, caplog
 ) -> None:
     fake_discord.add_guild()
     monkeypatch.setattr(client, "EXTENSIONS", ("cogs.papers", "cogs.nonexistent"))
     with caplog.at_level(logging.WARNING, logger="bot.edge.client"):
-        async with running(create_bot(bot_config)) as bot:
+        async with run_bot() as bot:
             assert list(bot.extensions) == ["cogs.papers"]
     assert "extension cogs.nonexistent not found" in caplog.text
 
 
-async def test_the_clock_reaches_the_services(fake_discord, bot_config) -> None:
+async def test_the_clock_reaches_the_services(fake_discord, run_bot) -> None:
     fake_discord.add_guild()
     noon = datetime(2025, 3, 20, 12, 0, tzinfo=UTC)
-    async with running(create_bot(bot_config, clock=lambda: noon)) as bot:
+    async with run_bot(clock=lambda: noon) as bot:
         assert bot.clock() == noon and bot.bookmarks.clock() == noon
 
 
@@ -78,7 +74,7 @@ async def test_a_database_failure_asks_to_retry_and_the_bot_keeps_working(
     real = world.bot.search.random
     monkeypatch.setattr(world.bot.search, "random", down)
     with caplog.at_level(logging.ERROR, logger="bot.edge.tree"):
-        reply = await (await world.drive.slash("paper random", user=world.alice)).reply()
+        reply = await (await world.fake.slash("paper random", user=world.alice)).reply()
     assert is_ephemeral(reply)
     assert (
         reply["content"]
@@ -89,16 +85,16 @@ async def test_a_database_failure_asks_to_retry_and_the_bot_keeps_working(
         in caplog.text
     )
     monkeypatch.setattr(world.bot.search, "random", real)
-    assert (await (await world.drive.slash("paper random", user=world.alice)).reply())["embeds"]
+    assert (await (await world.fake.slash("paper random", user=world.alice)).reply())["embeds"]
     again = await (
-        await world.drive.slash("paper show", user=world.alice, paper="2503.14456")
+        await world.fake.slash("paper show", user=world.alice, paper="2503.14456")
     ).reply()
     assert again["embeds"][0]["url"] == "https://arxiv.org/abs/2503.14456"
 
 
 async def test_a_failing_bookmark_button_apologises_privately(world, monkeypatch) -> None:
     shown = await (
-        await world.drive.slash("paper show", user=world.alice, paper="2503.14456")
+        await world.fake.slash("paper show", user=world.alice, paper="2503.14456")
     ).reply()
 
     async def broken(*args, **kwargs):
@@ -106,6 +102,6 @@ async def test_a_failing_bookmark_button_apologises_privately(world, monkeypatch
 
     monkeypatch.setattr(world.bot.bookmarks, "add", broken)
     answer = await (
-        await world.drive.click(shown, "paperboy:bookmark:2503.14456", user=world.bob)
+        await world.fake.click(shown, "paperboy:bookmark:2503.14456", user=world.bob)
     ).reply()
     assert is_ephemeral(answer) and answer["content"].startswith("Something went wrong on my side")

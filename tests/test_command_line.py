@@ -83,9 +83,12 @@ def test_show_and_day_print_json(seeded: Path) -> None:
 
 def test_text_output_shows_title_authors_and_links(seeded: Path) -> None:
     result = cli("show", "2503.99999", db=seeded)
-    assert "A New Paper About Zebras  (2503.99999; 2025-03-20)" in result.stdout
-    assert "Zoë Müller" in result.stdout
+    assert result.stdout.startswith("A New Paper About Zebras\narXiv 2503.99999\n")
+    assert "Authors: Zoë Müller\n" in result.stdout
+    assert "Listed: 2025-03-20\n" in result.stdout
     assert "https://arxiv.org/abs/2503.99999" in result.stdout
+    search = cli("search", "zebras", db=seeded)
+    assert "1. A New Paper About **Zebras**  (2503.99999; 2025-03-20)" in search.stdout
 
 
 def test_db_info_shows_the_schema_version(seeded: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import Config, load_config
 from bot.edge.client import BAD_TOKEN, run
-from tests.fakediscord.server import FakeDiscord
+from tests.fakediscord import FakeDiscord
 from tests.test_command_line import cli
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.corpus import load_vocabulary, synthetic_papers
 from bot.config import Config
 from bot.db.core import Database
 from bot.db.papers import PaperStore
 from bot.subscriptions import SubscriptionService
+from synthetic_corpus import load_vocabulary, synthetic_papers
 from tests.fakediscord import Channel, FakeDiscord
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,13 +67,14 @@ def paper_posts(fake: FakeDiscord) -> Counter[tuple[int, str]]:
     return seen
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kill_after", [1, 90])
 async def test_sigkill_mid_fan_out_posts_each_paper_once(tmp_path: Path, kill_after: int) -> None:
     fake = FakeDiscord()
     await fake.start()
     try:
         guild = fake.add_guild()
-        channels = [fake.add_channel(guild, f"papers-{n}") for n in range(CHANNELS)]
+        channels = [guild.add_channel(f"papers-{n}") for n in range(CHANNELS)]
         path = tmp_path / "paperboy.db"
         urls = await seed(path, channels, guild.id, fake.owner.id)
         bot = await launch(fake, path)

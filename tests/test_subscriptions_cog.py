@@ -4,27 +4,30 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.config import BotConfig, Config, DatabaseConfig, SourcesConfig
-from bot.edge.client import Paperboy, create_bot
-from tests.fakediscord import Channel, Driver, FakeDiscord, Guild, User, overwrite, running
-from tests.fakediscord.state import (
+from bot.config import BotConfig
+from bot.edge.client import Paperboy
+from tests.fakediscord import (
     EMBED_LINKS,
     MANAGE_CHANNELS,
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
+    Channel,
+    FakeDiscord,
+    Guild,
+    User,
+    overwrite,
 )
+from tests.fixtures_bot import RunBot
 
 
 @dataclass
 class Lab:
     bot: Paperboy
     fake: FakeDiscord
-    drive: Driver
     guild: Guild
     papers: Channel
     no_threads: Channel
@@ -35,32 +38,26 @@ class Lab:
 
 
 @pytest.fixture
-async def lab(fake_discord: FakeDiscord, paper_db: Path) -> AsyncIterator[Lab]:
+async def lab(fake_discord: FakeDiscord, run_bot: RunBot) -> AsyncIterator[Lab]:
     """Roles, members and overwrites are set before the bot connects, as the bot caches them."""
-    config = replace(
-        Config(),
-        database=DatabaseConfig(path=str(paper_db)),
-        sources=SourcesConfig(folder=""),
-        bot=replace(BotConfig(), manager_role="Paper Editors"),
-    )
     guild = fake_discord.add_guild()
     me = guild.bot_role
-    papers = guild.add_text_channel("papers")
-    no_threads = guild.add_text_channel("quiet", [overwrite(me, deny=SEND_MESSAGES_IN_THREADS)])
-    muted = guild.add_text_channel("muted", [overwrite(me, deny=SEND_MESSAGES | EMBED_LINKS)])
+    papers = guild.add_channel("papers")
+    no_threads = guild.add_channel(
+        "quiet", overwrites=[overwrite(me, deny=SEND_MESSAGES_IN_THREADS)]
+    )
+    muted = guild.add_channel("muted", overwrites=[overwrite(me, deny=SEND_MESSAGES | EMBED_LINKS)])
     editor, mod, guest = (fake_discord.add_user(name) for name in ("ed", "mo", "gu"))
     guild.add_member(editor, guild.add_role("Paper Editors"))
     guild.add_member(mod, permissions=MANAGE_CHANNELS)
     guild.add_member(guest)
-    bot = create_bot(config, guild_ready_timeout=0.05)
-    async with running(bot):
-        drive = Driver(fake_discord, guild, papers)
-        yield Lab(bot, fake_discord, drive, guild, papers, no_threads, muted, editor, mod, guest)
+    async with run_bot(bot=replace(BotConfig(), manager_role="Paper Editors")) as bot:
+        yield Lab(bot, fake_discord, guild, papers, no_threads, muted, editor, mod, guest)
 
 
 async def run(lab: Lab, path: str, user: User, **options: Any) -> str:
     """The reply's text, after checking only the asker could see it."""
-    ix = await lab.drive.slash(path, user=user, **options)
+    ix = await lab.fake.slash(path, user=user, **options)
     reply = await ix.reply()
     assert ix.ephemeral, reply
     return reply["content"]
@@ -94,9 +91,20 @@ async def test_the_manager_role_may_subscribe_and_the_job_is_scheduled(lab: Lab)
     assert str(job.trigger.timezone) == "Europe/Paris"
 
 
-async def test_bad_input_is_explained_and_nothing_is_saved(lab: Lab) -> None:
-    text = await run(lab, "subscribe", lab.mod, time="25:99")
-    assert text == "'25:99' is not a time; use HH:MM, like 09:00"
+@pytest.mark.parametrize(
+    ("option", "answer"),
+    [
+        ({"time": "25:99"}, "'25:99' is not a time; use HH:MM, like 09:00"),
+        (
+            {"timezone": "Mars/Base"},
+            "'Mars/Base' is not an IANA timezone, like Europe/Paris or UTC",
+        ),
+    ],
+)
+async def test_bad_input_is_explained_and_nothing_is_saved(
+    lab: Lab, option: dict[str, str], answer: str
+) -> None:
+    assert await run(lab, "subscribe", lab.mod, **option) == answer
     assert await lab.bot.subscriptions.get(lab.papers.id) is None
 
 
@@ -110,6 +118,22 @@ async def test_missing_bot_permissions_are_named_exactly(lab: Lab) -> None:
     text = await run(lab, "subscribe", lab.mod, channel=lab.no_threads, layout="channel")
     assert text.startswith(f"Subscribed <#{lab.no_threads.id}>: 09:00 UTC")
     assert (await lab.bot.subscriptions.get(lab.no_threads.id)).layout == "channel"
+
+
+async def test_permissions_taken_away_after_start_are_named(lab: Lab) -> None:
+    lab.papers.overwrites.append(overwrite(lab.guild.bot_role, deny=SEND_MESSAGES | EMBED_LINKS))
+    await lab.fake.dispatch("CHANNEL_UPDATE", lab.papers.payload())
+    await lab.fake.wait_for(
+        lambda: (
+            not lab.bot.get_channel(lab.papers.id)
+            .permissions_for(lab.bot.get_guild(lab.guild.id).me)
+            .send_messages
+        ),
+        what="the bot to see the new overwrite",
+    )
+    text = await run(lab, "subscribe", lab.mod, layout="channel")
+    assert text == f"I can't post in <#{lab.papers.id}>: missing Send Messages and Embed Links."
+    assert await lab.bot.subscriptions.get(lab.papers.id) is None
 
 
 async def test_listing_shows_each_channel_with_its_next_post(lab: Lab) -> None:
@@ -163,9 +187,9 @@ async def test_unsubscribe_removes_the_subscription_and_its_job(lab: Lab) -> Non
 
 
 async def test_timezone_autocomplete_filters_what_was_typed(lab: Lab) -> None:
-    choices = await lab.drive.autocomplete(
+    choices = await lab.fake.autocomplete(
         "subscribe", focused="timezone", user=lab.mod, value="paris"
     )
     assert [c["value"] for c in choices] == ["Europe/Paris"]
-    many = await lab.drive.autocomplete("subscribe", focused="timezone", user=lab.mod, value="a")
+    many = await lab.fake.autocomplete("subscribe", focused="timezone", user=lab.mod, value="a")
     assert len(many) == 25 and all("a" in c["value"].casefold() for c in many)

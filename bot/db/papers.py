@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -10,11 +11,12 @@ from typing import Any
 from bot.db import ingest as writes
 from bot.db.core import Database, marks
 from bot.models import IngestResult, Paper, PaperRow
-from bot.text import fold
+from bot.records import RECORD_COLUMNS
+from bot.text import fold, name_matches, name_terms
 
 # See search_sql. At 1M papers a window of 2000 cost 26 / 191 ms p50 / p99, 500: 19 / 111.
 RANK_WINDOW = 500
-PAPER_COLUMNS = "p.id, p.arxiv_id, " + ", ".join(f"p.{name}" for name in writes.PAPER_FIELDS)
+PAPER_COLUMNS = "p.id, p.arxiv_id, " + ", ".join(f"p.{name}" for name in RECORD_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +24,8 @@ class Filters:
     """What narrows a search besides its words."""
 
     author_ids: Sequence[int] | None = None
-    category: str | None = None
+    categories: Sequence[str] | None = None  # tags, any of them (see bot.taxonomy)
+    prefixes: Sequence[str] = ()  # archives: 'cs.' matches every cs.* tag
     since: date | None = None
     until: date | None = None
 
@@ -36,9 +39,14 @@ class Filters:
                 f" ({marks(len(self.author_ids))}))"
             )
             params.extend(self.author_ids)
-        if self.category is not None:
-            where.append("p.category = ? COLLATE NOCASE")
-            params.append(self.category)
+        if self.categories is not None or self.prefixes:
+            tags = list(self.categories or ())
+            likes = "".join(" OR tag LIKE ? ESCAPE '\\'" for _ in self.prefixes)
+            where.append(
+                f"p.id IN (SELECT paper_id FROM paper_tags WHERE tag IN ({marks(len(tags))}){likes})"
+            )
+            params.extend(tags)
+            params.extend(_like_prefix(prefix) for prefix in self.prefixes)
         if self.since is not None or self.until is not None:
             where.append(
                 "EXISTS (SELECT 1 FROM listings l WHERE l.paper_id = p.id AND l.day BETWEEN ? AND ?)"
@@ -47,6 +55,10 @@ class Filters:
                 [(self.since or date.min).isoformat(), (self.until or date.max).isoformat()]
             )
         return where, params
+
+
+def _like_prefix(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _matching(match: str, filters: Filters) -> tuple[str, list[Any]]:
@@ -140,31 +152,25 @@ class PaperStore:
         placeholders = marks(len(paper_ids))
         for row in await self.db.fetchall(
             "SELECT pa.paper_id, a.name FROM paper_authors pa JOIN authors a ON a.id = pa.author_id"
-            f" WHERE pa.paper_id IN ({placeholders}) ORDER BY pa.paper_id, pa.position",
+            f" WHERE pa.paper_id IN ({placeholders}) AND pa.alias = 0"
+            " ORDER BY pa.paper_id, pa.position",
             paper_ids,
         ):
             authors[row[0]].append(row[1])
         for row in await self.db.fetchall(
-            f"SELECT paper_id, day FROM listings WHERE paper_id IN ({placeholders}) ORDER BY paper_id, day",
+            f"SELECT DISTINCT paper_id, day FROM listings WHERE paper_id IN ({placeholders})"
+            " ORDER BY paper_id, day",
             paper_ids,
         ):
             days[row[0]].append(date.fromisoformat(row[1]))
         keys = records[0].keys()
         return [
-            PaperRow(
-                arxiv_id=record["arxiv_id"],
-                title=record["title"],
-                authors=tuple(authors[record["id"]]),
-                summary=record["summary"],
-                category=record["category"],
-                arxiv_url=record["arxiv_url"],
-                hf_url=record["hf_url"],
-                days=tuple(days[record["id"]]),
-                upvotes=record["upvotes"],
-                github_repo=record["github_repo"],
-                keywords=tuple(k for k in record["keywords"].split(", ") if k),
-                title_marked=record["title_marked"] if "title_marked" in keys else None,
-                snippet=record["snippet"] if "snippet" in keys else None,
+            _paper_row(
+                record,
+                tuple(authors[record["id"]]),
+                tuple(days[record["id"]]),
+                record["title_marked"] if "title_marked" in keys else None,
+                record["snippet"] if "snippet" in keys else None,
             )
             for record in records
         ]
@@ -180,7 +186,8 @@ class PaperStore:
         match: str | None,
         *,
         author_ids: Sequence[int] | None = None,
-        category: str | None = None,
+        categories: Sequence[str] | None = None,
+        prefixes: Sequence[str] = (),
         since: date | None = None,
         until: date | None = None,
         limit: int = 10,
@@ -188,16 +195,17 @@ class PaperStore:
         highlight: tuple[str, str] = ("**", "**"),
     ) -> list[PaperRow]:
         """Papers matching an FTS5 expression (already made safe) and the filters; see search_sql."""
-        filters = Filters(author_ids, category, since, until)
+        filters = Filters(author_ids, categories, prefixes, since, until)
         floor = None
         if match is not None and offset + limit <= RANK_WINDOW:
             floor = await self.db.fetchval(*window_sql(match, filters))
         return await self.rows(*search_sql(match, filters, floor, limit, offset, highlight))
 
     async def find_authors(self, folded: str, limit: int = 5000) -> list[tuple[int, str]]:
-        """(id, name) of authors whose folded name contains every word of ``folded``."""
-        words = folded.split()
-        if not words:
+        """(id, name) of authors matching a typed name: every word part of the name, every
+        initial starting one of its names, in any order ("Y. LeCun", "lecun, yann")."""
+        words, initials = name_terms(folded)
+        if not words and not initials:
             return []
         long_words = [word for word in words if len(word) >= 3]
         if long_words:
@@ -208,11 +216,12 @@ class PaperStore:
                 (match, limit),
             )
         else:
+            start = " ".join(words) if words else initials[0]
             rows = await self.db.fetchall(
                 "SELECT id, name, folded FROM authors WHERE folded >= ? AND folded < ? LIMIT ?",
-                (folded, folded + "\U0010ffff", limit),
+                (start, start + "\U0010ffff", limit),
             )
-        return [(row[0], row[1]) for row in rows if all(word in row[2] for word in words)]
+        return [(row[0], row[1]) for row in rows if name_matches(words, initials, row[2])]
 
     async def author_names(self, prefix: str, limit: int = 25) -> list[tuple[str, int]]:
         """Author names for autocomplete, most prolific first, with their paper counts."""
@@ -228,16 +237,20 @@ class PaperStore:
         return [(row[0], row[1]) for row in rows]
 
     async def categories(self) -> list[tuple[str, int]]:
+        """Every tag (arXiv category or digest topic label) with its paper count."""
         rows = await self.db.fetchall(
-            "SELECT category, count(*) FROM papers WHERE category IS NOT NULL"
-            " GROUP BY category COLLATE NOCASE ORDER BY count(*) DESC, category"
+            "SELECT min(tag), count(*) FROM paper_tags GROUP BY tag ORDER BY count(*) DESC, min(tag)"
         )
         return [(row[0], row[1]) for row in rows]
 
     async def day(self, day: date) -> list[PaperRow]:
+        """One day's papers: the digest's order first, then papers only Hugging Face listed, in
+        its order (positions are kept per source, so they never collide)."""
         return await self.rows(
-            f"SELECT {PAPER_COLUMNS} FROM listings l JOIN papers p ON p.id = l.paper_id"
-            " WHERE l.day = ? ORDER BY l.position, p.arxiv_id",
+            f"SELECT {PAPER_COLUMNS} FROM papers p JOIN ("
+            "  SELECT paper_id, min((kind != 'digest') * 1000000000 + position) AS rank"
+            "  FROM listings WHERE day = ? GROUP BY paper_id"
+            ") l ON l.paper_id = p.id ORDER BY l.rank, p.arxiv_id",
             (day.isoformat(),),
         )
 
@@ -264,6 +277,44 @@ class PaperStore:
         row = await self.db.fetchone(
             "SELECT (SELECT count(*) FROM papers) AS papers, (SELECT count(*) FROM authors) AS authors,"
             " (SELECT count(DISTINCT day) FROM listings) AS days, (SELECT min(day) FROM listings) AS first,"
-            " (SELECT max(day) FROM listings) AS last, (SELECT count(*) FROM listings) AS listings"
+            " (SELECT max(day) FROM listings) AS last, (SELECT count(*) FROM listings) AS listings,"
+            " (SELECT count(*) FROM arxiv_checks WHERE status = 'found') AS arxiv_completed,"
+            " (SELECT count(*) FROM arxiv_checks WHERE status = 'unknown') AS arxiv_unknown"
         )
         return dict(row) if row else {}
+
+
+def _paper_row(
+    record: Any,
+    authors: tuple[str, ...],
+    days: tuple[date, ...],
+    title_marked: str | None,
+    snippet: str | None,
+) -> PaperRow:
+    details = json.loads(record["details"] or "{}")
+    return PaperRow(
+        arxiv_id=record["arxiv_id"],
+        title=record["title"],
+        authors=authors,
+        summary=record["summary"],
+        abstract=record["abstract"],
+        category=record["category"],
+        arxiv_url=record["arxiv_url"],
+        hf_url=record["hf_url"],
+        days=days,
+        upvotes=record["upvotes"],
+        github_repo=record["github_repo"],
+        keywords=tuple(details.get("keywords", ())),
+        title_marked=title_marked,
+        snippet=snippet,
+        primary_category=record["primary_category"],
+        categories=tuple(details.get("categories", ())),
+        published=details.get("published"),
+        updated=details.get("updated"),
+        version=details.get("version"),
+        doi=details.get("doi"),
+        journal_ref=details.get("journal_ref"),
+        comment=details.get("comment"),
+        affiliations=tuple(tuple(a) for a in details.get("affiliations", ())),
+        sources=tuple(details.get("sources", ())),
+    )

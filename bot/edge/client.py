@@ -22,10 +22,11 @@ from bot.delivery import DeliveryService
 from bot.edge.poster import DiscordPoster
 from bot.edge.tree import PaperboyTree
 from bot.edge.views import BookmarkButton, BookmarkSelect
+from bot.enrich import build_enricher
 from bot.scheduler import Scheduler
 from bot.search import SearchService
 from bot.sources import build_sources
-from bot.sources.http import Http
+from bot.sources.http import http_from
 from bot.subscriptions import SubscriptionService
 
 log = logging.getLogger(__name__)
@@ -98,18 +99,11 @@ class Paperboy(commands.Bot):
             self.bookmarks.remember_message,
         )
         self.session = aiohttp.ClientSession()  # the sources' own: discord.py keeps its session
-        settings = self.config.sources
-        http = Http(
-            self.session,
-            settings.timeout_seconds,
-            settings.retries,
-            max_body=int(settings.max_body_mb * 1_000_000),
-            max_retry_after=settings.max_retry_after_seconds,
-            poll_seconds=settings.poll_budget_seconds,
-        )
+        http = http_from(self.session, self.config.sources)
         sources = build_sources(self.config, self.papers, SourceState(self.db), http, self.clock)
+        enricher = build_enricher(self.config, self.papers, http, self.clock)
         self.scheduler = Scheduler(
-            self.subscriptions, self.delivery, sources, self.config, self.clock
+            self.subscriptions, self.delivery, sources, self.config, self.clock, enricher
         )
         self._services = True
         self.add_dynamic_items(BookmarkButton, BookmarkSelect)

@@ -8,10 +8,12 @@ from datetime import date
 import discord
 
 from bot.models import Page, PaperRow
+from bot.taxonomy import label
 from bot.text import trim
 
 TITLE, DESCRIPTION, FIELD_NAME, FIELD_VALUE, FOOTER, TOTAL = 256, 4096, 256, 1024, 2048, 6000
 SUMMARY = 1500  # a readable summary; the full text is one click away
+FULL = 3000  # /paper show: the summary and the abstract
 COLOUR = discord.Colour(0xF4A100)
 
 
@@ -21,13 +23,21 @@ def links(paper: PaperRow) -> str:
     return f"[arXiv]({paper.arxiv_url}){hf}"
 
 
-def paper_embed(paper: PaperRow, *, marked: bool = False) -> discord.Embed:
-    """One paper: linked title, summary (or the matching snippet), authors, category, days, links."""
+def paper_embed(paper: PaperRow, *, marked: bool = False, full: bool = False) -> discord.Embed:
+    """One paper: linked title, summary (or the matching snippet), authors, category, days, links.
+
+    ``full`` (``/paper show``) adds everything else the record holds: the abstract, arXiv's
+    categories, dates and version, DOI, journal ref, comment, upvotes, GitHub, keywords, sources.
+    """
     text = paper.snippet if marked and paper.snippet else paper.summary
+    if full and paper.abstract and paper.abstract != text:
+        text = (
+            f"{trim(text, SUMMARY)}\n\n**Abstract**\n{paper.abstract}" if text else paper.abstract
+        )
     embed = discord.Embed(
         title=trim(paper.title, TITLE),
         url=paper.arxiv_url,
-        description=trim(text, SUMMARY),
+        description=trim(text, FULL if full else SUMMARY),
         colour=COLOUR,
     )
     if paper.authors:
@@ -35,13 +45,37 @@ def paper_embed(paper: PaperRow, *, marked: bool = False) -> discord.Embed:
             name="Authors", value=trim(", ".join(paper.authors), FIELD_VALUE), inline=False
         )
     if paper.category:
-        embed.add_field(name="Category", value=trim(paper.category, FIELD_VALUE))
+        embed.add_field(name="Category", value=trim(label(paper.category), FIELD_VALUE))
+    if full:
+        for name, value in details(paper):
+            embed.add_field(name=name, value=trim(value, FIELD_VALUE))
     if paper.days:
         days = ", ".join(day.isoformat() for day in paper.days[-5:])
         embed.add_field(name="Listed", value=trim(days, FIELD_VALUE))
     embed.add_field(name="Links", value=links(paper))
-    embed.set_footer(text=f"arXiv {paper.arxiv_id}")
+    version = f"v{paper.version}" if full and paper.version else ""
+    embed.set_footer(text=f"arXiv {paper.arxiv_id}{version}")
     return fit(embed)
+
+
+def details(paper: PaperRow) -> list[tuple[str, str]]:
+    """The record's other fields that have a value, as (name, text) for embed fields."""
+    rows = [
+        (
+            "Categories",
+            ", ".join(paper.categories[1:] if paper.primary_category else paper.categories),
+        ),
+        ("Published", (paper.published or "")[:10]),
+        ("Updated", (paper.updated or "")[:10] if paper.updated != paper.published else ""),
+        ("DOI", f"[{paper.doi}](https://doi.org/{paper.doi})" if paper.doi else ""),
+        ("Journal ref", paper.journal_ref or ""),
+        ("Comment", paper.comment or ""),
+        ("Upvotes", "" if paper.upvotes is None else str(paper.upvotes)),
+        ("GitHub", paper.github_repo or ""),
+        ("Keywords", "; ".join(paper.keywords)),
+        ("Sources", ", ".join(paper.sources)),
+    ]
+    return [(name, value) for name, value in rows if value]
 
 
 def paper_list_embed(

@@ -1,4 +1,5 @@
 """Where digests come from: the seeds folder, a URL per day, the Hugging Face daily-papers API.
+(The arXiv API completes the papers they list: see bot.enrich.)
 
 Each source has a ``name`` and ``poll()``, which ingests whatever is new and returns a report. A
 source never raises out of ``poll()``: a failure is logged and reported, and the others go on.

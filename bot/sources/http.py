@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from bot.config import SourcesConfig
+
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -42,6 +44,18 @@ class Http:
     max_body: int = 5_000_000  # bytes; a larger answer is refused
     max_retry_after: float = 60.0  # seconds; a longer Retry-After leaves the URL to the next poll
     poll_seconds: float = 300.0  # every fetch of one poll shares this much time
+
+
+def http_from(session: aiohttp.ClientSession, settings: SourcesConfig) -> Http:
+    """The Http the configured [sources] ask for: how the bot and the CLI both build it."""
+    return Http(
+        session,
+        settings.timeout_seconds,
+        settings.retries,
+        max_body=int(settings.max_body_mb * 1_000_000),
+        max_retry_after=settings.max_retry_after_seconds,
+        poll_seconds=settings.poll_budget_seconds,
+    )
 
 
 class FetchError(Exception):

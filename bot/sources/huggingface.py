@@ -1,8 +1,8 @@
 """The Hugging Face daily-papers API: ``GET {url}?date=YYYY-MM-DD`` returns that day's papers as JSON.
 
 Each item is ``{"paper": {"id", "title", "authors": [{"name"}], "summary", "ai_summary", "upvotes",
-"githubRepo", "ai_keywords"}, ...}``. The summary stored is ``ai_summary`` when there is one (it
-reads like the digest's summaries), else the abstract. Missing keys are tolerated; an item
+"githubRepo", "ai_keywords"}, ...}``. ``ai_summary`` is the short summary (it reads like the
+digest's) and ``summary`` the abstract; what is shown follows bot.records.PRECEDENCE. Missing keys are tolerated; an item
 without an arXiv id is skipped with a log line.
 """
 
@@ -67,7 +67,8 @@ def _paper(item: Any, day: date, position: int) -> Paper | None:
         authors=tuple(
             name for a in authors if isinstance(a, dict) and (name := _text(a.get("name")))
         ),
-        summary=_text(raw.get("ai_summary")) or _text(raw.get("summary")),
+        summary=_text(raw.get("ai_summary")),
+        abstract=_text(raw.get("summary")),
         day=day,
         position=position,
         arxiv_url=f"https://arxiv.org/abs/{arxiv_id}",

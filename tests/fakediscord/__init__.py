@@ -1,40 +1,89 @@
-"""A local fake Discord that the real, unmodified discord.py client talks to over 127.0.0.1.
+"""A local fake Discord (REST v10 + gateway) that the real, unmodified discord.py client talks to.
 
-    from tests.fakediscord import FakeDiscord, overwrite, running
+A test seeds the world, starts its bot against the fake, acts as users would and reads what the
+bot did. Everything below is a method of ``FakeDiscord`` or a name exported here.
 
-    async def test_search_replies(fake_discord: FakeDiscord) -> None:   # fixture: fresh fake
-        guild = fake_discord.add_guild(name="Lab")
-        papers = guild.add_text_channel("papers")
+Seed the world before the bot starts (the bot caches guilds as GUILD_CREATE carried them)::
+
+    async def test_it(fake_discord: FakeDiscord) -> None:        # pytest fixture: a fresh fake
+        guild = fake_discord.add_guild(name="Lab")                # @everyone, the bot, the owner
+        editors = guild.add_role("Editors", MANAGE_CHANNELS)      # a role and its permissions
+        papers = guild.add_channel("papers")                      # the one way to add a channel
+        quiet = guild.add_channel(
+            "quiet", overwrites=[overwrite(guild.bot_role, deny=SEND_MESSAGES_IN_THREADS)]
+        )
         alice = fake_discord.add_user("alice")
-        guild.add_member(alice)
-        async with running(make_bot(), fake_discord):                    # READY in ~60 ms
-            ix = await fake_discord.slash("paper search", user=alice, query="goose")
-            reply = await ix.reply()                                     # the message dict
-            assert reply["embeds"][0]["title"] == "..." and not ix.ephemeral
+        guild.add_member(alice, editors)                          # or permissions=MANAGE_CHANNELS
+        async with running(make_bot(), fake_discord):             # login -> READY in ~60 ms
+            ...
 
-``server.FakeDiscord`` holds the world and the records (``calls``, ``unhandled``, ``commands``,
-``messages()``, ``dms()``, ``stats``) and the waits; ``drive.Driving`` what users can do
-(``slash``, ``autocomplete``, ``click``, ``select``, ``submit_modal``, ``react``, ``unreact``).
+Act as a user (``channel`` defaults to the first text channel of the first guild)::
+
+    ix = await fake_discord.slash("paper search", user=alice, query="goose")  # options checked
+    reply = await ix.reply()             # the first message alice can read, as a dict
+    ix.ephemeral, (await ix.response())["type"], await ix.followups(2), ix.modal
+    await fake_discord.click(reply, "paperboy:bookmark:2503.14456", user=alice)
+    await fake_discord.select(reply, "topic", ["nlp"], user=alice)
+    await fake_discord.autocomplete("subscribe", focused="timezone", value="par", user=alice)
+    await fake_discord.submit_modal(ix, {"text": "read later"})
+    await fake_discord.react(reply, "🔖", user=alice)      # and unreact(...)
+
+Read what the bot did::
+
+    fake_discord.messages(papers)        # visible messages, oldest first (ephemeral ones are not)
+    await fake_discord.next_message(papers)               # waits for the next one
+    fake_discord.dms(alice), fake_discord.attachments(msg), fake_discord.calls  # REST calls
+    await fake_discord.wait_for(lambda: condition, what="...")  # no sleeps: await the event
+
+Make Discord misbehave: ``fail_next(method, path, status)``, ``set_rate_limits(RateLimits())``,
+``delete_channel(channel)``, ``gateway.request_reconnect()``. Outside pytest (benchmarks, a
+subprocess), ``pointing_discord_at(fake.base_url)`` sends discord.py to the fake.
+
+The modules: ``server`` (FakeDiscord: HTTP, records, waits, faults), ``world`` (its guilds,
+channels, messages, reactions), ``actions`` (what users do), ``state`` (the records and their JSON),
+``rest`` and ``interactions`` (the routes), ``schema`` (slash options checked against the synced
+commands), ``gateway``, ``ratelimit``, ``client`` (``running``), ``fixtures`` (the pytest fixture).
 """
 
-from tests.fakediscord.drive import Driver
-from tests.fakediscord.fixtures import running
+from tests.fakediscord.actions import walk_components
+from tests.fakediscord.client import pointing_discord_at, running
 from tests.fakediscord.interactions import EPHEMERAL, Interaction, is_ephemeral
 from tests.fakediscord.ratelimit import RateLimits
 from tests.fakediscord.rest import Fault
 from tests.fakediscord.server import TOKEN, Call, FakeDiscord
-from tests.fakediscord.state import Channel, Guild, Member, Role, User, overwrite
-
-FakeInteraction = Interaction  # older name
+from tests.fakediscord.state import (
+    ADD_REACTIONS,
+    ADMINISTRATOR,
+    ATTACH_FILES,
+    EMBED_LINKS,
+    MANAGE_CHANNELS,
+    MANAGE_MESSAGES,
+    SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
+    VIEW_CHANNEL,
+    Channel,
+    Guild,
+    Member,
+    Role,
+    User,
+    overwrite,
+)
 
 __all__ = [
+    "ADD_REACTIONS",
+    "ADMINISTRATOR",
+    "ATTACH_FILES",
+    "EMBED_LINKS",
     "EPHEMERAL",
+    "MANAGE_CHANNELS",
+    "MANAGE_MESSAGES",
+    "SEND_MESSAGES",
+    "SEND_MESSAGES_IN_THREADS",
     "TOKEN",
+    "VIEW_CHANNEL",
     "Call",
     "Channel",
-    "Driver",
     "FakeDiscord",
-    "FakeInteraction",
     "Fault",
     "Guild",
     "Interaction",
@@ -44,5 +93,7 @@ __all__ = [
     "User",
     "is_ephemeral",
     "overwrite",
+    "pointing_discord_at",
     "running",
+    "walk_components",
 ]

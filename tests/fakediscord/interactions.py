@@ -61,10 +61,6 @@ class Interaction:
     created: float = 0.0  # on the fake's clock, for Discord's 3-second answer deadline
     late: bool = False  # the bot answered after the deadline and got 10062 Unknown interaction
 
-    @property
-    def server(self) -> FakeDiscord:  # older name
-        return self.fake
-
     async def response(self, timeout: float = 5) -> dict[str, Any]:
         """The callback body the bot posted: ``{"type": 4|5|6|7|8|9, "data": {...}}``."""
         await self.fake.wait_for(lambda: bool(self.callbacks), timeout, f"a response to {self}")

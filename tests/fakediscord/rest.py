@@ -50,7 +50,7 @@ class Req:
     path: str
     query: dict[str, str]
     body: Any
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: list[tuple[str, bytes]] = field(default_factory=list)  # (filename, bytes) uploads
 
 
 Handler = Callable[..., Awaitable[Any]]

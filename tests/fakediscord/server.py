@@ -2,7 +2,7 @@
 
 The test seeds the world (``add_user``, ``add_guild``, ``guild.add_text_channel``, ...), starts the
 bot against it, drives it like users would (``slash``, ``autocomplete``, ``click``, ``select``,
-``react``; see ``drive.Driving``) and awaits what the bot did (``wait_for``, ``next_message``,
+``react``; see ``actions.UserActions``) and awaits what the bot did (``wait_for``, ``next_message``,
 ``next_call``). Every REST call is recorded in ``calls``; a call to a route the fake does not know
 answers 404 and lands in ``unhandled`` (the ``fake_discord`` fixture fails the test on it).
 Nothing here sleeps to wait.
@@ -21,11 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import yarl
 from aiohttp import web
 
 from tests.fakediscord import interactions, rest
-from tests.fakediscord.drive import Driving
+from tests.fakediscord.actions import UserActions
 from tests.fakediscord.gateway import Gateway
 from tests.fakediscord.interactions import Interaction
 from tests.fakediscord.ratelimit import RateLimiter, RateLimits, Verdict, limited_verdict
@@ -49,7 +48,6 @@ ERROR_TEXT = {
 }
 DEFAULT_CODE = {403: 50013, 400: 50035}
 T = TypeVar("T")
-_LIVE: dict[int, FakeDiscord] = {}  # started fakes by port, so running(bot) can find its fake
 ROUTES = [
     (method, template, template_regex(template))
     for method, template, _ in rest.ROUTES_TABLE + interactions.ROUTES_TABLE
@@ -80,10 +78,6 @@ class Call:
     status: int = 200
     files: list[tuple[str, bytes]] = field(default_factory=list)
 
-    @property
-    def json(self) -> Any:
-        return self.body
-
 
 @dataclass
 class _Fault:
@@ -96,7 +90,7 @@ class _Fault:
     retry_after: float
 
 
-class FakeDiscord(World, Driving):
+class FakeDiscord(World, UserActions):
     """One fake Discord for one test. ``rate_limits=None`` (the default) never answers 429."""
 
     def __init__(
@@ -132,17 +126,6 @@ class FakeDiscord(World, Driving):
         self.port = 0
         self.interaction_deadline = 3.0  # seconds to the first answer, as on Discord
         self.bot: Any = None  # the discord.Client running against this fake (set by running())
-
-    @classmethod
-    def serving(cls, base_url: str) -> FakeDiscord | None:
-        """The started fake whose address ``base_url`` (e.g. ``Route.BASE``) points at."""
-        port = yarl.URL(base_url).port
-        return _LIVE.get(port) if port else None
-
-    @property
-    def files(self) -> dict[int, dict[str, bytes]]:
-        """Uploaded files per message id: ``fake.files[int(msg["id"])]["export.csv"]``."""
-        return {int(mid): meta.files for mid, meta in self.meta.items() if meta.files}
 
     # What the bot said when it connected.
 
@@ -231,10 +214,8 @@ class FakeDiscord(World, Driving):
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self.port = self._runner.addresses[0][1]
-        _LIVE[self.port] = self
 
     async def stop(self) -> None:
-        _LIVE.pop(self.port, None)
         await self.gateway.close()
         if self._runner:
             await self._runner.cleanup()

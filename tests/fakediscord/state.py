@@ -217,25 +217,36 @@ class Guild:
             member.roles.extend(chosen)
         return member
 
-    def add_text_channel(
-        self, name: str, overwrites: list[dict[str, Any]] | None = None, topic: str | None = None
+    def add_channel(
+        self,
+        name: str,
+        *,
+        overwrites: list[dict[str, Any]] | None = None,
+        topic: str | None = None,
+        type: int = TEXT,
+        parent: Channel | None = None,
+        id: int | None = None,
     ) -> Channel:
-        """A text channel; ``overwrites`` are Discord overwrites, easiest built with ``overwrite()``."""
-        channel = Channel(
-            name, self.id, overwrites=list(overwrites or []), position=len(self.channels)
-        )
-        channel.topic = topic
-        self.add_channel(channel)
-        return channel
+        """The one way a channel comes to be: text by default, a thread with ``type`` and ``parent``.
 
-    def add_channel(self, channel: Channel) -> Channel:
+        ``overwrites`` are Discord overwrites, easiest built with ``overwrite()``. ``id`` is for a
+        thread started from a message, which takes the message's id.
+        """
+        channel = Channel(
+            name,
+            self.id,
+            type=type,
+            overwrites=list(overwrites or []),
+            parent_id=parent.id if parent else None,
+            position=len(self.channels),
+            topic=topic,
+        )
+        if id is not None:
+            channel.id = id
         self.channels.append(channel)
         if self.on_channel:
             self.on_channel(channel)
         return channel
-
-    def channel_named(self, name: str) -> Channel:
-        return next(c for c in self.channels if c.name == name)
 
     def permissions(self, user_id: int, channel: Channel | None = None) -> int:
         """Discord's algorithm: roles, then @everyone, role and member overwrites of the channel."""

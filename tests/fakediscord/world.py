@@ -82,11 +82,6 @@ class World:
         self.guilds.append(guild)
         return guild
 
-    def add_channel(
-        self, guild: Guild, name: str, overwrites: list[dict[str, Any]] | None = None
-    ) -> Channel:
-        return guild.add_text_channel(name, overwrites)
-
     def _register_channel(self: FakeDiscord, channel: Channel) -> None:
         self.channels[channel.id] = channel
 
@@ -95,7 +90,7 @@ class World:
         return self.guilds[0]
 
     def default_channel(self: FakeDiscord, guild: Guild) -> Channel:
-        assert guild.text_channels, f"add a channel: guild.add_text_channel(...) in {guild.name}"
+        assert guild.text_channels, f"add a channel first: guild.add_channel(...) in {guild.name}"
         return guild.text_channels[0]
 
     def guild(self: FakeDiscord, guild_id: str | int) -> Guild:
@@ -149,13 +144,12 @@ class World:
         return payload
 
     async def create_thread(
-        self, parent: Channel, name: str, kind: int, thread_id: int | None = None
+        self: FakeDiscord, parent: Channel, name: str, kind: int, thread_id: int | None = None
     ) -> Channel:
-        thread = Channel(name, parent.guild_id, type=kind, parent_id=parent.id)
-        thread.id, thread.owner_id = thread_id or thread.id, self.bot_user.id
         guild = self.guild_of(parent)
         assert guild is not None, "threads live in guild channels"
-        guild.add_channel(thread)
+        thread = guild.add_channel(name, type=kind, parent=parent, id=thread_id)
+        thread.owner_id = self.bot_user.id
         member = {"id": str(thread.id), "user_id": str(self.bot_user.id), "flags": 0}
         member["join_timestamp"] = thread.payload()["thread_metadata"]["create_timestamp"]
         event = {**thread.payload(), "newly_created": True, "member": member}

@@ -1,7 +1,11 @@
-"""Synthetic corpora with the real archive's vocabulary, for benchmarks.
+"""Synthetic paper corpora with the real archive's vocabulary, shared by bench/ and tests/.
 
 Words are drawn with the frequencies they have in the real titles and summaries, and author names
 from the real pool, so FTS5 sees realistic posting-list lengths. Deterministic for a given seed.
+``synthetic_papers`` is the benchmarks' corpus (summaries as long as real ones);
+``quick_papers`` draws a whole day's words at once and writes shorter summaries, for tests that
+need a big database fast rather than realistic text. Neither bench/ nor tests/ imports the other:
+both import this module.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pathlib import Path
 from bot.digest import parse_digest
 from bot.models import Paper
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "daily-ai-papers"
 
 
@@ -37,6 +41,7 @@ def _cumulative(counter: Counter[str]) -> tuple[list[str], list[float]]:
 
 
 def load_vocabulary() -> Vocabulary:
+    """Word and author frequencies of the shared archive (or of seeds/ when it is absent)."""
     folder = CORPUS if CORPUS.is_dir() else ROOT / "seeds"
     real = [
         paper
@@ -47,6 +52,21 @@ def load_vocabulary() -> Vocabulary:
     summaries = Counter(word for p in real for word in p.summary.split())
     authors = sorted({name for p in real for name in p.authors})
     return Vocabulary(*_cumulative(titles), *_cumulative(summaries), authors, real)
+
+
+def _paper(
+    arxiv_id: str, title: str, authors: tuple[str, ...], summary: str, day: date, position: int
+) -> Paper:
+    return Paper(
+        arxiv_id=arxiv_id,
+        title=title,
+        authors=authors,
+        summary=summary,
+        day=day,
+        position=position,
+        arxiv_url=f"https://arxiv.org/abs/{arxiv_id}",
+        hf_url=f"https://huggingface.co/papers/{arxiv_id}",
+    )
 
 
 def synthetic_papers(
@@ -82,16 +102,43 @@ def synthetic_papers(
                     k=rng.randint(110, 180),
                 )
             )
+            authors = tuple(rng.sample(pool, rng.randint(1, 8)))
+            batch.append(_paper(arxiv_id, title, authors, summary, day, position))
+        yield batch
+        day += timedelta(days=1)
+
+
+def quick_papers(
+    vocabulary: Vocabulary,
+    count: int,
+    per_day: int,
+    seed: int = 11,
+    title_words: int = 9,
+    summary_words: int = 30,
+) -> Iterator[list[Paper]]:
+    """``count`` papers in days of ``per_day``, fixed lengths: one rng.choices call per day and field."""
+    rng = random.Random(seed)
+    pool = vocabulary.authors + [f"Synthetic Author {n}" for n in range(count // 4)]
+    day = date(2001, 1, 1)
+    for start in range(0, count, per_day):
+        size = min(per_day, count - start)
+        summaries = rng.choices(
+            vocabulary.summary_words, cum_weights=vocabulary.summary_weights, k=size * summary_words
+        )
+        titles = rng.choices(
+            vocabulary.title_words, cum_weights=vocabulary.title_weights, k=size * title_words
+        )
+        batch = []
+        for index in range(size):
+            number = start + index
             batch.append(
-                Paper(
-                    arxiv_id=arxiv_id,
-                    title=title,
-                    authors=tuple(rng.sample(pool, rng.randint(1, 8))),
-                    summary=summary,
-                    day=day,
-                    position=position,
-                    arxiv_url=f"https://arxiv.org/abs/{arxiv_id}",
-                    hf_url=f"https://huggingface.co/papers/{arxiv_id}",
+                _paper(
+                    f"{8000 + number // 100_000:04d}.{number % 100_000:05d}",
+                    " ".join(titles[index * title_words : (index + 1) * title_words]),
+                    tuple(rng.sample(pool, 2)),
+                    " ".join(summaries[index * summary_words : (index + 1) * summary_words]),
+                    day,
+                    index + 1,
                 )
             )
         yield batch

@@ -1,7 +1,10 @@
 """What users do, as gateway events: slash commands, autocomplete, clicks, selects, modals, reactions.
 
-Slash options are checked against the schema the bot really synced, and components against the
-message they are on, so a test cannot do what Discord would never let a user do.
+``UserActions`` is mixed into FakeDiscord: these are the fake's driving methods (``fake.slash``,
+``fake.click``, ...). Slash options are checked against the schema the bot really synced, and
+components against the message they are on, so a test cannot do what Discord would never let a
+user do. A new kind of user action (a context menu, a message edit by a user) is one more method
+here, built on ``_interact`` or ``dispatch``.
 """
 
 from __future__ import annotations
@@ -87,10 +90,14 @@ def interaction_payload(
     return payload
 
 
-class Driving:
-    """The test's hands, mixed into FakeDiscord: everything a Discord user can do to the bot."""
+class UserActions:
+    """The test's hands, mixed into FakeDiscord: everything a Discord user can do to the bot.
 
-    async def send_interaction(
+    Every action takes the acting ``user``; a ``channel`` defaults to the first text channel of
+    the first guild. Interactions return an ``Interaction`` whose answers can be awaited.
+    """
+
+    async def _interact(
         self: FakeDiscord,
         kind: int,
         data: dict[str, Any],
@@ -127,7 +134,7 @@ class Driving:
         """Run ``/path`` as ``user``: ``await fake.slash("paper search", user=alice, query="x")``."""
         scope = guild or (self.guild_of(channel) if channel else self.default_guild())
         data = command_data(self, path, options, scope)
-        return await self.send_interaction(APPLICATION_COMMAND, data, user, channel, guild)
+        return await self._interact(APPLICATION_COMMAND, data, user, channel, guild)
 
     async def autocomplete(
         self: FakeDiscord,
@@ -146,7 +153,7 @@ class Driving:
             options[focused] = value
         scope = guild or (self.guild_of(channel) if channel else self.default_guild())
         data = command_data(self, path, options, scope, focused=focused)
-        ix = await self.send_interaction(AUTOCOMPLETE, data, user, channel, guild)
+        ix = await self._interact(AUTOCOMPLETE, data, user, channel, guild)
         answer = await ix.response(timeout)
         assert answer["type"] == 8, f"autocomplete answered with callback type {answer['type']}"
         return ix.choices
@@ -159,7 +166,7 @@ class Driving:
         button = find_component(found, custom_id)
         assert button["type"] == 2, f"{custom_id!r} is a component of type {button['type']}"
         data = {"custom_id": custom_id, "component_type": 2}
-        await self.view_attached(found["id"], custom_id)
+        await self._view_attached(found["id"], custom_id)
         return await self._component(found, data, user)
 
     async def select(
@@ -180,7 +187,7 @@ class Driving:
         low, high = menu.get("min_values", 1), menu.get("max_values", 1)
         assert low <= len(values) <= high, f"{custom_id!r} takes {low}..{high} values"
         data = {"custom_id": custom_id, "component_type": menu["type"], "values": values}
-        await self.view_attached(found["id"], custom_id)
+        await self._view_attached(found["id"], custom_id)
         return await self._component(found, data, user)
 
     async def submit_modal(
@@ -203,11 +210,11 @@ class Driving:
             component = {"type": 4, "custom_id": text_input["custom_id"], "value": value}
             rows.append({"type": 1, "components": [component]})
         data = {"custom_id": modal["custom_id"], "components": rows}
-        return await self.send_interaction(
+        return await self._interact(
             MODAL_SUBMIT, data, user or opened_by.user, opened_by.channel, opened_by.guild
         )
 
-    async def view_attached(self: FakeDiscord, message_id: str, custom_id: str) -> None:
+    async def _view_attached(self: FakeDiscord, message_id: str, custom_id: str) -> None:
         """Wait until the running bot has stored the view of ``message_id`` (if it will).
 
         The fake answers a callback before discord.py has read the answer and stored the view;
@@ -234,7 +241,7 @@ class Driving:
         self: FakeDiscord, msg: dict[str, Any], data: dict[str, Any], user: User
     ) -> Interaction:
         channel = self.channel(msg["channel_id"])
-        return await self.send_interaction(COMPONENT, data, user, channel, None, message=msg)
+        return await self._interact(COMPONENT, data, user, channel, None, message=msg)
 
     async def react(
         self: FakeDiscord, msg: dict[str, Any] | str | int, emoji: str = "🔖", *, user: User
@@ -257,33 +264,3 @@ class Driving:
         if isinstance(msg, dict):
             return self._messages.get(msg["id"], msg)
         return self.find_message(msg)
-
-
-class Driver:
-    """The older driving API: a fake plus a default guild and channel for every action."""
-
-    def __init__(
-        self, fake: FakeDiscord, guild: Guild, channel: Channel, views: Any = None
-    ) -> None:
-        self.fake, self.guild, self.channel = fake, guild, channel  # views: no longer needed
-
-    async def slash(self, path: str, *, user: User, channel: Channel | None = None, **values):
-        return await self.fake.slash(path, user=user, channel=channel or self.channel, **values)
-
-    async def autocomplete(self, path: str, *, focused: str, user: User, **values):
-        channel = values.pop("channel", None) or self.channel
-        return await self.fake.autocomplete(
-            path, focused=focused, user=user, channel=channel, **values
-        )
-
-    async def click(self, msg, custom_id: str, *, user: User) -> Interaction:
-        return await self.fake.click(msg, custom_id, user=user)
-
-    async def select(self, msg, custom_id: str, values: list[str], *, user: User) -> Interaction:
-        return await self.fake.select(msg, custom_id, values, user=user)
-
-    async def react(self, msg, emoji: str = "🔖", *, user: User) -> bool:
-        return await self.fake.react(msg, emoji, user=user)
-
-    async def unreact(self, msg, emoji: str = "🔖", *, user: User) -> bool:
-        return await self.fake.unreact(msg, emoji, user=user)

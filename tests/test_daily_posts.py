@@ -1,84 +1,18 @@
-"""Subscriptions and daily delivery end to end: the real bot, a real database, the fake Discord."""
+"""What a subscribed channel receives, end to end: layouts, owed days, exactly once, catch-up.
+
+The real bot, a real database and the fake Discord; faults on Discord's side are in
+test_delivery_faults.py, the slash commands that manage subscriptions in test_subscriptions_cog.py.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.scheduler import trigger
-from tests.fakediscord import is_ephemeral, overwrite
-
-SUBSCRIBED = datetime(2025, 3, 19, 8, 0, tzinfo=UTC)  # before the 09:00 post of the 19th
-NEXT_DAY = datetime(2025, 3, 20, 10, 0, tzinfo=UTC)  # after the 09:00 post of the 20th
-
-
-async def subscribe(world, **options):
-    world.bot.subscriptions.clock = lambda: SUBSCRIBED
-    return await world.bot.subscriptions.subscribe(
-        world.guild.id, world.channel.id, world.fake.owner.id, **options
-    )
-
-
-def posted(world, channel=None) -> list[dict]:
-    return [
-        m
-        for m in world.fake.messages(channel or world.channel)
-        if m["author"]["id"] == str(world.fake.bot_user.id)
-    ]
-
-
-async def test_subscribe_needs_manage_channels(world) -> None:
-    refused = await (await world.drive.slash("subscribe", user=world.alice)).reply()
-    assert is_ephemeral(refused)
-    assert (
-        refused["content"]
-        == f"Only members with Manage Channels in <#{world.channel.id}> can change its subscription."
-    )
-    assert await world.bot.subscriptions.get(world.channel.id) is None
-
-
-async def test_subscribe_saves_schedules_and_says_when(world) -> None:
-    ix = await world.drive.slash(
-        "subscribe", user=world.fake.owner, time="07:30", timezone="Europe/Paris", layout="channel"
-    )
-    reply = await ix.reply()
-    assert reply["content"].startswith(
-        f"Subscribed <#{world.channel.id}>: 07:30 Europe/Paris, Mon, Tue, Wed, Thu, Fri; channel layout. Next post <t:"
-    )
-    job = world.bot.scheduler.jobs.get_job(f"subscription:{world.channel.id}")
-    assert job is not None and str(job.trigger.timezone) == "Europe/Paris"
-    listing = await (await world.drive.slash("subscriptions", user=world.alice)).reply()
-    assert listing["content"].startswith(f"<#{world.channel.id}>: 07:30 Europe/Paris")
-    gone = await (await world.drive.slash("unsubscribe", user=world.fake.owner)).reply()
-    assert gone["content"] == f"<#{world.channel.id}> will get no more papers."
-    assert world.bot.scheduler.jobs.get_job(f"subscription:{world.channel.id}") is None
-
-
-async def test_missing_bot_permissions_are_named(world, fake_discord) -> None:
-    world.channel.overwrites.append(overwrite(world.guild.bot_role, deny=(1 << 11) | (1 << 14)))
-    await fake_discord.dispatch("CHANNEL_UPDATE", world.channel.payload())
-    reply = await (
-        await world.drive.slash("subscribe", user=world.fake.owner, layout="channel")
-    ).reply()
-    assert (
-        reply["content"]
-        == f"I can't post in <#{world.channel.id}>: missing Send Messages and Embed Links."
-    )
-
-
-async def test_a_bad_timezone_is_refused_clearly(world) -> None:
-    reply = await (
-        await world.drive.slash("subscribe", user=world.fake.owner, timezone="Mars/Base")
-    ).reply()
-    assert reply["content"] == "'Mars/Base' is not an IANA timezone, like Europe/Paris or UTC"
-
-
-async def test_timezone_autocomplete(world) -> None:
-    choices = await world.drive.autocomplete(
-        "subscribe", focused="timezone", user=world.fake.owner, timezone="paris"
-    )
-    assert [c["value"] for c in choices] == ["Europe/Paris"]
+from tests.delivering import NEXT_DAY, posted, subscribe
+from tests.fakediscord import SEND_MESSAGES, is_ephemeral, overwrite
 
 
 async def test_channel_layout_posts_each_owed_day_once(world) -> None:
@@ -117,6 +51,19 @@ async def test_compact_layout_is_one_message(world) -> None:
     )
 
 
+async def test_the_compact_menu_bookmarks_the_picked_papers(world) -> None:
+    subscription, _ = await subscribe(world, layout="compact")
+    await world.bot.delivery.deliver(subscription, NEXT_DAY)
+    last = posted(world)[-1]
+    options = last["components"][0]["components"][0]["options"]
+    picked = [options[0]["value"]]
+    ix = await world.fake.select(last, "paperboy:bookmark-select", picked, user=world.alice)
+    reply = await ix.reply()
+    assert reply["content"] == "Saved 1 of 1 papers to your bookmarks." and is_ephemeral(reply)
+    page = await world.bot.bookmarks.saved(world.alice.id)
+    assert [paper.arxiv_id for paper in page.items] == picked
+
+
 async def test_before_the_post_time_nothing_is_owed(world) -> None:
     subscription, _ = await subscribe(world, layout="channel")
     report = await world.bot.delivery.deliver(
@@ -151,7 +98,7 @@ async def test_a_forbidden_channel_breaks_after_three_days_and_tells_the_subscri
     world, fake_discord
 ) -> None:
     await subscribe(world, layout="channel")
-    world.channel.overwrites.append(overwrite(world.guild.bot_role, deny=1 << 11))
+    world.channel.overwrites.append(overwrite(world.guild.bot_role, deny=SEND_MESSAGES))
     for _ in range(3):
         report = await world.bot.delivery.deliver(
             await world.bot.subscriptions.get(world.channel.id), NEXT_DAY
@@ -164,35 +111,7 @@ async def test_a_forbidden_channel_breaks_after_three_days_and_tells_the_subscri
     assert "run /subscription edit in that channel to resume" in note["content"]
 
 
-def test_the_trigger_follows_the_timezone_across_dst_and_skips_weekends() -> None:
-    from datetime import time
-
-    from bot.subscriptions import Subscription
-
-    paris = Subscription(
-        1,
-        1,
-        1,
-        1,
-        time(9, 0),
-        "Europe/Paris",
-        ("mon", "tue", "wed", "thu", "fri"),
-        (),
-        (),
-        (),
-        "thread",
-        SUBSCRIBED,
-    )
-    cron = trigger(paris)
-    friday = datetime(2025, 3, 28, 9, 30, tzinfo=UTC)  # DST starts in Paris on Sunday the 30th
-    after = cron.get_next_fire_time(None, friday)
-    assert after.isoformat() == "2025-03-31T09:00:00+02:00"  # Monday, 07:00 UTC
-    assert paris.next_post(friday).isoformat() == "2025-03-31T09:00:00+02:00"
-
-
 async def test_catch_up_posts_at_most_catch_up_days_and_one_line_for_the_rest(world) -> None:
-    from dataclasses import replace
-
     config = world.bot.delivery.config
     world.bot.delivery.config = replace(config, delivery=replace(config.delivery, catch_up_days=1))
     subscription, _ = await subscribe(world, layout="channel")

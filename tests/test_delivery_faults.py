@@ -1,9 +1,8 @@
-"""Delivery faults through the real discord.py and the fake Discord: 429, 5xx, one bad channel."""
+"""Delivery when Discord misbehaves, through the real discord.py: a 429, a 5xx in one channel."""
 
 from __future__ import annotations
 
-from tests.fakediscord import is_ephemeral
-from tests.test_delivery import NEXT_DAY, posted, subscribe
+from tests.delivering import NEXT_DAY, posted, subscribe
 
 
 async def test_a_429_is_waited_out_and_the_message_posted_once(world, fake_discord) -> None:
@@ -22,7 +21,7 @@ async def test_a_429_is_waited_out_and_the_message_posted_once(world, fake_disco
 async def test_a_5xx_interrupts_that_channel_only_and_resumes_without_duplicates(
     world, fake_discord
 ) -> None:
-    other = fake_discord.add_channel(world.guild, "other")
+    other = world.guild.add_channel("other")
     await fake_discord.dispatch("CHANNEL_CREATE", other.payload())
     await subscribe(world, layout="channel")
     world.bot.subscriptions.clock = lambda: NEXT_DAY.replace(day=19, hour=8)
@@ -41,16 +40,3 @@ async def test_a_5xx_interrupts_that_channel_only_and_resumes_without_duplicates
     assert again[world.channel.id].failed is None
     assert len(posted(world)) == 1 + 22 + 1 + 2
     assert len(posted(world, other)) == 2
-
-
-async def test_the_compact_menu_bookmarks_the_picked_papers(world, fake_discord) -> None:
-    subscription, _ = await subscribe(world, layout="compact")
-    await world.bot.delivery.deliver(subscription, NEXT_DAY)
-    last = posted(world)[-1]
-    options = last["components"][0]["components"][0]["options"]
-    picked = [options[0]["value"]]
-    ix = await world.drive.select(last, "paperboy:bookmark-select", picked, user=world.alice)
-    reply = await ix.reply()
-    assert reply["content"] == "Saved 1 of 1 papers to your bookmarks." and is_ephemeral(reply)
-    page = await world.bot.bookmarks.saved(world.alice.id)
-    assert [paper.arxiv_id for paper in page.items] == picked

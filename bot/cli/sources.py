@@ -1,0 +1,103 @@
+"""``python -m bot poll`` and ``python -m bot enrich``: the sources and arXiv completion, now."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+
+from bot.config import Config
+from bot.db import Database, PaperStore
+from bot.db.sources import SourceState
+from bot.enrich import Enricher, build_enricher, poll_once
+from bot.sources import Source, build_sources
+from bot.sources.http import http_from
+
+
+def add_parsers(commands: Any) -> None:
+    commands.add_parser(
+        "poll", help="poll every configured source once now, arXiv completion included"
+    ).set_defaults(handler=poll)
+    enrich_ = commands.add_parser("enrich", help="complete stored papers from the arXiv API now")
+    enrich_.add_argument("--limit", type=_positive, help="at most this many papers (default: all)")
+    enrich_.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    enrich_.set_defaults(handler=enrich)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive whole number")
+    return value
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@asynccontextmanager
+async def _wired(config: Config) -> AsyncIterator[tuple[list[Source], Enricher | None]]:
+    """The sources and arXiv completion as the bot builds them, on the configured database."""
+    database = await Database.open(config.database.path)
+    try:
+        async with aiohttp.ClientSession() as session:
+            http = http_from(session, config.sources)
+            papers = PaperStore(database)
+            sources = build_sources(config, papers, SourceState(database), http, _now)
+            yield sources, build_enricher(config, papers, http, _now)
+    finally:
+        await database.close()
+
+
+async def poll(config: Config, args: argparse.Namespace) -> int:
+    """One poll of every configured source, as the scheduler runs it; prints what it did."""
+    async with _wired(config) as (sources, enricher):
+        if not sources and enricher is None:
+            print("No source is configured: see [sources] in config.example.toml.", file=sys.stderr)
+            return 1
+        reports, completed = await poll_once(sources, enricher)
+    for name, report in reports.items():
+        print(f"{name}: {report.summary()}")
+        for problem in report.problems:
+            print(f"  {problem}", file=sys.stderr)
+    if completed is not None:
+        print(f"arxiv: {completed.summary()}")
+    elif enricher is None:
+        print("arxiv: off ([sources] arxiv = false)")
+    return 0
+
+
+def _bar(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // total if total else width
+    end = "\n" if done >= total else ""
+    print(
+        f"\r[{'#' * filled}{'-' * (width - filled)}] {done}/{total} papers",
+        end=end,
+        file=sys.stderr,
+    )
+
+
+async def enrich(config: Config, args: argparse.Namespace) -> int:
+    """Complete pending papers from arXiv now, with a progress bar on a terminal."""
+    async with _wired(config) as (_, enricher):
+        if enricher is None:
+            print("error: arXiv completion is off ([sources] arxiv = false)", file=sys.stderr)
+            return 1
+        pending = await enricher.pending()
+        if not pending:
+            print("Every paper is complete (or waiting to ask arXiv again).")
+            return 0
+        show_bar = not args.quiet and sys.stderr.isatty()
+        report = await enricher.run(limit=args.limit, progress=_bar if show_bar else None)
+        left = await enricher.pending()
+    print(f"{report.summary()}; {left} still pending")
+    return 1 if report.error else 0

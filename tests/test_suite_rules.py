@@ -1,0 +1,91 @@
+"""The suite's own rules: which tests a run selects, and who may import whom outside the bot.
+
+tests/ and bench/ share only synthetic_corpus.py and the fake Discord.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import slow_tests_run
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def imported(folder: Path) -> Iterator[tuple[str, str]]:
+    """(file, module) for every absolute import in the Python files under ``folder``."""
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                yield str(path), name
+
+
+def offending(folder: Path, allowed: tuple[str, ...], *prefixes: str) -> list[tuple[str, str]]:
+    return [
+        (file, module)
+        for file, module in imported(folder)
+        if module.split(".")[0] in prefixes
+        and not any(module == ok or module.startswith(ok + ".") for ok in allowed)
+    ]
+
+
+def test_tests_never_import_bench() -> None:
+    assert offending(ROOT / "tests", (), "bench") == []
+
+
+def test_bench_imports_only_the_fake_discord_from_tests() -> None:
+    assert offending(ROOT / "bench", ("tests.fakediscord",), "tests") == []
+
+
+def test_the_fake_discord_stands_alone() -> None:
+    """Publishable on its own: nothing from paperboy, nothing from the rest of tests/."""
+    fake = ROOT / "tests" / "fakediscord"
+    assert offending(fake, ("tests.fakediscord",), "tests", "bot", "cogs", "bench") == []
+
+
+def test_the_check_flags_forbidden_imports_and_passes_allowed_ones(tmp_path: Path) -> None:
+    (tmp_path / "probe.py").write_text(
+        "import bench.search\nfrom tests.fakediscord import FakeDiscord\n"
+        "from tests.helpers import DATA\nimport benchmark\n"
+    )
+    flagged = [
+        module for _, module in offending(tmp_path, ("tests.fakediscord",), "tests", "bench")
+    ]
+    assert flagged == ["bench.search", "tests.helpers"]
+
+
+@pytest.mark.parametrize(
+    ("asked", "environ", "runs"),
+    [
+        (False, {}, False),
+        (False, {"CI": "true"}, True),
+        (False, {"CI": "1"}, True),
+        (False, {"CI": "false"}, False),
+        (False, {"CI": ""}, False),
+        (True, {}, True),
+    ],
+)
+def test_slow_tests_run_when_asked_or_on_ci(
+    asked: bool, environ: dict[str, str], runs: bool
+) -> None:
+    assert slow_tests_run(asked, environ) is runs
+
+
+def test_the_subprocess_and_100k_paper_tests_are_marked_slow() -> None:
+    from tests import test_big_database, test_sigkill
+
+    for test in (
+        test_sigkill.test_sigkill_mid_fan_out_posts_each_paper_once,
+        test_big_database.test_search_on_100k_papers_answers_inside_the_window,
+    ):
+        assert "slow" in [mark.name for mark in test.pytestmark]

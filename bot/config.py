@@ -37,6 +37,7 @@ class BotConfig:
 @dataclass(frozen=True)
 class DatabaseConfig:
     path: str = "paperboy.db"
+    busy_seconds: float = 30.0  # how long a write waits for another process's write lock
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,8 @@ def _validate(config: Config, where: str) -> None:
         raise ConfigError(f"{where}: [delivery] catch_up_days must be 0 or more")
     if config.sources.poll_minutes < 1:
         raise ConfigError(f"{where}: [sources] poll_minutes must be at least 1")
+    if not config.database.busy_seconds > 0:
+        raise ConfigError(f"{where}: [database] busy_seconds must be more than 0")
     for key in ("max_body_mb", "max_retry_after_seconds", "poll_budget_seconds"):
         if not getattr(config.sources, key) > 0:
             raise ConfigError(f"{where}: [sources] {key} must be more than 0")

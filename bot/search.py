@@ -79,6 +79,16 @@ def parse_day(text: str) -> date:
         raise SearchError(f"'{text}' is not a date; use YYYY-MM-DD, like 2025-03-19") from None
 
 
+def paper_id(text: str) -> str:
+    """The arXiv id in what a person typed; SearchError when there is none."""
+    arxiv_id = normalize_arxiv_id(text)
+    if arxiv_id is None:
+        raise SearchError(
+            f"'{text[:80]}' is not an arXiv id; try 2503.14456, arXiv:2503.14456v2 or a link"
+        )
+    return arxiv_id
+
+
 class SearchService:
     """Keyword search and lookups by author, category, day and arXiv id."""
 
@@ -164,12 +174,7 @@ class SearchService:
 
     async def show(self, text: str) -> PaperRow | None:
         """One paper by arXiv id or arXiv / Hugging Face URL; SearchError when it is neither."""
-        arxiv_id = normalize_arxiv_id(text)
-        if arxiv_id is None:
-            raise SearchError(
-                f"'{text[:80]}' is not an arXiv id; try 2503.14456, arXiv:2503.14456v2 or a link"
-            )
-        return await self.papers.get(arxiv_id)
+        return await self.papers.get(paper_id(text))
 
     async def random(self) -> PaperRow | None:
         return await self.papers.random()

@@ -105,9 +105,9 @@ def test_db_flag_beats_the_environment_which_beats_the_config(tmp_path: Path, se
     )
     assert f"database: {seeded}" in via_flag.stdout
     via_env = cli("--config", str(config), "db", "info", db=tmp_path / "env.db")
-    assert f"database: {tmp_path / 'env.db'}" in via_env.stdout
+    assert f"no database at {tmp_path / 'env.db'}" in via_env.stderr  # reads never create one
     via_config = cli("--config", str(config), "db", "info")
-    assert f"database: {tmp_path / 'from-config.db'}" in via_config.stdout
+    assert f"no database at {tmp_path / 'from-config.db'}" in via_config.stderr
 
 
 @pytest.mark.parametrize(

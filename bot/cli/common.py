@@ -30,8 +30,12 @@ def day_arg(text: str) -> date:
 
 
 @asynccontextmanager
-async def open_store(config: Config) -> AsyncIterator[PaperStore]:
-    database = await Database.open(config.database.path)
+async def open_store(config: Config, *, readonly: bool = False) -> AsyncIterator[PaperStore]:
+    """The store on the configured file; ``readonly`` for commands that only read it (they then
+    work on a read-only file, and never wait for another process's write lock)."""
+    database = await Database.open(
+        config.database.path, readonly=readonly, busy_seconds=config.database.busy_seconds
+    )
     try:
         yield PaperStore(database)
     finally:

@@ -9,7 +9,7 @@ from typing import Any
 from bot.cli.common import CliError, day_arg, open_store, print_papers
 from bot.cli.record import show_text
 from bot.config import Config
-from bot.search import SearchService
+from bot.search import SearchService, paper_id
 
 
 def add_parsers(commands: Any) -> None:
@@ -36,7 +36,7 @@ def add_parsers(commands: Any) -> None:
 
 
 async def _search(config: Config, args: argparse.Namespace) -> int:
-    async with open_store(config) as papers:
+    async with open_store(config, readonly=True) as papers:
         page = await SearchService(papers).search(
             args.query,
             author=args.author,
@@ -53,7 +53,8 @@ async def _search(config: Config, args: argparse.Namespace) -> int:
 
 
 async def _show(config: Config, args: argparse.Namespace) -> int:
-    async with open_store(config) as papers:
+    paper_id(args.arxiv_id)  # a typo is named before any file is opened
+    async with open_store(config, readonly=True) as papers:
         paper = await SearchService(papers).show(args.arxiv_id)
     if paper is None:
         raise CliError(f"no paper {args.arxiv_id} in {config.database.path}")
@@ -65,7 +66,7 @@ async def _show(config: Config, args: argparse.Namespace) -> int:
 
 
 async def _day(config: Config, args: argparse.Namespace) -> int:
-    async with open_store(config) as papers:
+    async with open_store(config, readonly=True) as papers:
         day, rows = await SearchService(papers).day(args.day)
     if day is None:
         raise CliError(f"the database {config.database.path} holds no papers yet; run ingest")

@@ -46,7 +46,7 @@ def _now() -> datetime:
 @asynccontextmanager
 async def _wired(config: Config) -> AsyncIterator[tuple[list[Source], Enricher | None]]:
     """The sources and arXiv completion as the bot builds them, on the configured database."""
-    database = await Database.open(config.database.path)
+    database = await Database.open(config.database.path, busy_seconds=config.database.busy_seconds)
     try:
         async with aiohttp.ClientSession() as session:
             http = http_from(session, config.sources)

@@ -84,7 +84,9 @@ class Paperboy(commands.Bot):
 
     async def setup_hook(self) -> None:
         """Open the database, build the services, load the cogs, sync commands, start the clock."""
-        self.db = await Database.open(self.config.database.path)
+        self.db = await Database.open(
+            self.config.database.path, busy_seconds=self.config.database.busy_seconds
+        )
         self.papers = PaperStore(self.db)
         self.search = SearchService(self.papers)
         self.bookmarks = BookmarkService(self.db, self.papers, self.clock)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from bot.db.core import DatabaseError
 from bot.db.papers import PaperStore
 from bot.ingest import IngestError, ingest_paths, log_problems
 from bot.models import IngestReport
@@ -23,7 +24,7 @@ class FolderSource:
     async def poll(self) -> IngestReport:
         try:
             report = await ingest_paths(self.papers, [self.folder])
-        except (IngestError, OSError) as error:
+        except (IngestError, OSError, DatabaseError) as error:
             log.error("%s: %s", self.name, error)
             return IngestReport()
         log_problems(log, self.name, report.problems)  # each reads file:line: reason

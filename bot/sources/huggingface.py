@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from bot.db.core import DatabaseError
 from bot.db.papers import PaperStore
 from bot.digest import Digest
 from bot.ids import normalize_arxiv_id
@@ -117,7 +118,7 @@ class HuggingFaceSource:
         for day in recent_days(self.clock, self.lookback_days):
             try:
                 await self._poll_day(day, report, deadline)
-            except FetchError as error:
+            except (FetchError, DatabaseError) as error:  # one line each
                 log.error("%s", error)
             except (ValueError, UnicodeDecodeError) as error:
                 log.error("%s %s: unreadable answer: %s", self.name, day, error)

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from bot.db.core import DatabaseError
 from bot.db.papers import PaperStore
 from bot.db.sources import SourceState
 from bot.ingest import ingest_bytes, log_problems
@@ -55,7 +56,7 @@ class UrlTemplateSource:
             url = day_url(self.template, day)
             try:
                 await self._poll_day(day, url, report, deadline)
-            except FetchError as error:
+            except (FetchError, DatabaseError) as error:  # one line each
                 log.error("%s", error)
             except Exception:
                 log.exception("%s: %s could not be ingested", self.name, url)

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.text import trim
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -88,7 +90,7 @@ class Config:
 def parse_hhmm(text: str) -> time:
     match = HHMM.match(text.strip())
     if not match:
-        raise ValueError(f"'{text}' is not a time; use HH:MM, like 09:00")
+        raise ValueError(f"'{trim(text, 60)}' is not a time; use HH:MM, like 09:00")
     return time(int(match.group(1)), int(match.group(2)))
 
 
@@ -96,7 +98,9 @@ def parse_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"'{name}' is not an IANA timezone, like Europe/Paris or UTC") from None
+        raise ValueError(
+            f"'{trim(name, 60)}' is not an IANA timezone, like Europe/Paris or UTC"
+        ) from None
 
 
 def parse_weekdays(values: Any) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from bot.errors import UserError
 from bot.ids import normalize_arxiv_id
 from bot.models import Page, PaperRow
 from bot.taxonomy import label, resolve
-from bot.text import fold
+from bot.text import fold, trim
 
 MAX_TERMS = 16
 MAX_LIMIT = 100
@@ -76,7 +76,9 @@ def parse_day(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise SearchError(f"'{text}' is not a date; use YYYY-MM-DD, like 2025-03-19") from None
+        raise SearchError(
+            f"'{trim(text, 60)}' is not a date; use YYYY-MM-DD, like 2025-03-19"
+        ) from None
 
 
 def paper_id(text: str) -> str:
@@ -84,7 +86,7 @@ def paper_id(text: str) -> str:
     arxiv_id = normalize_arxiv_id(text)
     if arxiv_id is None:
         raise SearchError(
-            f"'{text[:80]}' is not an arXiv id; try 2503.14456, arXiv:2503.14456v2 or a link"
+            f"'{trim(text, 60)}' is not an arXiv id; try 2503.14456, arXiv:2503.14456v2 or a link"
         )
     return arxiv_id
 
@@ -105,8 +107,11 @@ class SearchService:
         until: date | None = None,
         limit: int = 10,
         offset: int = 0,
+        highlight: tuple[str, str] = ("**", "**"),
     ) -> Page:
-        """Ranked keyword search; filters narrow it. An empty query with filters lists newest first."""
+        """Ranked keyword search; filters narrow it. An empty query with filters lists newest first.
+
+        Matched terms are put between ``highlight`` in titles and snippets."""
         if since and until and since > until:
             raise SearchError(f"'since' ({since}) is after 'until' ({until})")
         limit = max(1, min(limit, MAX_LIMIT))
@@ -132,6 +137,7 @@ class SearchService:
             until=until,
             limit=limit + 1,
             offset=offset,
+            highlight=highlight,
         )
         return Page(rows[:limit], offset, limit, len(rows) > limit)
 

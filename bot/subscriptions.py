@@ -15,7 +15,7 @@ from bot.db.subscriptions import SubscriptionStore
 from bot.errors import UserError
 from bot.models import PaperRow
 from bot.taxonomy import resolve
-from bot.text import fold
+from bot.text import fold, trim
 
 log = logging.getLogger(__name__)
 LAYOUTS = ("thread", "channel", "compact")
@@ -81,7 +81,7 @@ class Subscription:
     def describe(self) -> str:
         """One line for people: time, zone, days, layout, filters, and whether it is broken."""
         filters = [
-            f"{name}: {', '.join(values)}"
+            f"{name}: {trim(', '.join(values), 200)}"  # what people typed: shown cut short
             for name, values in (
                 ("categories", self.categories),
                 ("keywords", self.keywords),

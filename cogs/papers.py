@@ -10,8 +10,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.edge.render import paper_embed, paper_list_embed
-from bot.edge.views import Paginator, answer_privately, bookmark_view
+from bot.edge.render import MARKS, echo, md, paper_embed, paper_list_embed, trim
+from bot.edge.views import NO_MENTIONS, Paginator, answer_privately, bookmark_view
 from bot.models import Page, PaperRow
 from bot.search import parse_day
 
@@ -38,9 +38,9 @@ async def in_time(interaction: discord.Interaction[Paperboy], work: Awaitable[T]
 async def send(interaction: discord.Interaction[Paperboy], **message) -> int | None:
     """Answer publicly (or finish a defer); return the id of the message sent."""
     if interaction.response.is_done():
-        sent = await interaction.followup.send(wait=True, **message)
+        sent = await interaction.followup.send(wait=True, allowed_mentions=NO_MENTIONS, **message)
         return sent.id
-    response = await interaction.response.send_message(**message)
+    response = await interaction.response.send_message(allowed_mentions=NO_MENTIONS, **message)
     return response.message_id
 
 
@@ -122,15 +122,16 @@ class Papers(
                 until=last_day,
                 limit=PAGE_SIZE,
                 offset=number * PAGE_SIZE,
+                highlight=MARKS,
             )
 
         first = await in_time(interaction, fetch(0))
         if not first.items:
             await self.nothing(
-                interaction, f'No papers match "{query[:100]}". Try fewer or other words.'
+                interaction, f'No papers match "{echo(query)}". Try fewer or other words.'
             )
             return
-        await self.show_pages(interaction, f"Papers matching “{query[:200]}”", fetch, first)
+        await self.show_pages(interaction, f"Papers matching “{trim(query, 200)}”", fetch, first)
 
     @app_commands.command(name="author", description="Papers by an author, newest first")
     @app_commands.describe(name="Part of the author's name or Hugging Face username")
@@ -140,9 +141,9 @@ class Papers(
 
         first = await in_time(interaction, fetch(0))
         if not first.items:
-            await self.nothing(interaction, f'I know no papers by anyone named "{name[:100]}".')
+            await self.nothing(interaction, f'I know no papers by anyone named "{echo(name)}".')
             return
-        await self.show_pages(interaction, f"Papers by {name[:200]}", fetch, first)
+        await self.show_pages(interaction, f"Papers by {trim(name, 200)}", fetch, first)
 
     @author.autocomplete("name")
     async def author_names(
@@ -169,10 +170,10 @@ class Papers(
         if not first.items:
             known = ", ".join(c for c, _ in (await self.bot.search.categories())[:10]) or "none yet"
             await self.nothing(
-                interaction, f'No papers in "{name[:100]}". Categories I know: {known}.'
+                interaction, f'No papers in "{echo(name)}". Categories I know: {md(known)}.'
             )
             return
-        await self.show_pages(interaction, f"{name[:200]} papers", fetch, first)
+        await self.show_pages(interaction, f"{trim(name, 200)} papers", fetch, first)
 
     @category.autocomplete("name")
     @search.autocomplete("category")
@@ -219,7 +220,7 @@ class Papers(
     async def show(self, interaction: discord.Interaction[Paperboy], paper: str) -> None:
         found = await self.bot.search.show(paper)
         if found is None:
-            await self.nothing(interaction, f"I have no paper {paper[:100]} in the digests I know.")
+            await self.nothing(interaction, f"I have no paper {echo(paper)} in the digests I know.")
             return
         await self.show_paper(interaction, found)
 

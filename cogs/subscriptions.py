@@ -9,7 +9,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.edge.render import md
 from bot.subscriptions import LAYOUTS, Subscription
+from bot.text import trim
 
 if TYPE_CHECKING:
     from bot.edge.client import Paperboy
@@ -111,7 +113,8 @@ class Subscriptions(commands.Cog):
     ) -> None:
         when = int(subscription.next_post(self.bot.clock()).timestamp())
         await interaction.response.send_message(
-            f"{verb} <#{subscription.channel_id}>: {subscription.describe()}. Next post <t:{when}:F>.",
+            trim(f"{verb} <#{subscription.channel_id}>: {md(subscription.describe())}", 1900)
+            + f". Next post <t:{when}:F>.",
             ephemeral=True,
         )
 
@@ -207,7 +210,11 @@ class Subscriptions(commands.Cog):
     async def subscriptions(self, interaction: discord.Interaction[Paperboy]) -> None:
         if interaction.guild_id is None:  # guild_only: Discord never sends one from a DM
             return
-        found = await self.bot.subscriptions.in_guild(interaction.guild_id)
+        found = [
+            s
+            for s in await self.bot.subscriptions.in_guild(interaction.guild_id)
+            if can_view(interaction, s.channel_id)
+        ]
         if not found:
             await interaction.response.send_message(
                 "No channel here is subscribed yet: try /subscribe.", ephemeral=True
@@ -215,10 +222,21 @@ class Subscriptions(commands.Cog):
             return
         now = self.bot.clock()
         lines = [
-            f"<#{s.channel_id}>: {s.describe()}; next <t:{int(s.next_post(now).timestamp())}:F>"
+            f"<#{s.channel_id}>: {trim(md(s.describe()), 300)}; next"
+            f" <t:{int(s.next_post(now).timestamp())}:F>"
             for s in found
         ]
-        await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True)
+        await interaction.response.send_message(trim("\n".join(lines), 2000), ephemeral=True)
+
+
+def can_view(interaction: discord.Interaction[Paperboy], channel_id: int) -> bool:
+    """Whether the member asking may see the channel: a subscription's filters are the business
+    of those who can read its posts."""
+    guild, member = interaction.guild, interaction.user
+    channel = guild.get_channel_or_thread(channel_id) if guild else None
+    if channel is None or not isinstance(member, discord.Member):
+        return False
+    return channel.permissions_for(member).view_channel
 
 
 async def setup(bot: Paperboy) -> None:

@@ -53,6 +53,8 @@ def test_a_page_numbers_the_list_from_its_offset_and_says_which_page() -> None:
 
 
 def test_a_marked_paper_shows_the_matching_snippet_instead_of_the_summary() -> None:
-    paper = replace(huge_paper(), summary="The whole summary.", snippet="…the **goose** part…")
+    paper = replace(
+        huge_paper(), summary="The whole summary.", snippet="…the \ue000goose\ue001 part…"
+    )
     assert paper_embed(paper, marked=True).description == "…the **goose** part…"
     assert paper_embed(paper).description == "The whole summary."

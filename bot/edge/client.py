@@ -21,7 +21,7 @@ from bot.db.sources import SourceState
 from bot.delivery import DeliveryService
 from bot.edge.poster import DiscordPoster
 from bot.edge.tree import PaperboyTree
-from bot.edge.views import BookmarkButton, BookmarkSelect
+from bot.edge.views import NO_MENTIONS, BookmarkButton, BookmarkSelect
 from bot.enrich import build_enricher
 from bot.scheduler import Scheduler
 from bot.search import SearchService
@@ -75,6 +75,7 @@ class Paperboy(commands.Bot):
             intents=intents(),
             help_command=None,
             tree_cls=PaperboyTree,
+            allowed_mentions=NO_MENTIONS,
             **options,
         )
         self.config = config

@@ -10,6 +10,7 @@ import discord
 
 from bot.delivery import ChannelUnavailable, DeliveryInterrupted, Outgoing
 from bot.edge.render import compact_embed, header_text, paper_embed
+from bot.edge.views import NO_MENTIONS as QUIET
 from bot.edge.views import bookmark_view, compact_menu
 
 log = logging.getLogger(__name__)
@@ -56,13 +57,16 @@ class DiscordPoster:
     ) -> discord.Message:
         if message.kind == "paper":
             view = bookmark_view(message.papers[0].arxiv_id)
-            return await channel.send(embed=paper_embed(message.papers[0]), view=view, nonce=nonce)
+            embed = paper_embed(message.papers[0])
+            return await channel.send(embed=embed, view=view, nonce=nonce, allowed_mentions=QUIET)
         if message.kind == "compact":
             embed = compact_embed(message.day, message.papers)
-            return await channel.send(embed=embed, view=compact_menu(message.papers), nonce=nonce)
+            view = compact_menu(message.papers)
+            return await channel.send(embed=embed, view=view, nonce=nonce, allowed_mentions=QUIET)
         if message.kind == "header":
-            return await channel.send(header_text(message.day, len(message.papers)), nonce=nonce)
-        return await channel.send(message.text, nonce=nonce)
+            text = header_text(message.day, len(message.papers))
+            return await channel.send(text, nonce=nonce, allowed_mentions=QUIET)
+        return await channel.send(message.text, nonce=nonce, allowed_mentions=QUIET)
 
     async def thread(self, channel_id: int, message_id: int, name: str) -> int:
         await self.pacer.wait()
@@ -84,14 +88,18 @@ class DiscordPoster:
     async def notify(self, user_id: int, guild_id: int, text: str) -> None:
         """A direct message to the person, else the server's system channel, else only the log."""
         try:
-            await (await self.bot.create_dm(discord.Object(user_id))).send(text)
+            await (await self.bot.create_dm(discord.Object(user_id))).send(
+                text, allowed_mentions=QUIET
+            )
             return
         except discord.HTTPException as error:
             log.info("could not DM user %s: %s", user_id, error)
         guild = self.bot.get_guild(guild_id)
         if guild is not None and guild.system_channel is not None:
             try:
-                await guild.system_channel.send(f"<@{user_id}> {text}")
+                # The one ping paperboy sends: the person whose subscription broke.
+                mention = discord.AllowedMentions(users=[discord.Object(user_id)])
+                await guild.system_channel.send(f"<@{user_id}> {text}", allowed_mentions=mention)
                 return
             except discord.HTTPException as error:
                 log.info("could not post in the system channel of guild %s: %s", guild_id, error)

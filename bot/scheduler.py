@@ -26,13 +26,8 @@ log = logging.getLogger(__name__)
 
 
 def trigger(subscription: Subscription) -> CronTrigger:
-    """Its time, on its weekdays, in its own timezone (so DST moves with the people)."""
-    return CronTrigger(
-        day_of_week=",".join(subscription.weekdays),
-        hour=subscription.post_time.hour,
-        minute=subscription.post_time.minute,
-        timezone=subscription.zone,
-    )
+    """The trigger the subscription's job runs on (see Subscription.trigger)."""
+    return subscription.trigger()
 
 
 class Scheduler:

@@ -6,10 +6,12 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from bot.config import WEEKDAYS, Config, parse_hhmm, parse_weekdays, parse_zone
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.config import Config, parse_hhmm, parse_weekdays, parse_zone
 from bot.db.core import Database
 from bot.db.subscriptions import SubscriptionStore
 from bot.errors import UserError
@@ -68,15 +70,23 @@ class Subscription:
         names = [fold(name) for name in paper.authors]
         return any(fold(wanted) in name for wanted in self.authors for name in names)
 
+    def trigger(self) -> CronTrigger:
+        """Its time, on its weekdays, in its own timezone (so DST moves with the people): the
+        trigger APScheduler runs, and the one every "when" question is answered from."""
+        return CronTrigger(
+            day_of_week=",".join(self.weekdays),
+            hour=self.post_time.hour,
+            minute=self.post_time.minute,
+            timezone=self.zone,
+        )
+
     def next_post(self, now: datetime) -> datetime:
-        """The next moment this subscription posts, as an aware datetime in its timezone."""
-        local = now.astimezone(self.zone)
-        for days in range(8):
-            day = (local + timedelta(days=days)).date()
-            moment = datetime.combine(day, self.post_time, tzinfo=self.zone)
-            if WEEKDAYS[day.weekday()] in self.weekdays and moment > local:
-                return moment
-        raise AssertionError("a subscription posts at least one day a week")
+        """The next moment after ``now`` this subscription posts, as its job will fire: in its
+        timezone, on a DST change day too."""
+        when = self.trigger().get_next_fire_time(None, now + timedelta(microseconds=1))
+        if when is None:
+            raise AssertionError("a subscription posts at least one day a week")
+        return cast(datetime, when).astimezone(self.zone)
 
     def describe(self) -> str:
         """One line for people: time, zone, days, layout, filters, and whether it is broken."""

@@ -83,6 +83,7 @@ class DeliveryReport:
     messages: int = 0
     skipped_days: int = 0
     failed: str | None = None
+    interrupted: bool = False  # Discord failed for a while: worth retrying soon, the same day
 
 
 def nonce(channel_id: int, day: date, item: str) -> str:
@@ -140,7 +141,7 @@ class DeliveryService:
             await self._failed(subscription, str(error))
         except DeliveryInterrupted as error:
             # Not the channel's fault: no failed day; pending rows are re-posted next run.
-            report.failed = str(error)
+            report.failed, report.interrupted = str(error), True
             log.warning("delivery to channel %s interrupted: %s", subscription.channel_id, error)
         else:
             await self.subscriptions.record_success(subscription)
@@ -210,16 +211,18 @@ class DeliveryService:
         item: str,
         position: int,
     ) -> int:
-        """Post ``message`` once; a message showing papers is remembered for reactions."""
+        """Post ``message`` once; a message showing papers is remembered for reactions, in the
+        transaction that marks it sent (so a sent post is always bookmarkable)."""
 
         async def send(nonce: str) -> int:
-            message_id = await self.poster.send(channel_id, message, nonce)
+            return await self.poster.send(channel_id, message, nonce)
+
+        async def record(message_id: int) -> None:
             if message.kind in ("paper", "compact"):
                 arxiv_ids = [paper.arxiv_id for paper in message.papers]
                 await self.remember(message_id, channel_id, subscription.guild_id, arxiv_ids)
-            return message_id
 
-        return await self._once(subscription, message.day, item, position, send)
+        return await self._once(subscription, message.day, item, position, send, record)
 
     async def _once(
         self,
@@ -228,9 +231,11 @@ class DeliveryService:
         item: str,
         position: int,
         act: Callable[[str], Awaitable[int]],
+        record: Callable[[int], Awaitable[None]] | None = None,
     ) -> int:
         """The exactly-once step: read the item's row; if not sent, write it pending, act with its
-        nonce, write it sent with the id the act returned. One read, two writes."""
+        nonce, then in one transaction ``record`` what the message shows and write it sent with
+        the id the act returned. A crash anywhere leaves it pending with nothing half-recorded."""
         key = day.isoformat()
         entry = await self.ledger.entry(subscription.id, key, item)
         if entry is not None and entry.state == "sent" and entry.message_id is not None:
@@ -239,7 +244,10 @@ class DeliveryService:
         if entry is None:
             await self.ledger.pending(subscription.id, key, item, position, stamp)
         message_id = await act(stamp)
-        await self.ledger.sent(subscription.id, key, item, message_id)
+        async with self.ledger.transaction():
+            if record is not None:
+                await record(message_id)
+            await self.ledger.sent(subscription.id, key, item, message_id)
         return message_id
 
     async def _failed(self, subscription: Subscription, reason: str) -> None:

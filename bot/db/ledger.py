@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from bot.db.core import Database
@@ -19,6 +20,11 @@ class Entry:
 class LedgerStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+
+    def transaction(self) -> AbstractAsyncContextManager[object]:
+        """Writes that stand or fall together with the ledger's (other stores on this database
+        join it)."""
+        return self.db.transaction()
 
     async def delivered_days(self, subscription_id: int) -> set[str]:
         rows = await self.db.fetchall(

@@ -177,6 +177,11 @@ def _validate(config: Config, where: str) -> None:
         raise ConfigError(f"{where}: [sources] arxiv_interval_seconds must be 0 or more")
     if not 1 <= config.sources.arxiv_batch <= 2000:
         raise ConfigError(f"{where}: [sources] arxiv_batch must be between 1 and 2000")
+    if config.sources.arxiv and not config.sources.arxiv_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"{where}: [sources] arxiv_url must be an http(s) URL, like"
+            " https://export.arxiv.org/api/query"
+        )
     template = config.sources.url_template
     if template and "{" not in template:
         raise ConfigError(f"{where}: [sources] url_template needs {{yyyy}}, {{mm}} and {{dd}}")

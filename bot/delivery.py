@@ -26,7 +26,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.config import Config
-from bot.db.ledger import LedgerStore
+from bot.db.ledger import Ledger, LedgerStore
 from bot.db.papers import PaperStore
 from bot.models import PaperRow
 from bot.subscriptions import Subscription, SubscriptionService
@@ -89,6 +89,43 @@ class DeliveryReport:
 def nonce(channel_id: int, day: date, item: str) -> str:
     """Discord nonces are at most 25 characters; the same item always gets the same one."""
     return hashlib.sha256(f"{channel_id}:{day}:{item}".encode()).hexdigest()[:25]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One message owed: its ledger owner (a subscription id or a user id), the id its nonce is
+    derived from (the channel, or the person), its day, its item and its posting order."""
+
+    owner: int
+    scope: int
+    day: date
+    item: str
+    position: int
+
+
+async def once(
+    ledger: Ledger,
+    step: Step,
+    act: Callable[[str], Awaitable[int]],
+    record: Callable[[int], Awaitable[None]] | None = None,
+) -> int:
+    """The exactly-once step, for channels and direct messages alike: read the item's row; if not
+    sent, write it pending, act with its nonce, then in one transaction ``record`` what the
+    message shows and write it sent with the id the act returned. A pending row is acted on again
+    with the nonce it was first given; a crash anywhere leaves nothing half-recorded."""
+    key = step.day.isoformat()
+    entry = await ledger.entry(step.owner, key, step.item)
+    if entry is not None and entry.state == "sent" and entry.message_id is not None:
+        return entry.message_id
+    stamp = entry.nonce if entry is not None else nonce(step.scope, step.day, step.item)
+    if entry is None:
+        await ledger.pending(step.owner, key, step.item, step.position, stamp)
+    message_id = await act(stamp)
+    async with ledger.transaction():
+        if record is not None:
+            await record(message_id)
+        await ledger.sent(step.owner, key, step.item, message_id)
+    return message_id
 
 
 class DeliveryService:
@@ -233,22 +270,8 @@ class DeliveryService:
         act: Callable[[str], Awaitable[int]],
         record: Callable[[int], Awaitable[None]] | None = None,
     ) -> int:
-        """The exactly-once step: read the item's row; if not sent, write it pending, act with its
-        nonce, then in one transaction ``record`` what the message shows and write it sent with
-        the id the act returned. A crash anywhere leaves it pending with nothing half-recorded."""
-        key = day.isoformat()
-        entry = await self.ledger.entry(subscription.id, key, item)
-        if entry is not None and entry.state == "sent" and entry.message_id is not None:
-            return entry.message_id
-        stamp = entry.nonce if entry is not None else nonce(subscription.channel_id, day, item)
-        if entry is None:
-            await self.ledger.pending(subscription.id, key, item, position, stamp)
-        message_id = await act(stamp)
-        async with self.ledger.transaction():
-            if record is not None:
-                await record(message_id)
-            await self.ledger.sent(subscription.id, key, item, message_id)
-        return message_id
+        step = Step(subscription.id, subscription.channel_id, day, item, position)
+        return await once(self.ledger, step, act, record)
 
     async def _failed(self, subscription: Subscription, reason: str) -> None:
         updated = await self.subscriptions.record_failure(subscription)

@@ -93,6 +93,20 @@ class Enricher:
             log.info("arxiv: %s", report.summary())
         return report
 
+    async def fetch(self, arxiv_ids: Sequence[str]) -> list[str]:
+        """Fetch papers the archive lacks (a bookmarked link) and store them; the ids arXiv
+        knows. Shares the lock, so the request interval arXiv asks for holds. Raises FetchError
+        or ArxivError when arXiv cannot be asked: the caller says so and keeps the rest."""
+        found: list[str] = []
+        for start in range(0, len(arxiv_ids), self.batch):
+            ids = list(arxiv_ids[start : start + self.batch])
+            async with self._lock:
+                lookup = await self.client.lookup(ids)
+                fields = {arxiv_id: entry.fields() for arxiv_id, entry in lookup.found.items()}
+                await self.store.record(fields, lookup.unknown, self.clock())
+            found += [arxiv_id for arxiv_id in ids if arxiv_id in fields]
+        return found
+
 
 def build_enricher(
     config: Config, papers: PaperStore, http: Http, clock: Callable[[], datetime]

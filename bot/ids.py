@@ -30,3 +30,16 @@ def arxiv_id_in(text: str) -> str | None:
     """The first arXiv id found in an arXiv or Hugging Face link inside ``text``."""
     match = _URL.search(text)
     return match.group("id") if match else None
+
+
+_MENTION = re.compile(rf"(?<![\w/])arxiv:\s*{_ID}(?!\w)", re.IGNORECASE)
+
+
+def arxiv_ids_in(text: str) -> list[str]:
+    """Every paper ``text`` links (arXiv, Hugging Face, alphaXiv) or names as ``arXiv:ID``, each
+    once, in order of appearance."""
+    found = sorted(
+        [(m.start(), m.group("id")) for m in _URL.finditer(text)]
+        + [(m.start(), m.group("id")) for m in _MENTION.finditer(text)]
+    )
+    return list(dict.fromkeys(arxiv_id for _, arxiv_id in found))

@@ -80,6 +80,16 @@ class PaperRow(PaperFields):
 
 
 @dataclass(frozen=True, slots=True)
+class Saved:
+    """A bookmarked paper as its owner sees it: when saved, when read (None: unread), a note."""
+
+    paper: PaperRow
+    bookmarked_at: str
+    read_at: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     """One page of results; ``has_more`` says whether asking for the next page is worth it."""
 

@@ -150,6 +150,9 @@ RECORD_COLUMNS = (
 )
 
 
+DETAILS = ("published", "updated", "version", "doi", "journal_ref", "comment")
+
+
 def _pick(values: Values, field: str) -> Any:
     for key in PRECEDENCE[field]:
         if key in values:
@@ -159,13 +162,15 @@ def _pick(values: Values, field: str) -> Any:
 
 def shown(arxiv_id: str, values: Values) -> Record:
     """The record to show for ``arxiv_id`` from every source's values."""
-    authors = tuple(_pick(values, "authors") or ())
+    picked = {name: _pick(values, name) for name in PRECEDENCE}
+    authors = tuple(picked["authors"] or ())
     seen = {fold(name) for name in authors}
     aliases: list[str] = []
     for source in SOURCES:
         for name in values[(source, "authors")].value if (source, "authors") in values else ():
-            if fold(name) not in seen:
-                seen.add(fold(name))
+            folded = fold(name)
+            if folded not in seen:
+                seen.add(folded)
                 aliases.append(name)
     categories = list(
         values[(ARXIV, "categories")].value if (ARXIV, "categories") in values else ()
@@ -174,34 +179,28 @@ def shown(arxiv_id: str, values: Values) -> Record:
         topic = values[(DIGEST, "topic")].value
         if fold(topic) not in {fold(c) for c in categories}:
             categories.append(topic)
-    keywords = tuple(_pick(values, "keywords") or ())
-    sources = [source for source in SOURCES if any(key[0] == source for key in values)]
+    keywords = tuple(picked["keywords"] or ())
     details = {
         "categories": categories,
         "keywords": list(keywords),
-        "sources": sorted(sources),
-        **{
-            name: _pick(values, name)
-            for name in ("published", "updated", "version", "doi", "journal_ref", "comment")
-            if _pick(values, name) is not None
-        },
+        "sources": sorted({source for source, _ in values}),
+        **{name: picked[name] for name in DETAILS if picked[name] is not None},
     }
-    affiliations = _pick(values, "affiliations")
-    if affiliations and any(affiliations):
-        details["affiliations"] = affiliations
+    if picked["affiliations"] and any(picked["affiliations"]):
+        details["affiliations"] = picked["affiliations"]
     return Record(
-        title=_pick(values, "title") or arxiv_id,
+        title=picked["title"] or arxiv_id,
         authors=authors,
         aliases=tuple(aliases),
-        summary=_pick(values, "summary") or "",
-        abstract=_pick(values, "abstract") or "",
-        category=_pick(values, "category"),
-        primary_category=_pick(values, "primary_category"),
+        summary=picked["summary"] or "",
+        abstract=picked["abstract"] or "",
+        category=picked["category"],
+        primary_category=picked["primary_category"],
         categories=tuple(categories),
-        arxiv_url=_pick(values, "arxiv_url") or f"https://arxiv.org/abs/{arxiv_id}",
-        hf_url=_pick(values, "hf_url"),
-        upvotes=_pick(values, "upvotes"),
-        github=_pick(values, "github"),
+        arxiv_url=picked["arxiv_url"] or f"https://arxiv.org/abs/{arxiv_id}",
+        hf_url=picked["hf_url"],
+        upvotes=picked["upvotes"],
+        github=picked["github"],
         keywords=keywords,
         details=details,
     )

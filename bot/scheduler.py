@@ -18,7 +18,8 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import Config
 from bot.delivery import DeliveryService
-from bot.enrich import Enricher, poll_once
+from bot.enrich import Enricher, EnrichReport, poll_once
+from bot.personal import PersonalDigest
 from bot.sources import Source
 from bot.subscriptions import Subscription, SubscriptionService
 
@@ -43,8 +44,10 @@ class Scheduler:
         config: Config,
         clock: Callable[[], datetime],
         enricher: Enricher | None = None,
+        personal: PersonalDigest | None = None,
     ) -> None:
         self.subscriptions = subscriptions
+        self.personal = personal
         self.delivery = delivery
         self.sources = sources
         self.config = config
@@ -52,7 +55,7 @@ class Scheduler:
         self.enricher = enricher
         self.jobs = AsyncIOScheduler(timezone=UTC)
         self.polled = False
-        self.backfill: asyncio.Task[object] | None = None
+        self.backfill: asyncio.Task[EnrichReport | None] | None = None
         subscriptions.on_change(self.changed)
 
     async def start(self) -> None:
@@ -68,9 +71,31 @@ class Scheduler:
             coalesce=True,
             max_instances=1,
         )
-        log.info("scheduler started with %d subscription jobs", len(self.jobs.get_jobs()) - 1)
+        if self.personal is not None:
+            # One job for every reader: each minute, whoever's time has come gets their digest.
+            self.jobs.add_job(
+                self.personal.deliver_due,
+                "cron",
+                minute="*",
+                id="readers",
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=300,
+            )
+        log.info("scheduler started with %d jobs", len(self.jobs.get_jobs()))
         if self.enricher is not None:  # papers stored before arXiv completion existed
-            self.backfill = asyncio.create_task(self.enricher.run(), name="arxiv-backfill")
+            self.backfill = asyncio.create_task(
+                self._backfill(self.enricher), name="arxiv-backfill"
+            )
+
+    @staticmethod
+    async def _backfill(enricher: Enricher) -> EnrichReport | None:
+        """Complete every pending paper from arXiv; a failure is logged, never raised."""
+        try:
+            return await enricher.run()
+        except Exception:
+            log.exception("arxiv backfill failed; the papers stay pending for later polls")
+            return None
 
     async def shutdown(self) -> None:
         if self.backfill is not None and not self.backfill.done():
@@ -164,3 +189,5 @@ class Scheduler:
                 subscription = await self.subscriptions.get(channel_id)
                 if report.interrupted and subscription is not None:
                     self.retry_later(subscription, now, 1)
+            if self.personal is not None:
+                await self.personal.notify_changes(now)

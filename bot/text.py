@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 
+@lru_cache(maxsize=65536)  # the same names are folded over and over by ingest and lookups
 def fold(text: str) -> str:
     """Lower-case without accents: how author names are compared ('Germán' == 'german')."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import discord
@@ -11,10 +12,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.bookmarks import FORMATS
-from bot.edge.render import paper_list_embed
+from bot.edge.forms import NoteModal
+from bot.edge.readers import bookmarks_embed
 from bot.edge.views import Confirm, Paginator
 from bot.ids import normalize_arxiv_id
-from bot.models import Page
 from cogs.papers import PAGE_SIZE
 
 if TYPE_CHECKING:
@@ -31,6 +32,22 @@ class Bookmarks(
     def __init__(self, bot: Paperboy) -> None:
         self.bot = bot
         self.emoji = bot.config.bot.bookmark_emoji
+        self.menu = app_commands.ContextMenu(name="Bookmark papers", callback=self.bookmark_papers)
+        bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+
+    async def bookmark_papers(
+        self, interaction: discord.Interaction[Paperboy], message: discord.Message
+    ) -> None:
+        """Apps -> Bookmark papers on any message: save every arXiv or Hugging Face paper it links."""
+        parts = [message.content] + [
+            f"{embed.url or ''} {embed.description or ''}" for embed in message.embeds
+        ]
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self.bot.bookmarks.bookmark_links(interaction.user.id, "\n".join(parts))
+        await interaction.followup.send(result.describe(), ephemeral=True)
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, event: discord.RawReactionActionEvent) -> None:
@@ -62,36 +79,69 @@ class Bookmarks(
         self.bot.dispatch("bookmarks_changed", event.user_id, arxiv_ids, added)
 
     @app_commands.command(name="list", description="Your bookmarked papers, newest first")
-    async def list_bookmarks(self, interaction: discord.Interaction[Paperboy]) -> None:
+    @app_commands.describe(show="all (default) or only the unread ones")
+    @app_commands.choices(
+        show=[app_commands.Choice(name=name, value=name) for name in ("all", "unread")]
+    )
+    async def list_bookmarks(
+        self,
+        interaction: discord.Interaction[Paperboy],
+        show: app_commands.Choice[str] | None = None,
+    ) -> None:
         user_id = interaction.user.id
-
-        async def fetch(number: int) -> Page:
-            return await self.bot.bookmarks.saved(
-                user_id, limit=PAGE_SIZE, offset=number * PAGE_SIZE
-            )
-
-        first = await fetch(0)
-        if not first.items:
-            await interaction.response.send_message(
-                f"You have no bookmarks yet. React with {self.emoji} to a paper, or use its Bookmark button.",
-                ephemeral=True,
-            )
-            return
+        unread = show is not None and show.value == "unread"
+        title = "Your unread bookmarks" if unread else "Your bookmarks"
 
         async def render(number: int) -> tuple[discord.Embed, list[str], bool]:
-            page = first if number == 0 else await fetch(number)
-            embed = paper_list_embed(
-                "Your bookmarks",
-                page.items,
-                first_number=number * PAGE_SIZE + 1,
-                footer=f"Page {number + 1}",
+            saved, has_more = await self.bot.bookmarks.marked(
+                user_id, limit=PAGE_SIZE, offset=number * PAGE_SIZE, unread=unread
             )
-            return embed, [], page.has_more
+            embed = bookmarks_embed(
+                title, saved, first_number=number * PAGE_SIZE + 1, footer=f"Page {number + 1}"
+            )
+            return embed, [], has_more
 
         embed, _, has_more = await render(0)
+        if not embed.description:
+            empty = (
+                "You have no unread bookmarks."
+                if unread
+                else f"You have no bookmarks yet. React with {self.emoji} to a paper, or use its "
+                "Bookmark button, or Apps -> Bookmark papers on any message."
+            )
+            await interaction.response.send_message(empty, ephemeral=True)
+            return
         view = Paginator(user_id, render, has_more=has_more, ids=[], page_size=PAGE_SIZE)
         view.interaction = interaction
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    @app_commands.command(name="mark", description="Mark a bookmark read or unread")
+    @app_commands.describe(paper="The arXiv id of the bookmarked paper", state="read or unread")
+    @app_commands.choices(
+        state=[app_commands.Choice(name=name, value=name) for name in ("read", "unread")]
+    )
+    async def mark(
+        self,
+        interaction: discord.Interaction[Paperboy],
+        paper: str,
+        state: app_commands.Choice[str],
+    ) -> None:
+        text = await self.bot.bookmarks.mark(interaction.user.id, paper, state.value == "read")
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @app_commands.command(name="note", description="Write a short note on a bookmark")
+    @app_commands.describe(paper="The arXiv id of the bookmarked paper")
+    async def note(self, interaction: discord.Interaction[Paperboy], paper: str) -> None:
+        arxiv_id, current = await self.bot.bookmarks.note(interaction.user.id, paper)
+        await interaction.response.send_modal(NoteModal(arxiv_id, current))
+
+    @app_commands.command(
+        name="notify", description="A DM when a bookmarked paper gets code or a new version"
+    )
+    @app_commands.describe(enabled="True to get the notices, False to stop them")
+    async def notify(self, interaction: discord.Interaction[Paperboy], enabled: bool) -> None:
+        text = await self.bot.personal.set_notify(interaction.user.id, enabled)
+        await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="remove", description="Remove one paper from your bookmarks")
     @app_commands.describe(paper="The arXiv id of the bookmarked paper")
@@ -106,6 +156,8 @@ class Bookmarks(
         await interaction.response.send_message(text, ephemeral=True)
 
     @remove.autocomplete("paper")
+    @mark.autocomplete("paper")
+    @note.autocomplete("paper")
     async def own_bookmarks(
         self, interaction: discord.Interaction[Paperboy], current: str
     ) -> list[app_commands.Choice[str]]:
@@ -147,13 +199,18 @@ class Bookmarks(
     async def forget_me(self, interaction: discord.Interaction[Paperboy]) -> None:
         await self._confirmed(
             interaction,
-            "Delete everything I store about you?",
-            self.bot.bookmarks.forget_user,
-            "records deleted",
+            "Delete everything I store about you: bookmarks, notes, follows, digest settings "
+            "and the record of DMs I sent you?",
+            self.bot.privacy.forget,
+            None,
         )
 
     async def _confirmed(
-        self, interaction: discord.Interaction[Paperboy], question: str, action, done: str
+        self,
+        interaction: discord.Interaction[Paperboy],
+        question: str,
+        action: Callable[[int], Awaitable[object]],
+        done: str | None,
     ) -> None:
         view = Confirm(interaction.user.id, interaction.id)
         await interaction.response.send_message(question, view=view, ephemeral=True)
@@ -165,8 +222,9 @@ class Bookmarks(
             return
         answer = view.interaction
         if view.confirmed:
-            count = await action(interaction.user.id)
-            await answer.response.edit_message(content=f"Done: {count} {done}.", view=None)
+            result = await action(interaction.user.id)
+            text = f"Done: {result} {done}." if done else str(result)
+            await answer.response.edit_message(content=text, view=None)
         else:
             await answer.response.edit_message(content="Cancelled; nothing was deleted.", view=None)
 

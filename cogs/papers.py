@@ -96,7 +96,7 @@ class Papers(
     )
     @app_commands.describe(
         query='Words to find; "exact phrase", -exclude, prefix*',
-        author="Only papers by this author (part of a name or a Hugging Face username)",
+        author='Only papers by this author: "Y. LeCun", "LeCun, Yann", part of a name, an HF username',
         category="Only papers in this category: cs.CL, Computation and Language, cs.* or a topic",
         since="Only papers listed on or after this day (YYYY-MM-DD)",
         until="Only papers listed on or before this day (YYYY-MM-DD)",
@@ -134,7 +134,9 @@ class Papers(
         await self.show_pages(interaction, f"Papers matching “{trim(query, 200)}”", fetch, first)
 
     @app_commands.command(name="author", description="Papers by an author, newest first")
-    @app_commands.describe(name="Part of the author's name or Hugging Face username")
+    @app_commands.describe(
+        name='A name as people write it ("Y. LeCun", "LeCun, Yann", part of it) or an HF username'
+    )
     async def author(self, interaction: discord.Interaction[Paperboy], name: str) -> None:
         async def fetch(number: int) -> Page:
             return await self.bot.search.by_author(name, limit=PAGE_SIZE, offset=number * PAGE_SIZE)

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from bot.bookmarks import PaperFetcher
 from bot.config import Config, DatabaseConfig, SourcesConfig
 from bot.edge.client import Paperboy, create_bot
 from tests.fakediscord import Channel, FakeDiscord, Guild, User, running
@@ -74,12 +75,16 @@ def run_bot(fake_discord: FakeDiscord, bot_config: Config) -> RunBot:
     """``async with run_bot(clock=..., **changes) as bot``: paperboy connected and READY.
 
     ``changes`` replace sections of ``bot_config`` (``bot=BotConfig(manager_role="Editors")``,
-    ``database=DatabaseConfig(path=...)``); ``clock`` is the bot's clock. Closed on exit.
+    ``database=DatabaseConfig(path=...)``); ``clock`` is the bot's clock, ``fetcher`` what
+    fetches papers the archive lacks. Closed on exit.
     """
 
     @asynccontextmanager
-    async def run(*, clock: Clock | None = None, **changes: Any) -> AsyncIterator[Paperboy]:
-        bot = create_bot(replace(bot_config, **changes), clock=clock, guild_ready_timeout=0.05)
+    async def run(
+        *, clock: Clock | None = None, fetcher: PaperFetcher | None = None, **changes: Any
+    ) -> AsyncIterator[Paperboy]:
+        config = replace(bot_config, **changes)
+        bot = create_bot(config, clock=clock, fetcher=fetcher, guild_ready_timeout=0.05)
         async with running(bot, fake_discord):
             yield bot
 

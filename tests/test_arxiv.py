@@ -191,6 +191,16 @@ async def test_an_id_arxiv_does_not_know_is_recorded_and_asked_again_only_days_l
     assert paper is not None and paper.title == "Paper 0808.05394" and paper.sources == ("digest",)
 
 
+async def test_an_empty_answer_for_a_batch_is_asked_once_more(rig: Rig) -> None:
+    await listed(rig.store, IDS[:2])
+    empty = recorded("id_0000.0000")
+    assert parse_feed(empty).entries == []
+    rig.standin.script(200, empty)
+    report = await rig.enricher.run()
+    assert (report.completed, report.unknown) == (2, 0)
+    assert [len(ids) for _, ids in rig.standin.requests] == [2, 2]
+
+
 async def test_a_batch_refused_as_malformed_is_asked_id_by_id(rig: Rig) -> None:
     await listed(rig.store, IDS[:2])
     rig.standin.script(400, error_feed("1605.08386,2104.12255"))
@@ -229,6 +239,31 @@ async def test_a_hostile_answer_stops_the_run_and_changes_nothing(rig: Rig) -> N
     paper = await rig.store.get("2104.12255")
     assert paper is not None and paper.title == "Paper 2104.12255"
     assert await rig.enricher.pending() == 1
+
+
+async def test_one_unreadable_answer_costs_only_its_own_id(rig: Rig) -> None:
+    await listed(rig.store, IDS[:3])
+    rig.standin.script(200, BOMB)  # the batch of two
+    rig.standin.script(200, b"<html>")  # the first of them alone
+    report = await rig.enricher.run()
+    assert (report.completed, report.unknown, report.error) == (2, 1, None)
+    assert [len(ids) for _, ids in rig.standin.requests] == [2, 1, 1, 1]
+    (unreadable,) = rig.standin.requests[1][1]
+    paper = await rig.store.get(unreadable)
+    assert paper is not None and paper.sources == ("digest",)  # asked again days later
+    for other in (i for i in IDS[:3] if i != unreadable):
+        completed = await rig.store.get(other)
+        assert completed is not None and "arxiv" in completed.sources
+
+
+async def test_nothing_readable_from_arxiv_stops_the_run_and_marks_nothing(rig: Rig) -> None:
+    await listed(rig.store, IDS)
+    for _ in range(3):
+        rig.standin.script(200, b"<html>maintenance</html>")
+    report = await rig.enricher.run()
+    assert report.asked == 0 and report.error is not None and "not an Atom feed" in report.error
+    assert [len(ids) for _, ids in rig.standin.requests] == [2, 1, 1]  # the batch, then each id
+    assert await rig.enricher.pending() == 5
 
 
 async def test_no_network_at_all_keeps_papers_pending(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from bot.bookmarks import BookmarkService, bibtex, markdown
 from bot.db import Database, PaperStore
+from bot.models import Saved
 from tests.helpers import ingest
 
 SPECIAL = "2504.00001"
@@ -98,7 +99,7 @@ async def test_remove_and_clear_touch_only_that_user(service) -> None:
     assert await service.clear(2) == 2
     assert await ids(service, 2) == []
     assert await ids(service, 1) == [PLAIN]
-    assert await service.forget_user(1) == 1
+    assert await service.forget_user(1) == (1, 0)  # (bookmarks, notes)
     assert await ids(service, 1) == []
 
 
@@ -127,7 +128,7 @@ async def test_bibtex_escapes_specials_and_names_the_arxiv_eprint(service) -> No
         "  eprint = {2504.00001},\n"
         "  archivePrefix = {arXiv},\n"
         "  url = {https://arxiv.org/abs/2504.00001},\n"
-        "  note = {Bookmarked with paperboy on 2025-04-02}\n"
+        "  note = {Bookmarked with paperboy on 2025-04-02; unread}\n"
         "}\n"
     )
 
@@ -135,8 +136,8 @@ async def test_bibtex_escapes_specials_and_names_the_arxiv_eprint(service) -> No
 async def test_bibtex_keys_are_unique_and_primary_class_only_for_arxiv_classes(service) -> None:
     paper = await service.store.papers.get(PLAIN)
     saved = [
-        (replace(paper, category="cs.CL"), "2025-04-02"),
-        (replace(paper, arxiv_id="hep-th/9901001", category="Machine Learning"), "2025-04-02"),
+        Saved(replace(paper, category="cs.CL"), "2025-04-02"),
+        Saved(replace(paper, arxiv_id="hep-th/9901001", category="Machine Learning"), "2025-04-02"),
     ]
     text = bibtex(saved)
     assert text.count("@misc{arxiv250400002,") == 1
@@ -159,6 +160,8 @@ async def test_csv_round_trips_every_column(service) -> None:
         "arxiv_url": "https://arxiv.org/abs/2504.00001",
         "hf_url": "https://huggingface.co/papers/2504.00001",
         "bookmarked_at": "2025-04-02T09:01:00+00:00",
+        "read_at": "",
+        "note": "",
     }
 
 
@@ -170,20 +173,20 @@ async def test_markdown_lists_links_newest_first(service) -> None:
     lines = content.decode().splitlines()
     assert lines[0] == "# My paperboy bookmarks"
     assert lines[2] == (
-        "- [Plain Second Paper](https://arxiv.org/abs/2504.00002) — Ann Lee"
+        "- [ ] [Plain Second Paper](https://arxiv.org/abs/2504.00002) — Ann Lee"
         " ([arXiv](https://arxiv.org/abs/2504.00002)"
         " · [Hugging Face](https://huggingface.co/papers/2504.00002))"
     )
     assert lines[3].startswith(
-        '- [Braces {and} 100% of R&D_x with $5 #1 ~ ^ \\\\alpha, "quoted"]'
+        '- [ ] [Braces {and} 100% of R&D_x with $5 #1 ~ ^ \\\\alpha, "quoted"]'
         "(https://arxiv.org/abs/2504.00001) — Zoë Müller, O'Brien {Jr}"
     )
 
 
 async def test_markdown_keeps_a_bracketed_title_inside_its_link(service) -> None:
     paper = replace(await service.store.papers.get(PLAIN), title="On [MASK] tokens")
-    assert "- [On \\[MASK\\] tokens](https://arxiv.org/abs/2504.00002)" in markdown(
-        [(paper, "2025-04-02")]
+    assert "- [ ] [On \\[MASK\\] tokens](https://arxiv.org/abs/2504.00002)" in markdown(
+        [Saved(paper, "2025-04-02")]
     )
 
 

@@ -143,7 +143,7 @@ async def test_csv_and_markdown_exports(world) -> None:
     assert row["days"] == "2025-03-20"
     _, content = await export(world, world.alice, "markdown")
     assert (
-        "- [A New Paper About Zebras](https://arxiv.org/abs/2503.99999) — Zoë Müller"
+        "- [ ] [A New Paper About Zebras](https://arxiv.org/abs/2503.99999) — Zoë Müller"
         in content.decode()
     )
 
@@ -224,10 +224,13 @@ async def test_forget_me_deletes_my_bookmarks_and_nobody_elses(world) -> None:
     await world.bot.bookmarks.add(world.alice.id, "2503.99999")
     await world.bot.bookmarks.add(world.bob.id, "2503.14456")
     question = await (await world.fake.slash("bookmarks forget-me", user=world.alice)).reply()
-    assert question["content"] == "Delete everything I store about you?"
+    assert question["content"].startswith("Delete everything I store about you")
     confirm = await world.fake.click(
         question, button(question, "Yes, delete them"), user=world.alice
     )
-    assert (await confirm.response())["data"]["content"] == "Done: 1 records deleted."
+    assert (await confirm.response())["data"]["content"] == (
+        "Deleted 1 bookmark(s) with 0 note(s), 0 follow(s), no digest settings and"
+        " 0 record(s) of direct messages sent to you."
+    )
     assert await saved(world, world.alice) == []
     assert await saved(world, world.bob) == ["2503.14456"]

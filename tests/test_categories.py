@@ -3,15 +3,18 @@ a name or an archive, and author names typed as people write them."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.db import PaperStore
-from bot.models import PaperRow
+from bot.ingest import ingest_bytes
+from bot.models import IngestReport, PaperRow
 from bot.search import SearchService
+from bot.sources.huggingface import reader
 from bot.subscriptions import Subscription
 from bot.taxonomy import CategoryFilter, label, name, names, resolve
 from tests.helpers import DATA, SEEDS, complete_from_arxiv, ingest, open_store
@@ -189,6 +192,39 @@ async def test_usernames_still_find_their_papers(store: PaperStore) -> None:
 
 
 def _plain(text: str) -> str:
-    import unicodedata
-
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+HF_DAY = (
+    Path(__file__).resolve().parent.parent.parent
+    / "shared/fixtures/hf-daily-papers/2025-03-18.json"
+)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Börje F. Karlsson",
+        "borje karlsson",
+        "B. Karlsson",
+        "B. F. Karlsson",
+        "Karlsson, Börje",
+        "KARLSSON, B.",
+    ],
+)
+async def test_a_real_name_from_hugging_face_is_found_as_people_type_it(
+    tmp_path: Path, typed: str
+) -> None:
+    async with open_store(tmp_path / "p.db") as store:
+        day = date(2025, 3, 18)
+        await ingest_bytes(
+            store,
+            HF_DAY.read_bytes(),
+            name="hf",
+            key=f"hf:{day}",
+            report=IngestReport(),
+            read=reader(day),
+        )
+        found = await SearchService(store).by_author(typed)
+        assert [p.arxiv_id for p in found.items] == ["2503.12533"]
+        assert (await SearchService(store).by_author("C. Karlsson")).items == []

@@ -69,7 +69,8 @@ async def test_poll_ingests_every_source_and_completes_the_new_papers(
     lines = out.splitlines()
     assert lines[0].startswith("folder seeds: 2 files, ") and " new," in lines[0]
     assert lines[1].startswith("arxiv: ") and "2 completed from arXiv" in lines[1]
-    assert sum(len(ids) for _, ids in standin.requests) == int(lines[1].split()[1])
+    asked = {i for _, ids in standin.requests for i in ids}
+    assert len(asked) == int(lines[1].split()[1]) == 39
     code, out, _ = await cli("show", "--json", "2503.14456", config=config)
     (shown,) = json.loads(out)
     made = standin.made["2503.14456"]

@@ -157,6 +157,10 @@ def test_the_example_config_loads_with_its_documented_defaults() -> None:
         ("[delivery]\npost_time = '9am'\n", "[delivery] post_time: '9am' is not a time"),
         ("[delivery]\nweekdays = ['funday']\n", "[delivery] weekdays"),
         ("[sources]\npoll_minutes = 0\n", "poll_minutes must be at least 1"),
+        ("[sources]\narxiv_batch = 0\n", "[sources] arxiv_batch must be between 1 and 2000"),
+        ("[sources]\narxiv_interval_seconds = -1\n", "arxiv_interval_seconds must be 0 or more"),
+        ("[sources]\narxiv_url = 'export.arxiv.org'\n", "[sources] arxiv_url must be an http"),
+        ("[sources]\narxiv = 'yes'\n", "[sources] arxiv must be bool"),
         ("not toml at all [", "not valid TOML"),
     ],
 )

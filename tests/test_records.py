@@ -108,6 +108,10 @@ async def test_all_three_sources_in_every_order_give_identical_records(tmp_path:
             for name in order:
                 await steps[name](store)
             snapshots[order] = await snapshot(store)
+            # The index matches the table after inserts and trigger-driven updates alike.
+            await store.db.execute(
+                "INSERT INTO papers_fts (papers_fts, rank) VALUES ('integrity-check', 1)"
+            )
     first, *others = snapshots.values()
     assert all(other == first for other in others)
     assert len(first["papers"]) == first["indexed"] >= 26
@@ -288,7 +292,9 @@ async def test_a_database_made_by_main_is_upgraded_in_place_losing_nothing(tmp_p
             paper = (await store.get(arxiv_id)).as_dict()  # type: ignore[union-attr]
             assert {key: paper[key] for key in old} == old, arxiv_id
         assert await store.db.fetchval("SELECT count(*) FROM papers_fts_docsize") == 72
-        await store.db.execute("INSERT INTO papers_fts (papers_fts) VALUES ('integrity-check')")
+        await store.db.execute(
+            "INSERT INTO papers_fts (papers_fts, rank) VALUES ('integrity-check', 1)"
+        )
         hits = await store.search('"goose"')
         assert [p.arxiv_id for p in hits] == ["2503.14456"]
         # Sources read again after the upgrade merge with what was kept, erasing nothing.
@@ -297,3 +303,27 @@ async def test_a_database_made_by_main_is_upgraded_in_place_losing_nothing(tmp_p
         paper = await store.get(upvoted)
         assert paper is not None and paper.upvotes == before[upvoted]["upvotes"]
         assert paper.sources == ("digest", "huggingface")
+
+
+async def test_rows_an_old_insert_trigger_indexed_twice_are_indexed_once_after_the_upgrade(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    shutil.copy(DATA / "main-0005.db", path)
+    connection = sqlite3.connect(path)
+    with connection:  # what the dropped insert trigger did on top of the bulk INSERT ... SELECT
+        connection.execute(
+            "INSERT INTO papers_fts (rowid, title, summary, authors, category)"
+            " SELECT id, title, summary, authors, coalesce(category, '') FROM papers"
+        )
+    with pytest.raises(sqlite3.DatabaseError, match="malformed"):
+        connection.execute(
+            "INSERT INTO papers_fts (papers_fts, rank) VALUES ('integrity-check', 1)"
+        )
+    connection.close()
+    async with open_store(path) as store:
+        hits = await store.db.fetchval(
+            "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH 'goose'"
+        )
+        assert hits == 1
+        await store.db.execute("INSERT INTO papers_fts (papers_fts) VALUES ('integrity-check')")

@@ -58,3 +58,38 @@ def test_a_marked_paper_shows_the_matching_snippet_instead_of_the_summary() -> N
     )
     assert paper_embed(paper, marked=True).description == "…the **goose** part…"
     assert paper_embed(paper).description == "The whole summary."
+
+
+def test_a_huge_full_record_fits_one_embed() -> None:
+    paper = replace(
+        huge_paper(),
+        abstract="abstract " * 3000,
+        primary_category="cs.CL",
+        categories=("cs.CL", *(f"cs.X{i}" for i in range(300))),
+        published="2025-01-01T00:00:00Z",
+        updated="2025-02-01T00:00:00Z",
+        version=7,
+        doi="10.1000/" + "x" * 2000,
+        journal_ref="J " * 1000,
+        comment="c " * 1000,
+        upvotes=10**9,
+        github_repo="https://github.com/" + "a" * 2000,
+        keywords=tuple(f"keyword, with comma {i}" for i in range(300)),
+        sources=("arxiv", "digest", "huggingface"),
+    )
+    embed = paper_embed(paper, full=True)
+    assert len(embed) <= 6000 and len(embed.fields) <= 25
+    assert all(len(field.value) <= 1024 and len(field.name) <= 256 for field in embed.fields)
+    names = [field.name for field in embed.fields]
+    assert names[:3] == ["Authors", "Category", "Categories"]
+    assert {"DOI", "Journal ref", "Comment", "Upvotes", "GitHub", "Keywords", "Sources"} <= set(
+        names
+    )
+    assert embed.footer.text == "arXiv 2501.00001v7"
+    assert "**Abstract**" in (embed.description or "")
+
+
+def test_a_post_stays_short_without_the_full_record() -> None:
+    paper = replace(huge_paper(), abstract="abstract", doi="10.1/x", sources=("arxiv",))
+    names = [field.name for field in paper_embed(paper).fields]
+    assert names == ["Authors", "Category", "Listed", "Links"]

@@ -11,8 +11,8 @@ from typing import Any
 
 import aiohttp
 
+from bot.cli.common import open_store
 from bot.config import Config
-from bot.db import Database, PaperStore
 from bot.db.sources import SourceState
 from bot.enrich import Enricher, build_enricher, poll_once
 from bot.sources import Source, build_sources
@@ -46,15 +46,10 @@ def _now() -> datetime:
 @asynccontextmanager
 async def _wired(config: Config) -> AsyncIterator[tuple[list[Source], Enricher | None]]:
     """The sources and arXiv completion as the bot builds them, on the configured database."""
-    database = await Database.open(config.database.path, busy_seconds=config.database.busy_seconds)
-    try:
-        async with aiohttp.ClientSession() as session:
-            http = http_from(session, config.sources)
-            papers = PaperStore(database)
-            sources = build_sources(config, papers, SourceState(database), http, _now)
-            yield sources, build_enricher(config, papers, http, _now)
-    finally:
-        await database.close()
+    async with open_store(config) as papers, aiohttp.ClientSession() as session:
+        http = http_from(session, config.sources)
+        sources = build_sources(config, papers, SourceState(papers.db), http, _now)
+        yield sources, build_enricher(config, papers, http, _now)
 
 
 async def poll(config: Config, args: argparse.Namespace) -> int:
@@ -98,6 +93,8 @@ async def enrich(config: Config, args: argparse.Namespace) -> int:
             return 0
         show_bar = not args.quiet and sys.stderr.isatty()
         report = await enricher.run(limit=args.limit, progress=_bar if show_bar else None)
+        if show_bar and report.asked < min(pending, args.limit or pending):
+            print(file=sys.stderr)  # the bar stopped short: end its line
         left = await enricher.pending()
     print(f"{report.summary()}; {left} still pending")
     return 1 if report.error else 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.db.core import Database, chunks, marks
@@ -22,7 +22,12 @@ PENDING = (
 
 def retry_after(now: datetime, misses: int) -> str:
     """When an id arXiv did not know is asked again: 1, 2, 4 ... days later, at most 30."""
-    return (now + timedelta(days=min(MAX_RETRY_DAYS, 2 ** max(0, misses - 1)))).isoformat()
+    return _utc(now + timedelta(days=min(MAX_RETRY_DAYS, 2 ** max(0, misses - 1))))
+
+
+def _utc(moment: datetime) -> str:
+    """ISO 8601 in UTC, so times compare as strings whatever zone the clock reports in."""
+    return moment.astimezone(UTC).isoformat()
 
 
 class ArxivStore:
@@ -31,19 +36,19 @@ class ArxivStore:
 
     async def pending(self, now: datetime, limit: int) -> list[str]:
         rows = await self.db.fetchall(
-            f"SELECT p.arxiv_id{PENDING} ORDER BY p.id DESC LIMIT ?", (now.isoformat(), limit)
+            f"SELECT p.arxiv_id{PENDING} ORDER BY p.id DESC LIMIT ?", (_utc(now), limit)
         )
         return [row[0] for row in rows]
 
     async def pending_count(self, now: datetime) -> int:
-        return int(await self.db.fetchval(f"SELECT count(*){PENDING}", (now.isoformat(),)))
+        return int(await self.db.fetchval(f"SELECT count(*){PENDING}", (_utc(now),)))
 
     async def record(
         self, found: Mapping[str, dict[str, Any]], unknown: Sequence[str], now: datetime
     ) -> int:
         """Store arXiv's values of the papers ``found`` (arXiv id -> fields) and note the
         ``unknown`` ids; return how many shown records changed."""
-        stamp = now.isoformat()
+        stamp = _utc(now)
         incoming = {
             arxiv_id: {
                 (ARXIV, name): Value(value, str(fields.get("updated") or stamp), "arxiv")

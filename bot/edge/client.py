@@ -13,16 +13,20 @@ import aiohttp
 import discord
 from discord.ext import commands
 
-from bot.bookmarks import BookmarkService
+from bot.bookmarks import BookmarkService, PaperFetcher
 from bot.config import Config
 from bot.db import Database, DatabaseError, PaperStore
-from bot.db.ledger import LedgerStore
+from bot.db.bookmarks import BookmarkStore
+from bot.db.ledger import DmLedgerStore, LedgerStore
 from bot.db.sources import SourceState
 from bot.delivery import DeliveryService
 from bot.edge.poster import DiscordPoster
 from bot.edge.tree import PaperboyTree
 from bot.edge.views import NO_MENTIONS, BookmarkButton, BookmarkSelect
 from bot.enrich import build_enricher
+from bot.follows import FollowService
+from bot.personal import PersonalDigest
+from bot.privacy import Privacy
 from bot.scheduler import Scheduler
 from bot.search import SearchService
 from bot.sources import build_sources
@@ -31,7 +35,7 @@ from bot.subscriptions import SubscriptionService
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.papers", "cogs.bookmarks", "cogs.subscriptions")
+EXTENSIONS = ("cogs.papers", "cogs.bookmarks", "cogs.subscriptions", "cogs.follows")
 
 NO_TOKEN = """\
 paperboy needs a Discord bot token to run.
@@ -63,12 +67,20 @@ class Paperboy(commands.Bot):
     bookmarks: BookmarkService
     subscriptions: SubscriptionService
     delivery: DeliveryService
+    follows: FollowService
+    personal: PersonalDigest
+    privacy: Privacy
     scheduler: Scheduler
     session: aiohttp.ClientSession
     tree: PaperboyTree
 
     def __init__(
-        self, config: Config, *, clock: Callable[[], datetime] | None = None, **options: Any
+        self,
+        config: Config,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        fetcher: PaperFetcher | None = None,
+        **options: Any,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -80,6 +92,9 @@ class Paperboy(commands.Bot):
         )
         self.config = config
         self.clock = clock or (lambda: datetime.now(UTC))
+        # Fetches papers "Bookmark papers" finds that the archive lacks; None: arXiv completion
+        # (bot/enrich.py), when [sources] arxiv is on. Tests pass their own.
+        self.fetcher: PaperFetcher | None = fetcher
         self._services = False  # built in setup_hook; close() may come before (a bad token)
         self._stopped = False
 
@@ -90,23 +105,43 @@ class Paperboy(commands.Bot):
         )
         self.papers = PaperStore(self.db)
         self.search = SearchService(self.papers)
-        self.bookmarks = BookmarkService(self.db, self.papers, self.clock)
+        self.bookmarks = BookmarkService(self.db, self.papers, self.clock, self.fetcher)
         self.subscriptions = SubscriptionService(self.db, self.config, self.clock)
+        poster = DiscordPoster(self)
         self.delivery = DeliveryService(
             LedgerStore(self.db),
             self.papers,
             self.subscriptions,
-            DiscordPoster(self),
+            poster,
             self.config,
             self.clock,
             self.bookmarks.remember_message,
         )
+        self.follows = FollowService(self.db, self.papers, self.config, self.clock)
+        dm_ledger = DmLedgerStore(self.db)
+        self.personal = PersonalDigest(
+            self.follows,
+            self.papers,
+            BookmarkStore(self.db, self.papers),
+            dm_ledger,
+            poster,
+            self.config,
+            self.clock,
+        )
+        self.privacy = Privacy(self.bookmarks, self.follows, dm_ledger)
         self.session = aiohttp.ClientSession()  # the sources' own: discord.py keeps its session
         http = http_from(self.session, self.config.sources)
         sources = build_sources(self.config, self.papers, SourceState(self.db), http, self.clock)
         enricher = build_enricher(self.config, self.papers, http, self.clock)
+        self.bookmarks.fetcher = self.fetcher or enricher  # "Bookmark papers" fetches from arXiv
         self.scheduler = Scheduler(
-            self.subscriptions, self.delivery, sources, self.config, self.clock, enricher
+            self.subscriptions,
+            self.delivery,
+            sources,
+            self.config,
+            self.clock,
+            enricher,
+            self.personal,
         )
         self._services = True
         self.add_dynamic_items(BookmarkButton, BookmarkSelect)
@@ -154,10 +189,14 @@ class Paperboy(commands.Bot):
 
 
 def create_bot(
-    config: Config, *, clock: Callable[[], datetime] | None = None, **options: Any
+    config: Config,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    fetcher: PaperFetcher | None = None,
+    **options: Any,
 ) -> Paperboy:
     """The bot, not yet connected; ``options`` go to commands.Bot (e.g. guild_ready_timeout)."""
-    return Paperboy(config, clock=clock, **options)
+    return Paperboy(config, clock=clock, fetcher=fetcher, **options)
 
 
 def run(config: Config) -> int:

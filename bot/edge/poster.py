@@ -9,12 +9,15 @@ import time
 import discord
 
 from bot.delivery import ChannelUnavailable, DeliveryInterrupted, Outgoing
+from bot.edge.readers import change_embed, digest_embed
 from bot.edge.render import compact_embed, header_text, paper_embed
 from bot.edge.views import NO_MENTIONS as QUIET
 from bot.edge.views import bookmark_view, compact_menu
+from bot.personal import ChangeNotice, DigestPart, DirectMessagesClosed
 
 log = logging.getLogger(__name__)
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
+DMS_TOO_FAST = 40003  # "You are opening direct messages too fast"
 
 
 class Pacer:
@@ -84,6 +87,21 @@ class DiscordPoster:
                 ) from error
             raise DeliveryInterrupted(f"Discord answered {error.status}: {error.text}") from error
         return thread.id
+
+    async def direct(self, user_id: int, message: DigestPart | ChangeNotice, nonce: str) -> int:
+        """A personal digest part or change notice, in the person's DM channel, with a nonce."""
+        embed = digest_embed(message) if isinstance(message, DigestPart) else change_embed(message)
+        await self.pacer.wait()
+        try:
+            channel = await self.bot.create_dm(discord.Object(user_id))
+            sent = await channel.send(embed=embed, nonce=nonce)
+        except discord.Forbidden as error:
+            if error.code == DMS_TOO_FAST:  # a 403 that passes: try again on the next round
+                raise DeliveryInterrupted(f"Discord answered 403: {error.text}") from error
+            raise DirectMessagesClosed(error.code, error.text) from error  # would refuse again
+        except discord.HTTPException as error:
+            raise DeliveryInterrupted(f"Discord answered {error.status}: {error.text}") from error
+        return sent.id
 
     async def notify(self, user_id: int, guild_id: int, text: str) -> None:
         """A direct message to the person, else the server's system channel, else only the log."""

@@ -22,6 +22,7 @@ from bot.text import trim
 TITLE, DESCRIPTION, FIELD_NAME, FIELD_VALUE, FOOTER, TOTAL = 256, 4096, 256, 1024, 2048, 6000
 SUMMARY = 1500  # a readable summary; the full text is one click away
 FULL = 3000  # /paper show: the summary and the abstract
+DETAIL = 300  # each other field of /paper show: ten of them leave room for the abstract
 COLOUR = discord.Colour(0xF4A100)
 # Search highlights arrive between these (not "**", which a summary may hold) and become bold
 # only after the text around them is escaped.
@@ -88,7 +89,7 @@ def paper_embed(paper: PaperRow, *, marked: bool = False, full: bool = False) ->
         embed.add_field(name="Category", value=trim(md(label(paper.category)), FIELD_VALUE))
     if full:
         for name, value in details(paper):
-            embed.add_field(name=name, value=trim(value, FIELD_VALUE))
+            embed.add_field(name=name, value=trim(value, DETAIL))
     if paper.days:
         days = ", ".join(day.isoformat() for day in paper.days[-5:])
         embed.add_field(name="Listed", value=trim(days, FIELD_VALUE))

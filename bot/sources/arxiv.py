@@ -8,7 +8,10 @@ feedparser was not used: it is lenient by design (it guesses its way through bro
 would hide the arxiv: namespace fields behind its own renaming.
 
 Requests are paced to at most one per ``interval`` seconds (arXiv asks for 3) and retried with
-backoff by bot.sources.http.fetch. An id arXiv does not know is simply absent from the feed.
+backoff by bot.sources.http.fetch. An id arXiv does not know is simply absent from the feed. A
+batch answered with a 400 (a malformed id) or with something unreadable is asked id by id, so one
+bad id or one poisoned answer never blocks the rest; unreadable answers from the first ids on mean
+arXiv itself is unwell, and the run stops with nothing marked.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ log = logging.getLogger(__name__)
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 VERSION = re.compile(r"v(\d+)$")
+PROBES = 3  # unreadable answers in a row, from the first id on, that mean arXiv is not well
 
 
 class ArxivError(Exception):
@@ -177,21 +181,45 @@ class ArxivClient:
 
     async def lookup(self, ids: Sequence[str]) -> Lookup:
         """Entries for ``ids`` (canonical ids, no versions). A batch arXiv refuses as malformed
-        (HTTP 400) is asked id by id, so one bad id marks only itself unknown."""
-        feed = await self._ask(ids)
-        if feed is None:
+        (HTTP 400) or answers unreadably is asked id by id, so one bad id costs only itself."""
+        try:
+            feed = await self._ask(ids)
+        except ArxivError as error:
             if len(ids) == 1:
-                return Lookup({}, list(ids))
-            found: dict[str, ArxivEntry] = {}
-            unknown: list[str] = []
-            for arxiv_id in ids:
-                one = await self.lookup([arxiv_id])
-                found.update(one.found)
-                unknown.extend(one.unknown)
-            return Lookup(found, unknown)
+                raise
+            log.warning("arxiv: %s; asking the %d ids one by one", error, len(ids))
+            return await self._one_by_one(ids, probes=PROBES)
+        if feed is None:
+            return Lookup({}, list(ids)) if len(ids) == 1 else await self._one_by_one(ids)
+        if not feed.entries and len(ids) > 1:
+            # arXiv sometimes answers a busy moment with an empty feed; a whole batch of ids that
+            # digests listed being unknown is far less likely, so ask once more before believing it.
+            log.info("arxiv: an empty answer for %d ids; asking once more", len(ids))
+            feed = await self._ask(ids) or feed
         wanted = set(ids)
         found = {e.arxiv_id: e for e in feed.entries if e.arxiv_id in wanted}
         return Lookup(found, [arxiv_id for arxiv_id in ids if arxiv_id not in found])
+
+    async def _one_by_one(self, ids: Sequence[str], probes: int | None = None) -> Lookup:
+        """Each id alone; an id whose answer is unreadable counts as unknown (asked again days
+        later), unless the first ``probes`` answers (or all, for fewer ids) are unreadable: then
+        arXiv itself is answering nonsense and ArxivError stops the run, so nothing is marked."""
+        found: dict[str, ArxivEntry] = {}
+        unknown: list[str] = []
+        readable = probes is None
+        for number, arxiv_id in enumerate(ids, 1):
+            try:
+                one = await self.lookup([arxiv_id])
+            except ArxivError as error:
+                if not readable and probes is not None and number >= min(probes, len(ids)):
+                    raise
+                log.warning("arxiv: %s: %s; counted as unknown", arxiv_id, error)
+                unknown.append(arxiv_id)
+                continue
+            readable = True
+            found.update(one.found)
+            unknown.extend(one.unknown)
+        return Lookup(found, unknown)
 
     async def _ask(self, ids: Sequence[str]) -> Feed | None:
         """The feed for one request; None when arXiv answers 400 (a malformed id)."""

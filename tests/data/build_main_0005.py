@@ -1,4 +1,12 @@
-"""Build a database with the code of main before issue 8 (schema 0005)."""
+"""Build tests/data/main-0005.db with the code of main before issue 8 (schema 0005).
+
+Run with a checkout of that code first on the path, from anywhere:
+    git archive 48203ca | tar -x -C /tmp/old
+    PYTHONPATH=/tmp/old python tests/data/build_main_0005.py /tmp/main-0005.db "$PWD"
+    sqlite3 /tmp/main-0005.db "PRAGMA journal_mode=DELETE; VACUUM;"
+It ingests the seeds, tests/data/2025-03-20.md, the corpus' 2025-06-13 digest and two Hugging Face
+days (one of them the same day: the old store let the later source overwrite the other's fields).
+"""
 
 import asyncio
 import sys

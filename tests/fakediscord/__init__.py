@@ -27,12 +27,15 @@ Act as a user (``channel`` defaults to the first text channel of the first guild
     await fake_discord.autocomplete("subscribe", focused="timezone", value="par", user=alice)
     await fake_discord.submit_modal(ix, {"text": "read later"})
     await fake_discord.react(reply, "🔖", user=alice)      # and unreact(...)
+    msg = await fake_discord.say(papers, "see arxiv.org/abs/2503.14456", user=alice)
+    ix = await fake_discord.message_command("Bookmark papers", msg, user=bob)  # Apps menu
 
 Read what the bot did::
 
     fake_discord.messages(papers)        # visible messages, oldest first (ephemeral ones are not)
     await fake_discord.next_message(papers)               # waits for the next one
     fake_discord.dms(alice), fake_discord.attachments(msg), fake_discord.calls  # REST calls
+    alice.accepts_dms = False            # her DMs close: posting there answers 403 50007
     await fake_discord.wait_for(lambda: condition, what="...")  # no sleeps: await the event
 
 Make Discord misbehave: ``fail_next(method, path, status)``, ``set_rate_limits(RateLimits())``,
@@ -40,9 +43,10 @@ Make Discord misbehave: ``fail_next(method, path, status)``, ``set_rate_limits(R
 subprocess), ``pointing_discord_at(fake.base_url)`` sends discord.py to the fake.
 
 The modules: ``server`` (FakeDiscord: HTTP, records, waits, faults), ``world`` (its guilds,
-channels, messages, reactions), ``actions`` (what users do), ``state`` (the records and their JSON),
-``rest`` and ``interactions`` (the routes), ``schema`` (slash options checked against the synced
-commands), ``gateway``, ``ratelimit``, ``client`` (``running``), ``fixtures`` (the pytest fixture).
+channels, messages, reactions), ``actions`` (what users do), ``menus`` (members' messages and
+context menus), ``state`` (the records and their JSON), ``rest`` and ``interactions`` (the
+routes), ``schema`` (slash options checked against the synced commands), ``gateway``,
+``ratelimit``, ``client`` (``running``), ``fixtures`` (the pytest fixture).
 """
 
 from tests.fakediscord.actions import walk_components

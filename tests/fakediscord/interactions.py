@@ -149,6 +149,8 @@ async def callback(fake: FakeDiscord, req: Req, interaction_id: str, token: str)
         body = {**data, "flags": flags}
         meta = {"id": str(ix.id), "type": ix.type, "user": ix.user.payload()}
         meta["authorizing_integration_owners"] = {}
+        if ix.data.get("type") == 3:  # a message command's answer names the message it ran on
+            meta["target_message_id"] = ix.data["target_id"]
         extra = {"interaction_metadata": meta, "webhook_id": str(fake.application_id)}
         hidden = bool(flags & (EPHEMERAL | LOADING))
         response_message = await fake.post(

@@ -27,6 +27,7 @@ from tests.fakediscord import interactions, rest
 from tests.fakediscord.actions import UserActions
 from tests.fakediscord.gateway import Gateway
 from tests.fakediscord.interactions import Interaction
+from tests.fakediscord.menus import MenuActions
 from tests.fakediscord.ratelimit import RateLimiter, RateLimits, Verdict, limited_verdict
 from tests.fakediscord.rest import Fault, Req, template_regex
 from tests.fakediscord.state import Channel, Guild, User, snowflake
@@ -90,7 +91,7 @@ class _Fault:
     retry_after: float
 
 
-class FakeDiscord(World, UserActions):
+class FakeDiscord(World, UserActions, MenuActions):
     """One fake Discord for one test. ``rate_limits=None`` (the default) never answers 429."""
 
     def __init__(

@@ -1,6 +1,6 @@
 """Parser benchmark: digests whose cells hold 1 MB of pathological text, against a normal digest.
 
-    python bench/parser.py [--size 1000000] [--runs 5]
+    python bench/parser.py [--size 1000000] [--runs 7]
 
 Each case is one digest of about ``--size`` bytes: a real header and a few real rows around one
 row whose title (or summary) cell holds a run meant to make a backtracking parser go quadratic
@@ -61,7 +61,7 @@ def median_ms(parse: Callable[[], object], runs: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     base_text = normal(args.size)
     base = median_ms(lambda: parse_digest(base_text, "d.md"), args.runs)

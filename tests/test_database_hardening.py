@@ -202,3 +202,17 @@ def test_a_read_only_database_still_serves_reads(read_only: Path) -> None:
         f"error: cannot write to database {read_only}"
     )
     assert not list(read_only.parent.glob("p.db-*"))
+
+
+def test_db_check_on_a_file_that_is_not_paperboys_says_so(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE x (a)")
+    result = check(other)
+    assert result.returncode == 1
+    assert "problem: not a paperboy database: it has no schema_migrations table" in result.stdout
+    rebuilt = cli("db", "check", "--rebuild-index", db=other)
+    assert rebuilt.returncode == 1
+    assert rebuilt.stderr.splitlines() == [
+        f"error: cannot check database {other}: no such table: papers_fts"
+    ]

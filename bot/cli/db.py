@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 from typing import Any
 
 from bot.cli.common import open_store
 from bot.config import Config
-from bot.db import Database, health
+from bot.db import Database, DatabaseError, health
 
 
 def add_parsers(commands: Any) -> None:
@@ -45,6 +46,8 @@ async def _check(config: Config, args: argparse.Namespace) -> int:
             print("search indexes rebuilt")
         found = await health.problems(database)
         waiting = await health.pending(database)
+    except sqlite3.Error as error:
+        raise DatabaseError(f"cannot check database {config.database.path}: {error}") from error
     finally:
         await database.close()
     print(f"database: {config.database.path}")

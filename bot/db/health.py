@@ -12,6 +12,10 @@ FTS_TABLES = ("papers_fts", "authors_fts")
 STALE_TRIGGERS = ("papers_ai", "authors_ai")
 
 
+async def _tables(db: Database) -> set[str]:
+    return {row[0] for row in await db.fetchall("SELECT name FROM sqlite_master")}
+
+
 async def problems(db: Database) -> list[str]:
     """Every problem found, one sentence each; empty when the file is sound."""
     found = [
@@ -19,7 +23,13 @@ async def problems(db: Database) -> list[str]:
         for row in await db.fetchall("PRAGMA integrity_check")
         if row[0] != "ok"
     ]
+    tables = await _tables(db)
+    if "schema_migrations" not in tables:
+        return [*found, "not a paperboy database: it has no schema_migrations table"]
     for table in FTS_TABLES:
+        if table not in tables:
+            found.append(f"{table}: the search index is missing")
+            continue
         try:
             # rank = 1 also compares the index with the content table it is built from.
             await db.connection.execute(
@@ -40,6 +50,8 @@ async def problems(db: Database) -> list[str]:
 
 async def pending(db: Database) -> list[str]:
     """The migrations this file has not had yet."""
+    if "schema_migrations" not in await _tables(db):
+        return []  # not a paperboy database: problems() says so
     done = {row[0] for row in await db.fetchall("SELECT version FROM schema_migrations")}
     return [name for version, name, _ in migrations() if version not in done]
 

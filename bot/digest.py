@@ -105,7 +105,7 @@ def day_from_path(path: str) -> date | None:
 
 def split_lines(text: str) -> list[str]:
     """The lines of ``text`` as an editor shows them (CRLF, LF or a lone CR end a line)."""
-    return LINE_BREAK.split(text)
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # LINE_BREAK, faster
 
 
 def parse_digest(text: str, source: str = "<digest>") -> Digest:
@@ -208,9 +208,13 @@ def _find_header(lines: list[str]) -> tuple[int, list[str | None], Problem | Non
         if arxiv_id_in(body) is not None:
             return _usual_columns(lines, _row_start(lines, index), 0, "no table header")
         if _separator(body):
-            return _usual_columns(lines, index + 1, len(_cells(body)), "no table header above it")
+            below = next((_body(line) for line in lines[index + 1 :] if line.strip()), "")
+            if "title" in _names(below):
+                continue  # the separator landed above its header
+            width = _row_width(lines, index + 1) or len(_cells(body))
+            return _usual_columns(lines, index + 1, width, "no table header above it")
         cells = _cells(body)
-        names = [COLUMNS.get(cell.lower().strip("* ")) for cell in cells]
+        names = _names(body)
         if "title" not in names:
             continue
         below = next((_body(line) for line in lines[index + 1 :] if line.strip()), "")
@@ -229,6 +233,11 @@ def _find_header(lines: list[str]) -> tuple[int, list[str | None], Problem | Non
         width = rows or (len(_cells(below)) if _separator(below) else len(names))
         return _usual_columns(lines, index + 1, width, "the table header is damaged")
     return None
+
+
+def _names(body: str) -> list[str | None]:
+    """The field each cell of a header line names (None: a column paperboy does not read)."""
+    return [COLUMNS.get(cell.lower().strip("* ")) for cell in _cells(body)]
 
 
 def _row_width(lines: list[str], start: int) -> int:

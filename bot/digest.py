@@ -54,6 +54,9 @@ COLUMNS = {
 }
 
 
+Shape = tuple[bool, bool, bool, int]  # what wins between two rows of an id (see parse_digest)
+
+
 @dataclass(slots=True)
 class Digest:
     day: date | None
@@ -125,8 +128,13 @@ def parse_digest(text: str, source: str = "<digest>") -> Digest:
     header_index, columns, guessed = header
     if guessed is not None:
         digest.problems.append(replace(guessed, source=source))
+    digest.problems.extend(
+        Problem(source, number, "a row above the table's header; not read")
+        for number, line in enumerate(lines[:header_index], 1)
+        if arxiv_id_in(line) is not None
+    )
     rows = list(_rows(lines, header_index + 1, len(columns)))
-    kept: dict[str, tuple[int, Paper, bool]] = {}  # arXiv id -> (line, paper, from a whole row)
+    kept: dict[str, tuple[int, Paper, Shape]] = {}  # arXiv id -> (line, paper, its row's shape)
     for number, row in enumerate(rows):
         if number == len(rows) - 1 and _cut_off(row, rows, lines):
             reason = "the digest ends inside this row (no closing '|')"
@@ -137,8 +145,24 @@ def parse_digest(text: str, source: str = "<digest>") -> Digest:
         except ValueError as error:
             digest.problems.append(Problem(source, row.lineno, str(error)))
             continue
-        whole = row.piped and row.closed and _pipes(row.text) == len(columns) + 1
-        dropped = _keep(kept, (row.lineno, paper, whole))
+        # How much a row looks like the archive's, most telling first: between and closed by
+        # pipes and not followed by a wrapped row's stray end (a sign it took another row's
+        # end); exactly its cells; no replaced bytes; as few lines as can hold it.
+        after = rows[number + 1] if number + 1 < len(rows) else None
+        stray = (
+            after is not None
+            and not after.piped
+            and after.has_id
+            and arxiv_id_in(after.text) != paper.arxiv_id  # a copy of its own end proves nothing
+        )
+        text = row.text
+        shape = (
+            row.piped and row.closed and not stray,
+            _pipes(text) == len(columns) + 1,
+            "\ufffd" not in text,  # no byte lost to invalid UTF-8
+            -len(row.parts),  # not split by a stray line break
+        )
+        dropped = _keep(kept, (row.lineno, paper, shape))
         if dropped:
             digest.problems.append(replace(dropped, source=source))
     ordered = sorted(kept.values(), key=lambda entry: entry[0])
@@ -151,15 +175,16 @@ def parse_digest(text: str, source: str = "<digest>") -> Digest:
 
 
 def _keep(
-    kept: dict[str, tuple[int, Paper, bool]], entry: tuple[int, Paper, bool]
+    kept: dict[str, tuple[int, Paper, Shape]], entry: tuple[int, Paper, Shape]
 ) -> Problem | None:
-    """Keep the first row listing an id, unless only a later one is whole; say which was dropped."""
-    lineno, paper, whole = entry
+    """Keep the first row listing an id, unless a later one has a better shape (a damaged row
+    that happens to hold the id loses to the whole one); say which was dropped."""
+    lineno, paper, shape = entry
     first = kept.get(paper.arxiv_id)
     if first is None:
         kept[paper.arxiv_id] = entry
         return None
-    if whole and not first[2]:
+    if shape > first[2]:
         kept[paper.arxiv_id] = entry
         reason = f"arXiv {paper.arxiv_id} is listed again, whole, on line {lineno}; kept that one"
         return Problem("", first[0], reason)
@@ -201,11 +226,14 @@ def _ends_with_pipe(text: str) -> bool:
 def _find_header(lines: list[str]) -> tuple[int, list[str | None], Problem | None] | None:
     """The header line and its columns. A table whose header is lost or damaged is still read,
     with the archive's usual columns and a problem saying so; text with no table at all is None."""
+    titled = next((i for i, line in enumerate(lines) if "title" in _names(_body(line))), -1)
     for index, line in enumerate(lines):
         body = _body(line)
         if "|" not in body:
             continue
         if arxiv_id_in(body) is not None:
+            if index < titled:
+                continue  # a row above the header (parse_digest reports it)
             return _usual_columns(lines, _row_start(lines, index), 0, "no table header")
         if _separator(body):
             below = next((_body(line) for line in lines[index + 1 :] if line.strip()), "")

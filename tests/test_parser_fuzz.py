@@ -106,8 +106,9 @@ def mutate(lines: list[Line], rng: random.Random) -> list[Line]:
         if action == 0:
             del lines[at]
             continue
-        if action == 1:  # a line twice in a row
-            lines.insert(at + 1, Line(line.text, None))
+        if action == 1:  # a line repeated, next to itself or anywhere
+            where = at + 1 if rng.random() < 0.5 else rng.randrange(len(lines) + 1)
+            lines.insert(where, Line(line.text, None))
             continue
         if action == 2:
             lines.insert(at, Line(rng.choice(JUNK), None))
@@ -182,7 +183,7 @@ def check(path: Path, rng: random.Random) -> list[str]:
             failures.append(f"untouched row {paper.arxiv_id} (line {first + 1}) lost: {got}")
         if got is not None or paper.title in titles:
             continue  # read, if with a damaged id
-        survivors = [at for at in span if at is not None]
+        survivors = sorted(at for at in span if at is not None)  # swapped lines: by position
         if not any(paper.arxiv_id in lines[at].text for at in survivors):
             continue  # its link is gone: what is left of it reads as part of another row, or prose
         first = survivors[0]

@@ -128,9 +128,10 @@ def parse_digest(text: str, source: str = "<digest>") -> Digest:
     header_index, columns, guessed = header
     if guessed is not None:
         digest.problems.append(replace(guessed, source=source))
+    above = header_index if guessed is None else header_index + 1  # a guessed "header" is a row
     digest.problems.extend(
         Problem(source, number, "a row above the table's header; not read")
-        for number, line in enumerate(lines[:header_index], 1)
+        for number, line in enumerate(lines[:above], 1)
         if arxiv_id_in(line) is not None
     )
     rows = list(_rows(lines, header_index + 1, len(columns)))

@@ -131,3 +131,19 @@ async def test_one_invalid_byte_in_a_file_loses_no_row_on_the_command_line_path(
         f"{path}:5: invalid UTF-8 (invalid start byte); replaced with U+FFFD",
         f"{path}:6: invalid UTF-8 (invalid start byte); replaced with U+FFFD",
     ]
+
+
+def test_a_row_above_the_header_is_reported_not_lost_silently() -> None:
+    text = row(9) + "\n" + HEAD + row(1) + "\n"
+    assert ids(text) == ["2501.00001"]
+    assert problems(text) == ["d.md:1: a row above the table's header; not read"]
+
+
+def test_of_two_rows_for_one_id_the_damaged_copy_loses_wherever_it_is() -> None:
+    copy = wrapped(2).split("\n")[1]  # a wrapped row's end, repeated above the row itself
+    text = HEAD + row(1) + "\n" + copy + "\n" + wrapped(2) + "\n"
+    digest = parse_digest(text, "d.md")
+    assert [p.title for p in digest.papers] == ["Paper 1", "Wrapped Paper 2 with a Long Title"]
+    assert [str(p) for p in digest.problems] == [
+        "d.md:6: arXiv 2501.00002 is listed again, whole, on line 7; kept that one"
+    ]

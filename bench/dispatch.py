@@ -51,7 +51,9 @@ async def measure(db: Path, runs: int) -> tuple[list[float], list[float], int]:
         user = fake.add_user("reader")
         bot = create_bot(
             replace(
-                Config(), sources=SourcesConfig(arxiv=False), database=DatabaseConfig(path=str(db))
+                Config(),
+                database=DatabaseConfig(path=str(db)),
+                sources=SourcesConfig(huggingface=False, arxiv=False),
             ),
             guild_ready_timeout=0.05,
         )

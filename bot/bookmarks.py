@@ -97,13 +97,23 @@ class BookmarkService:
         self.fetcher = fetcher
 
     async def remember_message(
-        self, message_id: int, channel_id: int, guild_id: int | None, arxiv_ids: Sequence[str]
+        self,
+        message_id: int,
+        channel_id: int,
+        guild_id: int | None,
+        arxiv_ids: Sequence[str],
+        replace: bool = False,
     ) -> None:
-        """Note that a message shows these papers, so a reaction on it can bookmark them."""
-        await self.store.remember(message_id, channel_id, guild_id, arxiv_ids)
+        """Note that a message shows these papers, so a reaction on it can bookmark them;
+        ``replace``: it shows only these now (a page turned)."""
+        await self.store.remember(message_id, channel_id, guild_id, arxiv_ids, replace)
 
     async def papers_for_message(self, message_id: int) -> list[str]:
         return await self.store.papers_for_message(message_id)
+
+    async def known(self, arxiv_id: str) -> bool:
+        """Whether the paper is stored at all (a Bookmark button may outlive its paper)."""
+        return await self.store.known(arxiv_id)
 
     async def add(self, user_id: int, arxiv_id: str) -> bool:
         """Save a paper for a user; False when it was already saved (or is unknown)."""

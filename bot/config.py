@@ -1,8 +1,9 @@
 """Configuration: config.toml plus environment variables, validated once into a frozen object.
 
 Where it comes from, strongest first: command-line flags (applied by the caller), environment
-(``DISCORD_TOKEN``, ``PAPERBOY_DB``), the TOML file (``--config``, else ``PAPERBOY_CONFIG``, else
-``./config.toml`` when present), then the defaults below. Unknown keys are errors: a typo should not
+(``DISCORD_TOKEN``, else the systemd credential ``discord-token``; ``PAPERBOY_DB``), the TOML
+file (``--config``, else ``PAPERBOY_CONFIG``, else ``./config.toml`` when present), then the
+defaults below. Unknown keys are errors: a typo should not
 silently fall back to a default.
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.logs import LEVELS
 from bot.text import trim
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -49,13 +51,16 @@ class DeliveryConfig:
     weekdays: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
     catch_up_days: int = 7
     broken_after_days: int = 3
+    late_papers_days: int = 2  # papers joining a posted day this many days back are still posted
+    edit_window_days: int = 7  # messages of days this far back are edited when their papers change
+    nonce_window_seconds: float = 120.0  # trust Discord's nonce dedupe this long, then read history
 
 
 @dataclass(frozen=True)
 class SourcesConfig:
-    folder: str = "seeds"  # "" turns the folder source off
+    folder: str = ""  # e.g. "seeds" (the offline demo); "" turns the folder source off
     url_template: str = ""  # e.g. https://example.org/archive/{yyyy}/{mm}/{dd}.md
-    huggingface: bool = False
+    huggingface: bool = True
     huggingface_url: str = "https://huggingface.co/api/daily_papers"
     poll_minutes: int = 30
     lookback_days: int = 3  # how many past days the URL and API sources ask for on each poll
@@ -71,11 +76,17 @@ class SourcesConfig:
 
 
 @dataclass(frozen=True)
+class OpsConfig:
+    listen: str = ""  # "127.0.0.1:9300" serves /healthz and /metrics there; "" = off
+
+
+@dataclass(frozen=True)
 class Config:
     bot: BotConfig = field(default_factory=BotConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     sources: SourcesConfig = field(default_factory=SourcesConfig)
+    ops: OpsConfig = field(default_factory=OpsConfig)
     path: str | None = None  # the file this came from, for messages
 
     @property
@@ -103,6 +114,15 @@ def parse_zone(name: str) -> ZoneInfo:
         ) from None
 
 
+def parse_listen(text: str) -> tuple[str, int]:
+    """``host:port`` (``[::1]:9300`` for IPv6) as (host, port)."""
+    host, colon, port = text.strip().rpartition(":")
+    host = host.strip("[]")
+    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"'{text}' is not host:port, like 127.0.0.1:9300")
+    return host, int(port)
+
+
 def parse_weekdays(values: Any) -> tuple[str, ...]:
     items = values.replace(",", " ").split() if isinstance(values, str) else list(values)
     days = tuple(str(item).strip().lower()[:3] for item in items)
@@ -117,6 +137,7 @@ SECTIONS = {
     "database": DatabaseConfig,
     "delivery": DeliveryConfig,
     "sources": SourcesConfig,
+    "ops": OpsConfig,
 }
 
 
@@ -158,16 +179,36 @@ def _validate(config: Config, where: str) -> None:
         ("delivery", "timezone", lambda: parse_zone(config.delivery.timezone)),
         ("delivery", "post_time", lambda: parse_hhmm(config.delivery.post_time)),
         ("delivery", "weekdays", lambda: parse_weekdays(config.delivery.weekdays)),
+        ("ops", "listen", lambda: config.ops.listen and parse_listen(config.ops.listen)),
     ]
     for section, key, check in checks:
         try:
             check()
         except ValueError as error:
             raise ConfigError(f"{where}: [{section}] {key}: {error}") from None
-    if config.delivery.catch_up_days < 0:
-        raise ConfigError(f"{where}: [delivery] catch_up_days must be 0 or more")
-    if config.sources.poll_minutes < 1:
-        raise ConfigError(f"{where}: [sources] poll_minutes must be at least 1")
+    bounds = [
+        ("delivery", "catch_up_days", config.delivery.catch_up_days, 0),
+        ("delivery", "broken_after_days", config.delivery.broken_after_days, 1),
+        ("delivery", "late_papers_days", config.delivery.late_papers_days, 0),
+        ("delivery", "edit_window_days", config.delivery.edit_window_days, 0),
+        ("delivery", "nonce_window_seconds", config.delivery.nonce_window_seconds, 0),
+        ("sources", "poll_minutes", config.sources.poll_minutes, 1),
+        ("sources", "lookback_days", config.sources.lookback_days, 0),
+        ("sources", "retries", config.sources.retries, 0),
+        ("bot", "dev_guild", config.bot.dev_guild, 0),
+    ]
+    for section, key, value, least in bounds:
+        if value < least:
+            raise ConfigError(f"{where}: [{section}] {key} must be at least {least}, got {value}")
+    if not config.sources.timeout_seconds > 0:
+        raise ConfigError(f"{where}: [sources] timeout_seconds must be more than 0")
+    if config.bot.log_level.upper() not in LEVELS:
+        raise ConfigError(
+            f"{where}: [bot] log_level must be one of {', '.join(LEVELS)}, "
+            f"got {config.bot.log_level!r}"
+        )
+    if not config.bot.bookmark_emoji.strip():
+        raise ConfigError(f"{where}: [bot] bookmark_emoji must not be empty")
     if not config.database.busy_seconds > 0:
         raise ConfigError(f"{where}: [database] busy_seconds must be more than 0")
     for key in ("max_body_mb", "max_retry_after_seconds", "poll_budget_seconds"):
@@ -185,6 +226,42 @@ def _validate(config: Config, where: str) -> None:
     template = config.sources.url_template
     if template and "{" not in template:
         raise ConfigError(f"{where}: [sources] url_template needs {{yyyy}}, {{mm}} and {{dd}}")
+    folder = config.sources.folder
+    if folder and not Path(folder).is_dir():
+        raise ConfigError(
+            f'{where}: [sources] folder {folder} is not a folder; fix the path or set folder = ""'
+        )
+
+
+def _relative_to(config: Config, raw: dict[str, Any]) -> Config:
+    """Paths written in the file are relative to the file's folder, not to where it is run from."""
+    if config.path is None:
+        return config
+    folder = Path(config.path).parent
+
+    def resolved(section: str, key: str, value: str) -> str:
+        written = key in raw.get(section, {})
+        return str(folder / value) if written and value and not Path(value).is_absolute() else value
+
+    return replace(
+        config,
+        database=replace(config.database, path=resolved("database", "path", config.database.path)),
+        sources=replace(
+            config.sources, folder=resolved("sources", "folder", config.sources.folder)
+        ),
+    )
+
+
+def _credential(env: dict[str, str], name: str) -> str:
+    """A systemd credential (LoadCredential=NAME:FILE puts it in $CREDENTIALS_DIRECTORY)."""
+    folder = env.get("CREDENTIALS_DIRECTORY")
+    path = Path(folder) / name if folder else None
+    if path is None or not path.is_file():
+        return ""
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read the credential {path}: {error}") from None
 
 
 def load_config(path: str | Path | None = None, env: dict[str, str] | None = None) -> Config:
@@ -209,9 +286,10 @@ def load_config(path: str | Path | None = None, env: dict[str, str] | None = Non
             f"{where}: unknown section [{sorted(unknown)[0]}]; known: {', '.join(SECTIONS)}"
         )
     parts = {name: _section(name, cls, raw.get(name, {}), where) for name, cls in SECTIONS.items()}
-    config = Config(**parts, path=str(chosen) if chosen.is_file() else None)
-    if env.get("DISCORD_TOKEN"):
-        config = replace(config, bot=replace(config.bot, token=env["DISCORD_TOKEN"].strip()))
+    config = _relative_to(Config(**parts, path=str(chosen) if chosen.is_file() else None), raw)
+    token = env.get("DISCORD_TOKEN", "").strip() or _credential(env, "discord-token")
+    if token:
+        config = replace(config, bot=replace(config.bot, token=token))
     if env.get("PAPERBOY_DB"):
         config = replace(config, database=replace(config.database, path=env["PAPERBOY_DB"]))
     _validate(config, where)

@@ -114,12 +114,17 @@ def split_lines(text: str) -> list[str]:
 def parse_digest(text: str, source: str = "<digest>") -> Digest:
     """Read every paper row of one digest; unreadable rows become problems, never exceptions."""
     lines = split_lines(text)
-    day = _find_day(lines, source)
+    day, bad_heading = _find_day(lines, source)
     digest = Digest(day=day)
+    if bad_heading is not None:
+        digest.problems.append(bad_heading)
     if day is None:
-        digest.problems.append(
-            Problem(source, 1, "no '## Papers for YYYY-MM-DD' heading and no date in the file name")
-        )
+        if bad_heading is None:
+            digest.problems.append(
+                Problem(
+                    source, 1, "no '## Papers for YYYY-MM-DD' heading and no date in the file name"
+                )
+            )
         return digest
     header = _find_header(lines)
     if header is None:
@@ -193,15 +198,20 @@ def _keep(
     return Problem("", lineno, reason)
 
 
-def _find_day(lines: list[str], source: str) -> date | None:
-    for line in lines:
+def _find_day(lines: list[str], source: str) -> tuple[date | None, Problem | None]:
+    """The heading's day, else the file name's; a heading whose date is impossible is a problem
+    (and the file name's day, if any, is used instead)."""
+    for lineno, line in enumerate(lines, 1):
         match = DAY_HEADING.match(line)
         if match:
             try:
-                return date.fromisoformat(match.group(1))
+                return date.fromisoformat(match.group(1)), None
             except ValueError:
-                break
-    return day_from_path(source)
+                fallback = day_from_path(source)
+                instead = f"; used {fallback} from the file name" if fallback else ""
+                reason = f"the heading's date {match.group(1)} is not a real date{instead}"
+                return fallback, Problem(source, lineno, reason)
+    return day_from_path(source), None
 
 
 def _body(line: str) -> str:

@@ -115,6 +115,8 @@ def digest_files(paths: Iterable[str | Path]) -> list[Path]:
     """Every digest named: files as given, folders searched for *.md, in a stable order."""
     found: list[Path] = []
     for raw in paths:
+        if not str(raw).strip():
+            raise IngestError("an empty path was given; name a digest file or a folder")
         path = Path(raw)
         if path.is_dir():
             found.extend(sorted(p for p in path.rglob("*.md") if p.is_file()))
@@ -145,5 +147,6 @@ async def ingest_paths(
         await ingest_file(papers, path, report)
         if progress:
             progress(index, len(files), path)
-    log.info("ingest: %s", report.summary())
+    changed = report.new or report.updated or report.removed or not report.clean
+    log.log(logging.INFO if changed else logging.DEBUG, "ingest: %s", report.summary())
     return report

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from bot.text import plural
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PaperFields:
@@ -134,6 +136,7 @@ class IngestReport:
     results: list[IngestResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     unreadable: int = 0  # files with nothing readable in them: what was stored is kept
+    failures: int = 0  # fetches or reads that failed outright (a source's poll was not clean)
 
     def add(self, result: IngestResult) -> None:
         self.results.append(result)
@@ -169,10 +172,24 @@ class IngestReport:
     def removed(self) -> int:
         return self._sum("removed")
 
+    @property
+    def clean(self) -> bool:
+        """Every file read whole: no problem, no file without a readable paper."""
+        return not self.problems and not self.unreadable
+
     def summary(self) -> str:
-        skipped = f" ({self.skipped_files} unchanged since last time)" if self.skipped_files else ""
+        """One line: files (and how many were unchanged, so not read again), papers, problems."""
+        problems = plural(len(self.problems), "problem")
+        read = self.files - self.skipped_files
+        if not self.skipped_files:
+            head = plural(self.files, "file")
+        elif not read:
+            return f"{plural(self.files, 'file')}, all unchanged since last time; {problems}"
+        else:
+            head = f"{plural(self.files, 'file')} ({self.skipped_files} unchanged since last time)"
+        in_read = f" in the {read} read" if self.skipped_files else ""
         return (
-            f"{self.files} files{skipped}, {self.papers} papers: {self.new} new,"
+            f"{head}, {plural(self.papers, 'paper')}{in_read}: {self.new} new,"
             f" {self.updated} updated, {self.unchanged} unchanged, {self.removed} removed;"
-            f" {len(self.problems)} problems"
+            f" {problems}"
         )

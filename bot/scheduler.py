@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.config import Config
 from bot.delivery import DeliveryService
 from bot.enrich import Enricher, EnrichReport, poll_once
+from bot.metrics import Metrics
 from bot.personal import PersonalDigest
 from bot.sources import Source
 from bot.subscriptions import Subscription, SubscriptionService
@@ -45,6 +46,7 @@ class Scheduler:
         clock: Callable[[], datetime],
         enricher: Enricher | None = None,
         personal: PersonalDigest | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.subscriptions = subscriptions
         self.personal = personal
@@ -56,6 +58,7 @@ class Scheduler:
         self.jobs = AsyncIOScheduler(timezone=UTC)
         self.polled = False
         self.backfill: asyncio.Task[EnrichReport | None] | None = None
+        self.metrics = metrics or Metrics()
         subscriptions.on_change(self.changed)
 
     async def start(self) -> None:
@@ -105,6 +108,7 @@ class Scheduler:
         if self.jobs.running:
             self.jobs.shutdown(wait=False)
             await asyncio.sleep(0)  # AsyncIOScheduler stops in a call_soon: let it run now
+            log.info("scheduler stopped")
 
     def schedule(self, subscription: Subscription) -> None:
         self.jobs.add_job(
@@ -175,19 +179,28 @@ class Scheduler:
     async def poll(self) -> None:
         """Poll the sources; new papers go out at once to subscriptions whose time has passed.
 
-        (A late digest still posts today: the delivery posts every day that is due and not sent.)
+        (A late digest still posts today: the delivery posts every day that is due and not sent;
+        papers that joined a posted day go out too, and changed ones are edited in place, also
+        when only arXiv completion changed what a paper shows.)
         """
-        reports, _ = await poll_once(self.sources, self.enricher)
+        reports, completion = await poll_once(self.sources, self.enricher)
+        for name, report in reports.items():
+            self.metrics.polled(name, not report.failures, report.new, self.clock())
         fresh = any(report.new or report.updated for report in reports.values())
-        if fresh:
-            log.info("new papers: %s", {name: r.new for name, r in reports.items()})
+        fresh = fresh or bool(completion and completion.changed)
+        if fresh or not self.polled:  # the first poll says what it found, even nothing
+            found = "; ".join(
+                f"{name}: {r.new} new, {r.updated} updated" + (" (failed)" if r.failures else "")
+                for name, r in reports.items()
+            )
+            log.info("papers ingested: %s", found or "no source is configured")
         if fresh or not self.polled:  # the first poll also catches up after a restart
             self.polled = True
             now = self.clock()
             delivered = await self.delivery.deliver_all(now)
-            for channel_id, report in delivered.items():
+            for channel_id, outcome in delivered.items():
                 subscription = await self.subscriptions.get(channel_id)
-                if report.interrupted and subscription is not None:
+                if outcome.interrupted and subscription is not None:
                     self.retry_later(subscription, now, 1)
             if self.personal is not None:
                 await self.personal.notify_changes(now)

@@ -71,6 +71,29 @@ def parse_query(text: str) -> Query:
     return Query(tuple(include), tuple(exclude))
 
 
+def nothing_to_search(text: str, *, filtered: bool) -> str | None:
+    """Why ``text`` (with or without filters) cannot be searched, or None when it can."""
+    query = parse_query(text)
+    if query.fts() is not None or (filtered and not text.strip()):
+        return None
+    shown = text.strip()[:80]
+    if query.exclude:
+        return f"'{shown}' only excludes; add a word to look for, like: model {shown}"
+    if shown:
+        return f"nothing to search for in '{shown}'; use words, \"a phrase\" or prefix*"
+    return 'nothing to search for: give words, "a phrase" or prefix*, or a filter'
+
+
+def parse_arxiv_id(text: str) -> str:
+    """The bare arXiv id in an id or arXiv / Hugging Face URL; SearchError when there is none."""
+    arxiv_id = normalize_arxiv_id(text)
+    if arxiv_id is None:
+        raise SearchError(
+            f"'{trim(text, 60)}' is not an arXiv id; try 2503.14456, arXiv:2503.14456v2 or a link"
+        )
+    return arxiv_id
+
+
 def parse_day(text: str) -> date:
     """A YYYY-MM-DD date, or a SearchError saying what was wrong with it."""
     try:
@@ -79,16 +102,6 @@ def parse_day(text: str) -> date:
         raise SearchError(
             f"'{trim(text, 60)}' is not a date; use YYYY-MM-DD, like 2025-03-19"
         ) from None
-
-
-def paper_id(text: str) -> str:
-    """The arXiv id in what a person typed; SearchError when there is none."""
-    arxiv_id = normalize_arxiv_id(text)
-    if arxiv_id is None:
-        raise SearchError(
-            f"'{trim(text, 60)}' is not an arXiv id; try 2503.14456, arXiv:2503.14456v2 or a link"
-        )
-    return arxiv_id
 
 
 class SearchService:
@@ -178,9 +191,16 @@ class SearchService:
             return None, []
         return day, await self.papers.day(day)
 
+    async def nearest_days(self, day: date) -> tuple[date | None, date | None]:
+        """The closest days with papers before and after ``day`` (None where there is none)."""
+        days = await self.papers.days()
+        before = [d for d in days if d < day]
+        after = [d for d in days if d > day]
+        return (before[-1] if before else None), (after[0] if after else None)
+
     async def show(self, text: str) -> PaperRow | None:
         """One paper by arXiv id or arXiv / Hugging Face URL; SearchError when it is neither."""
-        return await self.papers.get(paper_id(text))
+        return await self.papers.get(parse_arxiv_id(text))
 
     async def random(self) -> PaperRow | None:
         return await self.papers.random()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -21,6 +22,8 @@ from bot.text import fold, trim
 
 log = logging.getLogger(__name__)
 LAYOUTS = ("thread", "channel", "compact")
+MATCH_MODES = ("any", "all")
+NON_WORD = re.compile(r"\W+")
 
 
 class SubscriptionError(UserError):
@@ -30,6 +33,56 @@ class SubscriptionError(UserError):
 def _split(text: str | Sequence[str] | None) -> tuple[str, ...]:
     items = text.split(",") if isinstance(text, str) else list(text or ())
     return tuple(item.strip() for item in items if item and item.strip())
+
+
+def _words(text: str) -> str:
+    """Folded words, space-separated and padded, for word-start matching."""
+    words = [word for word in NON_WORD.split(fold(text)) if word]
+    return f" {' '.join(words)} "
+
+
+def _mentions(text: str, keyword: str) -> bool:
+    """``text`` (from _words) has words starting like ``keyword``: `gan` finds GANs, not organ."""
+    words = _words(keyword).rstrip()
+    return bool(words.strip()) and words in text
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which papers a channel wants.
+
+    ``any`` (the default): a paper in one of the categories, or mentioning one of the keywords,
+    or by one of the authors. ``all``: a paper in one of the categories (when given), mentioning
+    every keyword and by every author given. Keywords written ``-word`` exclude papers that
+    mention the word, in both modes. No filter at all: every paper.
+    """
+
+    categories: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    match_mode: str = "any"
+
+    def matches(self, paper: PaperRow) -> bool:
+        text = _words(f"{paper.title} {paper.summary}")
+        wanted = [k for k in self.keywords if not k.startswith("-")]
+        excluded = [k[1:] for k in self.keywords if k.startswith("-") and k[1:].strip()]
+        if any(_mentions(text, word) for word in excluded):
+            return False
+        names = [fold(name) for name in paper.authors]
+        checks = []
+        if self.categories:  # a code (cs.CL), a name, an archive (cs.*) or a topic label
+            tags = (*paper.categories, *([paper.category] if paper.category else []))
+            filters = [resolve(category) for category in self.categories]
+            checks.append([bool(tags) and any(f is not None and f.matches(tags) for f in filters)])
+        if wanted:
+            checks.append([_mentions(text, word) for word in wanted])
+        if self.authors:
+            checks.append([any(fold(a) in name for name in names) for a in self.authors])
+        if not checks:
+            return True
+        if self.match_mode == "all":
+            return all(all(results) for results in checks)
+        return any(any(results) for results in checks)
 
 
 @dataclass(frozen=True)
@@ -50,25 +103,22 @@ class Subscription:
     created_at: datetime
     failures: int = 0
     broken: bool = False
+    match_mode: str = "any"
+    mention_role: int | None = None
+    publish: bool = False
+    last_post_at: datetime | None = None
+    last_error: str | None = None
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def filters(self) -> Filters:
+        return Filters(self.categories, self.keywords, self.authors, self.match_mode)
+
     def matches(self, paper: PaperRow) -> bool:
-        """No filters: every paper. Otherwise a paper matching any one filter; a category is a
-        code (cs.CL), a name (Computation and Language), an archive (cs.*) or a topic label."""
-        if not (self.categories or self.keywords or self.authors):
-            return True
-        tags = (*paper.categories, *([paper.category] if paper.category else []))
-        wanted = (resolve(category) for category in self.categories)
-        if tags and any(f is not None and f.matches(tags) for f in wanted):
-            return True
-        text = fold(f"{paper.title} {paper.summary}")
-        if any(fold(keyword) in text for keyword in self.keywords):
-            return True
-        names = [fold(name) for name in paper.authors]
-        return any(fold(wanted) in name for wanted in self.authors for name in names)
+        return self.filters.matches(paper)
 
     def trigger(self) -> CronTrigger:
         """Its time, on its weekdays, in its own timezone (so DST moves with the people): the
@@ -88,6 +138,16 @@ class Subscription:
             raise AssertionError("a subscription posts at least one day a week")
         return cast(datetime, when).astimezone(self.zone)
 
+    def health(self, now: datetime) -> str:
+        """Last post, next post, failures in a row and the last error, for /subscriptions."""
+        last = f"<t:{int(self.last_post_at.timestamp())}:R>" if self.last_post_at else "never yet"
+        parts = [f"last post {last}", f"next <t:{int(self.next_post(now).timestamp())}:F>"]
+        if self.failures:
+            parts.append(f"{self.failures} failed day{'s' * (self.failures != 1)} in a row")
+        if self.last_error:
+            parts.append(f"last error: {self.last_error}")
+        return "; ".join(parts)
+
     def describe(self) -> str:
         """One line for people: time, zone, days, layout, filters, and whether it is broken."""
         filters = [
@@ -99,6 +159,12 @@ class Subscription:
             )
             if values
         ]
+        if filters and self.match_mode == "all":
+            filters.append("matching all")
+        if self.mention_role:
+            filters.append(f"mentions <@&{self.mention_role}>")
+        if self.publish:
+            filters.append("published")
         days = ", ".join(day.title() for day in self.weekdays)
         return (
             f"{self.post_time:%H:%M} {self.timezone}, {days}; {self.layout} layout"
@@ -128,6 +194,18 @@ class SubscriptionService:
             if result is not None:
                 await result
 
+    def filters(self, **fields: Any) -> Filters:
+        """Filters from what a person typed (categories, keywords, authors, match), checked."""
+        values = self.build(
+            **{name: fields.get(name) for name in ("categories", "keywords", "authors", "match")}
+        )
+        return Filters(
+            _split(values["categories"]),
+            _split(values["keywords"]),
+            _split(values["authors"]),
+            values["match_mode"],
+        )
+
     def build(self, **fields: Any) -> dict[str, Any]:
         """Validated, normalised fields; SubscriptionError says what is wrong."""
         defaults = self.config.delivery
@@ -140,6 +218,10 @@ class SubscriptionService:
         layout = (fields.get("layout") or "thread").strip().lower()
         if layout not in LAYOUTS:
             raise SubscriptionError(f"layout must be one of {', '.join(LAYOUTS)}")
+        match_mode = (fields.get("match") or "any").strip().lower()
+        if match_mode not in MATCH_MODES:
+            raise SubscriptionError(f"match must be one of {', '.join(MATCH_MODES)}")
+        role = fields.get("mention_role") or None
         return {
             "post_time": f"{post_time:%H:%M}",
             "timezone": zone.key,
@@ -148,6 +230,9 @@ class SubscriptionService:
             "keywords": ",".join(_split(fields.get("keywords"))),
             "authors": ",".join(_split(fields.get("authors"))),
             "layout": layout,
+            "match_mode": match_mode,
+            "mention_role": int(role) if role else None,
+            "publish": int(bool(fields.get("publish"))),
         }
 
     async def subscribe(
@@ -179,6 +264,9 @@ class SubscriptionService:
             "keywords": current.keywords,
             "authors": current.authors,
             "layout": current.layout,
+            "match": current.match_mode,
+            "mention_role": current.mention_role,
+            "publish": current.publish,
         }
         merged.update({name: value for name, value in fields.items() if value is not None})
         await self.store.update(current.id, self.build(**merged))
@@ -208,16 +296,31 @@ class SubscriptionService:
         """Every subscription that is not broken: what the scheduler and the delivery serve."""
         return [self._row(row) for row in await self.store.active()]
 
-    async def record_failure(self, subscription: Subscription) -> Subscription:
+    async def record_failure(
+        self, subscription: Subscription, reason: str | None = None
+    ) -> Subscription:
         """Count one more failed day; past the limit the subscription is marked broken."""
         failures = subscription.failures + 1
         broken = failures >= self.config.delivery.broken_after_days
-        await self.store.set_health(subscription.id, failures, broken)
+        await self.store.set_health(subscription.id, failures, broken, reason)
         return self._row(await self.store.by_channel(subscription.channel_id))
 
-    async def record_success(self, subscription: Subscription) -> None:
-        if subscription.failures:
-            await self.store.set_health(subscription.id, 0, False)
+    async def record_interruption(self, subscription: Subscription, reason: str) -> None:
+        """Discord failed for a while: not the channel's fault, but worth showing."""
+        await self.store.set_health(
+            subscription.id, subscription.failures, subscription.broken, reason
+        )
+
+    async def record_success(self, subscription: Subscription, posted: bool) -> None:
+        """A run went through: failures and the last error are cleared; a post is remembered."""
+        when = self.clock().astimezone(UTC).isoformat() if posted else None
+        if subscription.failures or subscription.last_error or when:
+            await self.store.set_health(subscription.id, 0, False, None, when)
+
+    async def forget_creator(self, user_id: int) -> int:
+        """``user_id`` asked to be forgotten: the subscriptions they made now belong to the
+        server (broken-channel notes go to its system channel). Returns how many."""
+        return await self.store.hand_to_server(user_id)
 
     @staticmethod
     def _row(row: Any) -> Subscription:
@@ -236,4 +339,13 @@ class SubscriptionService:
             created_at=datetime.fromisoformat(row["created_at"]),
             failures=row["failures"],
             broken=bool(row["broken"]),
+            match_mode=row["match_mode"],
+            mention_role=row["mention_role"],
+            publish=bool(row["publish"]),
+            last_post_at=_moment(row["last_post_at"]),
+            last_error=row["last_error"],
         )
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None

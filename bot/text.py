@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
+
+BOLD = "**"
+LAST_SPACE = re.compile(r"\s\S*$")
 
 
 @lru_cache(maxsize=65536)  # the same names are folded over and over by ingest and lookups
@@ -14,10 +18,29 @@ def fold(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 file``, ``2 files``: regular English plurals only."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def trim(text: str, limit: int) -> str:
-    """``text`` if it fits in ``limit`` characters, else cut to fit with a trailing ellipsis."""
+    """``text`` if it fits in ``limit`` characters, else cut to fit with a trailing ellipsis.
+
+    The cut falls between words (unless one word is most of the limit) and never inside a
+    ``**bold**`` span: an opening ``**`` whose closing one would be cut off goes too.
+    """
     text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: max(0, limit - 1)]
+    if not text[len(cut)].isspace():
+        space = LAST_SPACE.search(cut)
+        if space and space.start() >= limit // 2:
+            cut = cut[: space.start()]
+    cut = cut.rstrip()
+    if cut.count(BOLD) % 2:
+        cut = cut[: cut.rfind(BOLD)].rstrip()
+    return (cut + "…") if cut or limit < 1 else "…"[:limit]
 
 
 NAME_PUNCTUATION = str.maketrans({".": " ", ",": " ", ";": " "})

@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.bookmarks import FORMATS
 from bot.edge.forms import NoteModal
 from bot.edge.readers import bookmarks_embed
-from bot.edge.views import Confirm, Paginator
+from bot.edge.views import Confirm, Shown, first_page
 from bot.ids import normalize_arxiv_id
 from cogs.papers import PAGE_SIZE
 
@@ -35,8 +35,25 @@ class Bookmarks(
         self.menu = app_commands.ContextMenu(name="Bookmark papers", callback=self.bookmark_papers)
         bot.tree.add_command(self.menu)
 
+    async def cog_load(self) -> None:
+        self.bot.page_sources["bookmarks"] = self.page
+
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+        self.bot.page_sources.pop("bookmarks", None)
+
+    async def page(self, interaction: discord.Interaction, args: list, number: int) -> Shown:
+        """Page ``number`` of the asker's bookmarks (``args``: [unread only]); the page buttons
+        answer only the asker, so these are always the asker's own."""
+        [unread] = args
+        saved, has_more = await self.bot.bookmarks.marked(
+            interaction.user.id, limit=PAGE_SIZE, offset=number * PAGE_SIZE, unread=bool(unread)
+        )
+        title = "Your unread bookmarks" if unread else "Your bookmarks"
+        embed = bookmarks_embed(
+            title, saved, first_number=number * PAGE_SIZE + 1, footer=f"Page {number + 1}"
+        )
+        return Shown(embed, [mark.paper.arxiv_id for mark in saved], has_more, bookmarks=False)
 
     async def bookmark_papers(
         self, interaction: discord.Interaction[Paperboy], message: discord.Message
@@ -88,21 +105,9 @@ class Bookmarks(
         interaction: discord.Interaction[Paperboy],
         show: app_commands.Choice[str] | None = None,
     ) -> None:
-        user_id = interaction.user.id
         unread = show is not None and show.value == "unread"
-        title = "Your unread bookmarks" if unread else "Your bookmarks"
-
-        async def render(number: int) -> tuple[discord.Embed, list[str], bool]:
-            saved, has_more = await self.bot.bookmarks.marked(
-                user_id, limit=PAGE_SIZE, offset=number * PAGE_SIZE, unread=unread
-            )
-            embed = bookmarks_embed(
-                title, saved, first_number=number * PAGE_SIZE + 1, footer=f"Page {number + 1}"
-            )
-            return embed, [], has_more
-
-        embed, _, has_more = await render(0)
-        if not embed.description:
+        first = await self.page(interaction, [unread], 0)
+        if not first.ids:
             empty = (
                 "You have no unread bookmarks."
                 if unread
@@ -111,9 +116,8 @@ class Bookmarks(
             )
             await interaction.response.send_message(empty, ephemeral=True)
             return
-        view = Paginator(user_id, render, has_more=has_more, ids=[], page_size=PAGE_SIZE)
-        view.interaction = interaction
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        view = await first_page(interaction, "bookmarks", [unread], first)
+        await interaction.response.send_message(embed=first.embed, view=view, ephemeral=True)
 
     @app_commands.command(name="mark", description="Mark a bookmark read or unread")
     @app_commands.describe(paper="The arXiv id of the bookmarked paper", state="read or unread")

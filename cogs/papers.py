@@ -11,7 +11,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.edge.render import MARKS, echo, md, paper_embed, paper_list_embed, trim
-from bot.edge.views import NO_MENTIONS, Paginator, answer_privately, bookmark_view
+from bot.edge.views import (
+    NO_MENTIONS,
+    PageSource,
+    Shown,
+    answer_privately,
+    bookmark_view,
+    first_page,
+)
 from bot.models import Page, PaperRow
 from bot.search import parse_day
 
@@ -49,7 +56,19 @@ class Papers(
 ):
     def __init__(self, bot: Paperboy) -> None:
         self.bot = bot
-        self.page_timeout: float | None = None  # tests shorten it; None keeps the view default
+        self.sources: dict[str, PageSource] = {
+            "search": self.search_page,
+            "author": self.author_page,
+            "category": self.category_page,
+            "day": self.day_page,
+        }
+
+    async def cog_load(self) -> None:
+        self.bot.page_sources.update(self.sources)
+
+    async def cog_unload(self) -> None:
+        for kind in self.sources:
+            self.bot.page_sources.pop(kind, None)
 
     async def show_paper(self, interaction: discord.Interaction[Paperboy], paper: PaperRow) -> None:
         """One paper with a Bookmark button; reacting to the message bookmarks it too."""
@@ -70,22 +89,53 @@ class Papers(
         self.bot.dispatch("papers_shown", message_id, ids)
 
     async def show_pages(
-        self, interaction: discord.Interaction[Paperboy], title: str, fetch, first: Page
+        self, interaction: discord.Interaction[Paperboy], kind: str, args: list, first: Shown
     ) -> None:
-        """A numbered list of papers, Previous/Next for the asker and a Bookmark button per paper."""
+        """A numbered list of papers, Previous/Next for the asker and a Bookmark button per paper.
+        The buttons carry ``kind`` and ``args``: the page source re-runs the query for any page."""
+        view = await first_page(interaction, kind, args, first)
+        message_id = await send(interaction, embed=first.embed, view=view)
+        await self.remember(interaction, message_id, first.ids)
 
-        async def render(number: int) -> tuple[discord.Embed, list[str], bool]:
-            page = first if number == 0 else await fetch(number)
-            embed = paper_list_embed(title, page.items, page)
-            return embed, [paper.arxiv_id for paper in page.items], page.has_more
+    @staticmethod
+    def shown(title: str, page: Page) -> Shown:
+        embed = paper_list_embed(title, page.items, page)
+        ids = [paper.arxiv_id for paper in page.items]
+        return Shown(embed, ids, page.has_more, page.offset + 1)
 
-        embed, ids, has_more = await render(0)
-        extra = {} if self.page_timeout is None else {"timeout": self.page_timeout}
-        view = Paginator(
-            interaction.user.id, render, has_more=has_more, ids=ids, page_size=PAGE_SIZE, **extra
+    async def search_page(self, interaction: discord.Interaction, args: list, number: int) -> Shown:
+        query, author, category, since, until = args
+        page = await self.bot.search.search(
+            query,
+            author=author,
+            category=category,
+            since=parse_day(since) if since else None,
+            until=parse_day(until) if until else None,
+            limit=PAGE_SIZE,
+            offset=number * PAGE_SIZE,
+            highlight=MARKS,
         )
-        view.interaction = interaction
-        await self.remember(interaction, await send(interaction, embed=embed, view=view), ids)
+        return self.shown(f"Papers matching “{trim(query, 200)}”", page)
+
+    async def author_page(self, interaction: discord.Interaction, args: list, number: int) -> Shown:
+        [name] = args
+        page = await self.bot.search.by_author(name, limit=PAGE_SIZE, offset=number * PAGE_SIZE)
+        return self.shown(f"Papers by {trim(name, 200)}", page)
+
+    async def category_page(
+        self, interaction: discord.Interaction, args: list, number: int
+    ) -> Shown:
+        [name] = args
+        page = await self.bot.search.by_category(name, limit=PAGE_SIZE, offset=number * PAGE_SIZE)
+        return self.shown(f"{trim(name, 200)} papers", page)
+
+    async def day_page(self, interaction: discord.Interaction, args: list, number: int) -> Shown:
+        day, papers = await self.bot.search.day(parse_day(args[0]))
+        start = number * PAGE_SIZE
+        page = Page(
+            papers[start : start + PAGE_SIZE], start, PAGE_SIZE, len(papers) > start + PAGE_SIZE
+        )
+        return self.shown(f"Papers for {day} · {len(papers)} papers", page)
 
     async def nothing(self, interaction: discord.Interaction[Paperboy], text: str) -> None:
         """Nothing to show: say why, privately (even after a public defer)."""
@@ -110,42 +160,28 @@ class Papers(
         since: str | None = None,
         until: str | None = None,
     ) -> None:
-        first_day = parse_day(since) if since else None
-        last_day = parse_day(until) if until else None
-
-        async def fetch(number: int) -> Page:
-            return await self.bot.search.search(
-                query,
-                author=author,
-                category=category,
-                since=first_day,
-                until=last_day,
-                limit=PAGE_SIZE,
-                offset=number * PAGE_SIZE,
-                highlight=MARKS,
-            )
-
-        first = await in_time(interaction, fetch(0))
-        if not first.items:
+        for day in (since, until):  # a bad date is answered now, not at the first page turn
+            if day:
+                parse_day(day)
+        args = [query, author, category, since, until]
+        first = await in_time(interaction, self.search_page(interaction, args, 0))
+        if not first.ids:
             await self.nothing(
                 interaction, f'No papers match "{echo(query)}". Try fewer or other words.'
             )
             return
-        await self.show_pages(interaction, f"Papers matching “{trim(query, 200)}”", fetch, first)
+        await self.show_pages(interaction, "search", args, first)
 
     @app_commands.command(name="author", description="Papers by an author, newest first")
     @app_commands.describe(
         name='A name as people write it ("Y. LeCun", "LeCun, Yann", part of it) or an HF username'
     )
     async def author(self, interaction: discord.Interaction[Paperboy], name: str) -> None:
-        async def fetch(number: int) -> Page:
-            return await self.bot.search.by_author(name, limit=PAGE_SIZE, offset=number * PAGE_SIZE)
-
-        first = await in_time(interaction, fetch(0))
-        if not first.items:
+        first = await in_time(interaction, self.author_page(interaction, [name], 0))
+        if not first.ids:
             await self.nothing(interaction, f'I know no papers by anyone named "{echo(name)}".')
             return
-        await self.show_pages(interaction, f"Papers by {trim(name, 200)}", fetch, first)
+        await self.show_pages(interaction, "author", [name], first)
 
     @author.autocomplete("name")
     async def author_names(
@@ -163,19 +199,14 @@ class Papers(
         " or a digest topic"
     )
     async def category(self, interaction: discord.Interaction[Paperboy], name: str) -> None:
-        async def fetch(number: int) -> Page:
-            return await self.bot.search.by_category(
-                name, limit=PAGE_SIZE, offset=number * PAGE_SIZE
-            )
-
-        first = await in_time(interaction, fetch(0))
-        if not first.items:
+        first = await in_time(interaction, self.category_page(interaction, [name], 0))
+        if not first.ids:
             known = ", ".join(c for c, _ in (await self.bot.search.categories())[:10]) or "none yet"
             await self.nothing(
                 interaction, f'No papers in "{echo(name)}". Categories I know: {md(known)}.'
             )
             return
-        await self.show_pages(interaction, f"{trim(name, 200)} papers", fetch, first)
+        await self.show_pages(interaction, "category", [name], first)
 
     @category.autocomplete("name")
     @search.autocomplete("category")
@@ -204,16 +235,9 @@ class Papers(
             )
             await self.nothing(interaction, text)
             return
-
-        async def fetch(number: int) -> Page:
-            items = papers[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
-            return Page(
-                items, number * PAGE_SIZE, PAGE_SIZE, len(papers) > (number + 1) * PAGE_SIZE
-            )
-
-        await self.show_pages(
-            interaction, f"Papers for {day} · {len(papers)} papers", fetch, await fetch(0)
-        )
+        assert day is not None  # papers come from a day
+        args = [day.isoformat()]  # the day it is now: "latest" must not move between pages
+        await self.show_pages(interaction, "day", args, await self.day_page(interaction, args, 0))
 
     @app_commands.command(name="show", description="One paper by arXiv id or link")
     @app_commands.describe(

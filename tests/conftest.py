@@ -55,3 +55,9 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         return resolve(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", local_only)
+
+
+@pytest.fixture
+def missing_shared() -> None:
+    """Used (through tests.helpers.needs_shared) only on CI when ../shared is absent."""
+    pytest.fail("../shared is absent, and with CI=true the tests that read it must run, not skip")

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 
 from bot.bookmarks import PaperFetcher
-from bot.config import Config, DatabaseConfig, SourcesConfig
+from bot.config import Config, DatabaseConfig
 from bot.edge.client import Paperboy, create_bot
 from tests.fakediscord import Channel, FakeDiscord, Guild, User, running
-from tests.helpers import DATA, SEEDS, ingest, open_store
+from tests.helpers import DATA, SEEDS, ingest, offline, open_store
 
 RunBot = Callable[..., AbstractAsyncContextManager[Paperboy]]
 Clock = Callable[[], datetime]
@@ -63,11 +63,7 @@ def paper_db(ingested_db: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def bot_config(paper_db: Path) -> Config:
     # No source polling in tests unless a test asks for it: the seeds folder is the default.
-    return replace(
-        Config(),
-        database=DatabaseConfig(path=str(paper_db)),
-        sources=SourcesConfig(folder="", arxiv=False),
-    )
+    return replace(Config(), database=DatabaseConfig(path=str(paper_db)), sources=offline())
 
 
 @pytest.fixture

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from bot.config import SourcesConfig
 from bot.db import Database, PaperStore
 from bot.ingest import ingest_paths
 from bot.models import IngestReport
@@ -16,6 +20,27 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
 CORPUS = ROOT.parent / "shared" / "corpus" / "daily-ai-papers"
+TRUE = {"1", "true", "yes", "on"}
+
+
+def on_ci(environ: Mapping[str, str] = os.environ) -> bool:
+    return environ.get("CI", "").strip().casefold() in TRUE
+
+
+def needs_shared(path: Path, environ: Mapping[str, str] = os.environ) -> pytest.MarkDecorator:
+    """For tests that read ``path`` under ../shared: skipped where it is absent, but on CI
+    (CI=true) the test fails instead, through the ``missing_shared`` fixture: CI must run them."""
+    if path.exists():
+        return pytest.mark.shared
+    if on_ci(environ):
+        return pytest.mark.usefixtures("missing_shared")
+    return pytest.mark.skip(reason=f"{path} is absent (../shared is not beside the checkout)")
+
+
+def offline(folder: Path | str = "") -> SourcesConfig:
+    """Sources that never reach the network (the defaults poll Hugging Face and complete from
+    arXiv): only ``folder``."""
+    return SourcesConfig(folder=str(folder), huggingface=False, arxiv=False)
 
 
 @asynccontextmanager
@@ -40,6 +65,18 @@ async def dump(store: PaperStore) -> dict[str, list[tuple]]:
         ]
         for table in tables
     }
+
+
+def custom_id(message: dict, label: str) -> str:
+    """The custom_id of the one component labelled ``label`` on a message the bot sent."""
+    from tests.fakediscord import walk_components
+
+    [found] = [
+        c["custom_id"]
+        for c in walk_components(message.get("components"))
+        if c.get("label") == label
+    ]
+    return found
 
 
 async def complete_from_arxiv(

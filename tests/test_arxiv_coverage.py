@@ -17,12 +17,13 @@ from bot.ingest import ingest_paths
 from bot.sources.arxiv import ArxivClient
 from bot.sources.http import Http
 from tests.arxiv_standin import serve
-from tests.helpers import CORPUS, open_store
+from tests.helpers import CORPUS, needs_shared, open_store
 
 log = logging.getLogger(__name__)
 
 
 @pytest.mark.slow
+@needs_shared(CORPUS)
 async def test_every_paper_arxiv_answers_for_gets_its_primary_category_and_all_authors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

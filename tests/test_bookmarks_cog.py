@@ -7,7 +7,8 @@ import csv
 import io
 from datetime import date
 
-from tests.fakediscord import is_ephemeral, walk_components
+from tests.fakediscord import is_ephemeral
+from tests.helpers import custom_id
 
 
 async def shown(world, arxiv_id: str) -> dict:
@@ -170,7 +171,7 @@ async def test_list_pages_turn_for_the_asker(world) -> None:
     assert is_ephemeral(first)
     assert first["embeds"][0]["footer"]["text"] == "Page 1"
     assert first["embeds"][0]["description"].count("\n**") == 4  # five papers on page 1
-    turned = await world.fake.click(first, "paperboy:page:next", user=world.alice)
+    turned = await world.fake.click(first, custom_id(first, "Next"), user=world.alice)
     page = (await turned.response())["data"]["embeds"][0]
     assert page["footer"]["text"] == "Page 2"
     assert page["description"].startswith("**6. ")
@@ -190,22 +191,12 @@ async def test_reactions_by_bots_save_nothing(world) -> None:
     assert await saved(world, world.fake.bot_user) == []
 
 
-def button(message: dict, label: str) -> str:
-    """The custom_id of the button labelled ``label`` (confirmation ids are unique per question)."""
-    [custom_id] = [
-        c["custom_id"]
-        for c in walk_components(message.get("components"))
-        if c.get("label") == label
-    ]
-    return custom_id
-
-
 async def test_clear_asks_first_and_only_the_asker_answers(world) -> None:
     await world.bot.bookmarks.add(world.alice.id, "2503.99999")
     ix = await world.fake.slash("bookmarks clear", user=world.alice)
     question = await ix.reply()
     assert question["content"] == "Delete all your bookmarks?" and is_ephemeral(question)
-    yes, no = button(question, "Yes, delete them"), button(question, "Cancel")
+    yes, no = custom_id(question, "Yes, delete them"), custom_id(question, "Cancel")
     intruder = await (await world.fake.click(question, yes, user=world.bob)).reply()
     assert intruder["content"] == "This question is not yours to answer."
     assert is_ephemeral(intruder)
@@ -214,8 +205,8 @@ async def test_clear_asks_first_and_only_the_asker_answers(world) -> None:
     assert (await cancel.response())["data"]["content"] == "Cancelled; nothing was deleted."
     assert await saved(world, world.alice) == ["2503.99999"]
     again = await (await world.fake.slash("bookmarks clear", user=world.alice)).reply()
-    assert button(again, "Yes, delete them") != yes
-    confirm = await world.fake.click(again, button(again, "Yes, delete them"), user=world.alice)
+    assert custom_id(again, "Yes, delete them") != yes
+    confirm = await world.fake.click(again, custom_id(again, "Yes, delete them"), user=world.alice)
     assert (await confirm.response())["data"]["content"] == "Done: 1 bookmarks deleted."
     assert await saved(world, world.alice) == []
 
@@ -226,7 +217,7 @@ async def test_forget_me_deletes_my_bookmarks_and_nobody_elses(world) -> None:
     question = await (await world.fake.slash("bookmarks forget-me", user=world.alice)).reply()
     assert question["content"].startswith("Delete everything I store about you")
     confirm = await world.fake.click(
-        question, button(question, "Yes, delete them"), user=world.alice
+        question, custom_id(question, "Yes, delete them"), user=world.alice
     )
     assert (await confirm.response())["data"]["content"] == (
         "Deleted 1 bookmark(s) with 0 note(s), 0 follow(s), no digest settings and"

@@ -51,7 +51,8 @@ def write_config(tmp_path: Path, url: str, *, arxiv: bool = True) -> Path:
     config = tmp_path / "config.toml"
     config.write_text(
         f'[database]\npath = "{tmp_path / "p.db"}"\n'
-        f'[sources]\nfolder = "seeds"\narxiv = {str(arxiv).lower()}\narxiv_url = "{url}"\n'
+        f'[sources]\nfolder = "seeds"\nhuggingface = false\narxiv = {str(arxiv).lower()}\n'
+        f'arxiv_url = "{url}"\n'
         "arxiv_interval_seconds = 0\narxiv_batch = 10\nretries = 0\ntimeout_seconds = 5\n",
         encoding="utf-8",
     )
@@ -67,7 +68,7 @@ async def test_poll_ingests_every_source_and_completes_the_new_papers(
     code, out, err = await cli("poll", config=config)
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].startswith("folder seeds: 2 files, ") and " new," in lines[0]
+    assert lines[0].startswith(f"folder {tmp_path / 'seeds'}: 2 files, ") and " new," in lines[0]
     assert lines[1].startswith("arxiv: ") and "2 completed from arXiv" in lines[1]
     asked = {i for _, ids in standin.requests for i in ids}
     assert len(asked) == int(lines[1].split()[1]) == 39
@@ -150,3 +151,24 @@ def test_the_progress_bar_counts_papers(capsys: pytest.CaptureFixture[str]) -> N
         err
         == "\r[#######-----------------------] 50/200 papers\r[##############################] 200/200 papers\n"
     )
+
+
+def test_poll_without_network_is_one_line_per_source_and_exit_1(tmp_path: Path) -> None:
+    from tests.test_command_line import cli as run_cli
+
+    config = tmp_path / "config.toml"
+    closed = "http://127.0.0.1:9"  # the discard port: nothing listens there
+    config.write_text(
+        f'[database]\npath = "p.db"\n[sources]\nhuggingface_url = "{closed}/api/daily_papers"\n'
+        f'arxiv_url = "{closed}/api/query"\nretries = 0\nlookback_days = 3\n',
+        encoding="utf-8",
+    )
+    result = run_cli("--config", str(config), "poll", cwd=tmp_path)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if " ERROR " in line]
+    assert (
+        len(errors) == 1
+        and "huggingface: " in errors[0]
+        and "failed after 1 attempt (" in errors[0]
+    )
+    assert "Traceback" not in result.stderr

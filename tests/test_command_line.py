@@ -43,17 +43,57 @@ def seeded(tmp_path_factory) -> Path:
 
 def test_ingest_prints_a_summary_and_problems_with_file_and_line(tmp_path: Path) -> None:
     result = cli("ingest", str(SEEDS), str(DATA / "malformed.md"), db=tmp_path / "p.db")
-    assert result.returncode == 0
+    assert result.returncode == 1  # problems: what could be read is stored, and the exit says so
     assert (
         "3 files, 42 papers: 42 new, 0 updated, 0 unchanged, 0 removed; 4 problems" in result.stdout
     )
     assert f"{DATA / 'malformed.md'}:8: no arXiv id in row" in result.stderr
 
 
+def test_ingest_exits_0_only_when_every_file_was_read_whole(tmp_path: Path) -> None:
+    clean = cli("ingest", str(SEEDS), db=tmp_path / "p.db")
+    assert clean.returncode == 0
+    assert clean.stdout.strip() == (
+        "2 files, 39 papers: 39 new, 0 updated, 0 unchanged, 0 removed; 0 problems"
+    )
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "a.md").write_text("no digest here\n", "utf-8")
+    (broken / "b.md").write_bytes(b"\xff\xfe garbage")
+    failed = cli("ingest", str(broken), db=tmp_path / "p.db")
+    assert failed.returncode == 1
+    assert failed.stdout.startswith("2 files, 0 papers: ")
+
+
 def test_ingest_twice_reports_the_unchanged_files(tmp_path: Path) -> None:
     cli("ingest", str(SEEDS), db=tmp_path / "p.db")
     result = cli("ingest", str(SEEDS), db=tmp_path / "p.db")
-    assert "2 files (2 unchanged since last time)" in result.stdout
+    assert result.returncode == 0
+    assert result.stdout.strip() == "2 files, all unchanged since last time; 0 problems"
+    one_more = tmp_path / "more"
+    one_more.mkdir()
+    (one_more / "2025-03-20.md").write_bytes((DATA / "2025-03-20.md").read_bytes())
+    mixed = cli("ingest", str(SEEDS), str(one_more), db=tmp_path / "p.db")
+    assert mixed.stdout.startswith(
+        "3 files (2 unchanged since last time), 2 papers in the 1 read: 1 new, 1 updated,"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [("", "an empty path was given"), (" ", "an empty path was given"), ("{empty}", "no digest")],
+)
+def test_ingest_refuses_an_empty_path_or_a_folder_without_digests(
+    tmp_path: Path, path: str, message: str
+) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes.md").write_text("x", "utf-8")  # the current folder holds a .md: untouched
+    result = cli(
+        "ingest", path.format(empty=tmp_path / "empty"), db=tmp_path / "p.db", cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: {message}")
+    assert not (tmp_path / "p.db").exists()
 
 
 def test_search_json_lists_papers_with_their_fields(seeded: Path) -> None:
@@ -88,7 +128,7 @@ def test_text_output_shows_title_authors_and_links(seeded: Path) -> None:
     assert "Listed: 2025-03-20\n" in result.stdout
     assert "https://arxiv.org/abs/2503.99999" in result.stdout
     search = cli("search", "zebras", db=seeded)
-    assert "1. A New Paper About **Zebras**  (2503.99999; 2025-03-20)" in search.stdout
+    assert "1. A New Paper About Zebras  (2503.99999; 2025-03-20)" in search.stdout  # piped: plain
 
 
 def test_db_info_shows_the_schema_version(seeded: Path) -> None:
@@ -100,14 +140,16 @@ def test_db_info_shows_the_schema_version(seeded: Path) -> None:
 def test_db_flag_beats_the_environment_which_beats_the_config(tmp_path: Path, seeded: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(f'[database]\npath = "{tmp_path / "from-config.db"}"\n', "utf-8")
+    for name in ("from-config.db", "env.db"):
+        (tmp_path / name).touch()  # an empty file is a database to open (a missing one is not)
     via_flag = cli(
         "--config", str(config), "--db", str(seeded), "db", "info", db=tmp_path / "env.db"
     )
     assert f"database: {seeded}" in via_flag.stdout
     via_env = cli("--config", str(config), "db", "info", db=tmp_path / "env.db")
-    assert f"no database at {tmp_path / 'env.db'}" in via_env.stderr  # reads never create one
+    assert f"database: {tmp_path / 'env.db'}" in via_env.stdout
     via_config = cli("--config", str(config), "db", "info")
-    assert f"no database at {tmp_path / 'from-config.db'}" in via_config.stderr
+    assert f"database: {tmp_path / 'from-config.db'}" in via_config.stdout
 
 
 @pytest.mark.parametrize(
@@ -145,7 +187,24 @@ def test_the_example_config_loads_with_its_documented_defaults() -> None:
     config = load_config(ROOT / "config.example.toml", env={})
     assert config.bot.bookmark_emoji == "🔖"
     assert config.delivery.post_time == "09:00"
-    assert config.sources.folder == "seeds"
+    assert config.sources.folder == ""  # the seeds are the offline demo, not a daily source
+
+
+def test_paths_in_a_config_file_are_relative_to_its_folder(tmp_path: Path) -> None:
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "digests").mkdir()
+    (tmp_path / "etc" / "digests" / "d.md").write_bytes((SEEDS / "2025-03-19.md").read_bytes())
+    config = tmp_path / "etc" / "config.toml"
+    config.write_text('[database]\npath = "p.db"\n[sources]\nfolder = "digests"\n', "utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = cli("--config", str(config), "ingest", "../etc/digests", cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "etc" / "p.db").is_file()
+    assert not (elsewhere / "p.db").exists()
+    loaded = load_config(config, env={"PAPERBOY_DB": "here.db"})
+    assert loaded.sources.folder == str(tmp_path / "etc" / "digests")
+    assert loaded.database.path == "here.db"  # the environment is as typed, from the current folder
 
 
 @pytest.mark.parametrize(
@@ -157,6 +216,14 @@ def test_the_example_config_loads_with_its_documented_defaults() -> None:
         ("[delivery]\npost_time = '9am'\n", "[delivery] post_time: '9am' is not a time"),
         ("[delivery]\nweekdays = ['funday']\n", "[delivery] weekdays"),
         ("[sources]\npoll_minutes = 0\n", "poll_minutes must be at least 1"),
+        ("[bot]\nlog_level = 'LOUD'\n", "[bot] log_level must be one of DEBUG, INFO, WARNING"),
+        ("[bot]\nbookmark_emoji = ' '\n", "[bot] bookmark_emoji must not be empty"),
+        ("[delivery]\nbroken_after_days = 0\n", "broken_after_days must be at least 1, got 0"),
+        ("[sources]\nretries = -1\n", "[sources] retries must be at least 0, got -1"),
+        ("[sources]\nlookback_days = -2\n", "lookback_days must be at least 0, got -2"),
+        ("[sources]\ntimeout_seconds = -1\n", "timeout_seconds must be more than 0"),
+        ("[sources]\ntimeout_seconds = 0\n", "timeout_seconds must be more than 0"),
+        ("[sources]\nfolder = 'no-such-folder'\n", "folder-is-missing"),
         ("[sources]\narxiv_batch = 0\n", "[sources] arxiv_batch must be between 1 and 2000"),
         ("[sources]\narxiv_interval_seconds = -1\n", "arxiv_interval_seconds must be 0 or more"),
         ("[sources]\narxiv_url = 'export.arxiv.org'\n", "[sources] arxiv_url must be an http"),
@@ -167,9 +234,29 @@ def test_the_example_config_loads_with_its_documented_defaults() -> None:
 def test_bad_configs_name_the_key(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "config.toml"
     path.write_text(text, "utf-8")
+    if message == "folder-is-missing":
+        message = f"[sources] folder {tmp_path / 'no-such-folder'} is not a folder"
     with pytest.raises(ConfigError) as error:
         load_config(path, env={})
     assert message in str(error.value)
+
+
+def test_sane_values_at_the_edges_are_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[bot]\nlog_level = 'debug'\n[delivery]\nbroken_after_days = 1\ncatch_up_days = 0\n"
+        "[sources]\nretries = 0\nlookback_days = 0\ntimeout_seconds = 0.5\nfolder = '.'\n",
+        "utf-8",
+    )
+    config = load_config(path, env={})
+    assert (config.sources.retries, config.sources.folder) == (0, str(tmp_path / "."))
+
+
+def test_the_default_config_polls_hugging_face_daily_papers() -> None:
+    config = load_config(ROOT / "config.example.toml", env={})
+    assert config.sources.huggingface is True
+    assert config.sources.huggingface_url == "https://huggingface.co/api/daily_papers"
+    assert load_config(env={}).sources.huggingface is True
 
 
 def test_environment_overrides_the_file(tmp_path: Path) -> None:
@@ -177,3 +264,12 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
     path.write_text("[bot]\ntoken = 'from-file'\n", "utf-8")
     config = load_config(path, env={"DISCORD_TOKEN": "from-env", "PAPERBOY_DB": "/x.db"})
     assert (config.bot.token, config.database.path) == ("from-env", "/x.db")
+
+
+def test_the_token_can_come_from_a_systemd_credential(tmp_path: Path) -> None:
+    (tmp_path / "discord-token").write_text("from-credential\n", "utf-8")
+    via_credential = load_config(env={"CREDENTIALS_DIRECTORY": str(tmp_path)})
+    assert via_credential.bot.token == "from-credential"
+    both = {"CREDENTIALS_DIRECTORY": str(tmp_path), "DISCORD_TOKEN": "from-env"}
+    assert load_config(env=both).bot.token == "from-env"
+    assert load_config(env={"CREDENTIALS_DIRECTORY": str(tmp_path / "none")}).bot.token == ""

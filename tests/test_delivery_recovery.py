@@ -104,10 +104,10 @@ async def test_a_crash_before_sent_is_recorded_leaves_nothing_half_done(
     ledger = world.bot.delivery.ledger
     real_sent = ledger.sent
 
-    async def crash(subscription_id: int, day: str, item: str, message_id: int) -> None:
+    async def crash(subscription_id: int, day: str, item: str, *rest: object) -> None:
         if item != "header":
             raise RuntimeError("killed between posting a paper and recording it")
-        await real_sent(subscription_id, day, item, message_id)
+        await real_sent(subscription_id, day, item, *rest)
 
     monkeypatch.setattr(ledger, "sent", crash)
     with pytest.raises(RuntimeError):

@@ -1,18 +1,22 @@
-"""The delivery ledger's exactly-once step, counted on a real database without Discord."""
+"""The delivery ledger without Discord: batches planned before posting, late papers, edits in
+place, deleted messages left deleted and pending rows adopted, on a real database."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.config import Config
+from bot.config import Config, DeliveryConfig
 from bot.db import Database, PaperStore
-from bot.db.ledger import Entry, LedgerStore
+from bot.db.ledger import LedgerStore, Planned
 from bot.delivery import DeliveryService, Outgoing
+from bot.models import Paper
 from bot.subscriptions import SubscriptionService
 from tests.helpers import DATA, ingest
 
@@ -22,33 +26,41 @@ BEFORE = datetime(2025, 3, 19, 8, 0, tzinfo=UTC)
 
 
 class CountingLedger(LedgerStore):
-    """The real ledger, counting each call per item."""
+    """The real ledger, counting its writes."""
 
     def __init__(self, db: Database) -> None:
         super().__init__(db)
-        self.calls: Counter[tuple[str, str]] = Counter()
+        self.calls: Counter[str] = Counter()
 
-    async def entry(self, subscription_id: int, day: str, item: str) -> Entry | None:
-        self.calls["read", item] += 1
-        return await super().entry(subscription_id, day, item)
+    async def plan(self, subscription_id: int, day: str, rows: Sequence[Planned], since: str):
+        self.calls["plan"] += 1
+        await super().plan(subscription_id, day, rows, since)
 
-    async def pending(
-        self, subscription_id: int, day: str, item: str, position: int, nonce: str
-    ) -> None:
-        self.calls["write", item] += 1
-        await super().pending(subscription_id, day, item, position, nonce)
-
-    async def sent(self, subscription_id: int, day: str, item: str, message_id: int) -> None:
-        self.calls["write", item] += 1
-        await super().sent(subscription_id, day, item, message_id)
+    async def sent(self, *args, **kwargs) -> None:
+        self.calls["sent"] += 1
+        await super().sent(*args, **kwargs)
 
 
 class Recorder:
     """A poster that numbers what it is given; fails once on the item named in ``fail_on``."""
 
-    def __init__(self, fail_on: str | None = None) -> None:
+    def __init__(self, fail_on: str | None = None, adopt: dict[str, int] | None = None) -> None:
         self.sent: list[tuple[int, Outgoing, str]] = []
+        self.edits: list[tuple[int, int, Outgoing]] = []
+        self.searched: list[tuple[int, int | None, str]] = []
+        self.gone: set[int] = set()  # message ids a moderator deleted
         self.fail_on = fail_on
+        self.adopt = adopt or {}  # arXiv id -> the message found for it in the channel
+
+    def fingerprint(self, message: Outgoing) -> str:
+        shown = [(p.title, p.summary, p.authors, p.category) for p in message.papers]
+        return hashlib.sha256(repr((message.kind, message.late, shown)).encode()).hexdigest()
+
+    def fits(self, message: Outgoing) -> bool:
+        return len(message.papers) <= 3
+
+    async def kind(self, channel_id: int) -> str:
+        return "text"
 
     async def send(self, channel_id: int, message: Outgoing, nonce: str) -> int:
         if message.kind == "paper" and message.papers[0].arxiv_id == self.fail_on:
@@ -57,8 +69,24 @@ class Recorder:
         self.sent.append((channel_id, message, nonce))
         return 1000 + len(self.sent)
 
+    async def find(self, channel_id: int, after: int | None, message: Outgoing, nonce: str):
+        self.searched.append((channel_id, after, nonce))
+        return self.adopt.get(message.papers[0].arxiv_id) if message.kind == "paper" else None
+
+    async def edit(self, channel_id: int, message_id: int, message: Outgoing) -> bool:
+        if message_id in self.gone:
+            return False
+        self.edits.append((channel_id, message_id, message))
+        return True
+
     async def thread(self, channel_id: int, message_id: int, name: str) -> int:
         return message_id
+
+    async def forum_post(self, channel_id: int, message: Outgoing, name: str) -> int:
+        raise AssertionError("no forum here")
+
+    async def publish(self, channel_id: int, message_id: int) -> None:
+        raise AssertionError("nothing to publish")
 
     async def notify(self, user_id: int, guild_id: int, text: str) -> None:
         raise AssertionError(text)
@@ -70,13 +98,15 @@ async def remember(
     return None
 
 
+Setup = tuple[Database, PaperStore, SubscriptionService]
+
+
 @pytest.fixture
-async def setup(tmp_path: Path) -> AsyncIterator[tuple[Database, PaperStore, SubscriptionService]]:
+async def setup(tmp_path: Path) -> AsyncIterator[Setup]:
     db = await Database.open(tmp_path / "ledger.db")
     papers = PaperStore(db)
     await ingest(papers, DATA / "2025-03-20.md")
     subscriptions = SubscriptionService(db, Config(), lambda: BEFORE)
-    await subscriptions.subscribe(1, 10, 99, layout="channel")
     try:
         yield db, papers, subscriptions
     finally:
@@ -84,52 +114,199 @@ async def setup(tmp_path: Path) -> AsyncIterator[tuple[Database, PaperStore, Sub
 
 
 def delivery(
-    db: Database, papers: PaperStore, subscriptions: SubscriptionService, poster: Recorder
+    setup: Setup, poster: Recorder, clock: datetime = LATER, **settings
 ) -> tuple[DeliveryService, CountingLedger]:
+    db, papers, subscriptions = setup
     ledger = CountingLedger(db)
+    config = replace(Config(), delivery=replace(DeliveryConfig(), **settings))
     service = DeliveryService(
-        ledger, papers, subscriptions, poster, Config(), lambda: LATER, remember
+        ledger, papers, subscriptions, poster, config, lambda: clock, remember
     )
     return service, ledger
 
 
-async def test_one_paper_costs_one_ledger_read_and_two_writes(setup) -> None:
-    db, papers, subscriptions = setup
+async def subscribed(setup: Setup, layout: str = "channel"):
+    subscription, _ = await setup[2].subscribe(1, 10, 99, layout=layout)
+    return subscription
+
+
+async def late_paper(store: PaperStore, arxiv_id: str = "2503.77777", title: str = "Late") -> None:
+    """A paper joins the day from another source, after the day was posted."""
+    paper = Paper(
+        arxiv_id=arxiv_id,
+        title=title,
+        summary="Arrived in the afternoon.",
+        arxiv_url=f"https://arxiv.org/abs/{arxiv_id}",
+        day=DAY,
+        position=9,
+    )
+    await store.ingest(DAY, [paper], f"late-{arxiv_id}")
+
+
+def kinds(poster: Recorder) -> list[str]:
+    return [message.kind for _, message, _ in poster.sent]
+
+
+async def test_a_day_is_planned_in_one_write_and_each_message_marked_sent_once(setup) -> None:
     poster = Recorder()
-    service, ledger = delivery(db, papers, subscriptions, poster)
-    [subscription] = await subscriptions.all_active()
-    await service.deliver(subscription, LATER)
-    posted = [m.papers[0].arxiv_id for _, m, _ in poster.sent if m.kind == "paper"]
-    assert posted, "the day has papers"
-    for arxiv_id in posted:
-        assert (ledger.calls["read", arxiv_id], ledger.calls["write", arxiv_id]) == (1, 2)
+    service, ledger = delivery(setup, poster)
+    await service.deliver(await subscribed(setup), LATER)
+    assert kinds(poster) == ["header", "paper", "paper"]
+    assert ledger.calls == Counter({"plan": 1, "sent": 3})
 
 
-async def test_a_second_run_reads_each_item_once_and_posts_nothing(setup) -> None:
-    db, papers, subscriptions = setup
-    [subscription] = await subscriptions.all_active()
-    first, _ = delivery(db, papers, subscriptions, Recorder())
+async def test_a_second_run_writes_nothing_and_posts_nothing(setup) -> None:
+    subscription = await subscribed(setup)
+    first, _ = delivery(setup, Recorder())
     await first.deliver(subscription, LATER)
-    await db.execute("DELETE FROM delivered_days")  # as if the run died before marking the day
+    await setup[0].execute("DELETE FROM delivered_days")  # as if the run died before marking
     poster = Recorder()
-    again, ledger = delivery(db, papers, subscriptions, poster)
+    again, ledger = delivery(setup, poster)
     await again.deliver(subscription, LATER)
-    assert poster.sent == []
-    assert all(kind == "read" for kind, _ in ledger.calls)
+    assert poster.sent == [] and poster.edits == []
+    assert ledger.calls == Counter()
 
 
 async def test_a_message_left_pending_is_posted_again_with_the_same_nonce(setup) -> None:
-    db, papers, subscriptions = setup
-    [subscription] = await subscriptions.all_active()
-    [first_paper, *_] = await papers.day(DAY)
+    subscription = await subscribed(setup)
+    [first_paper, *_] = await setup[1].day(DAY)
     crashing = Recorder(fail_on=first_paper.arxiv_id)
-    service, _ = delivery(db, papers, subscriptions, crashing)
+    service, _ = delivery(setup, crashing)
     with pytest.raises(RuntimeError):
         await service.deliver(subscription, LATER)
-    pending = await LedgerStore(db).entry(subscription.id, DAY.isoformat(), first_paper.arxiv_id)
+    pending = await LedgerStore(setup[0]).entry(
+        subscription.id, DAY.isoformat(), first_paper.arxiv_id
+    )
     assert pending is not None and pending.state == "pending"
     poster = Recorder()
-    retry, _ = delivery(db, papers, subscriptions, poster)
+    retry, _ = delivery(setup, poster)
     await retry.deliver(subscription, LATER)
     nonces = {m.papers[0].arxiv_id: nonce for _, m, nonce in poster.sent if m.kind == "paper"}
     assert nonces[first_paper.arxiv_id] == pending.nonce
+    assert poster.searched == []  # within the nonce window Discord's dedupe is trusted
+
+
+async def test_past_the_nonce_window_a_pending_message_is_adopted_from_the_channel(setup) -> None:
+    subscription = await subscribed(setup)
+    [first_paper, second] = await setup[1].day(DAY)
+    service, _ = delivery(setup, Recorder(fail_on=first_paper.arxiv_id))
+    with pytest.raises(RuntimeError):
+        await service.deliver(subscription, LATER)
+    poster = Recorder(adopt={first_paper.arxiv_id: 5555})
+    later = LATER + timedelta(hours=2)
+    retry, _ = delivery(setup, poster, clock=later, nonce_window_seconds=60)
+    await retry.deliver(subscription, later)
+    header = await LedgerStore(setup[0]).entry(subscription.id, DAY.isoformat(), "header")
+    # Read after the last message sent; the next row, not found, ends the search: messages go
+    # out in order, so nothing after a missing one was posted.
+    assert [(after, channel) for channel, after, _ in poster.searched] == [
+        (header.message_id, 10),
+        (5555, 10),
+    ]
+    adopted = await LedgerStore(setup[0]).entry(
+        subscription.id, DAY.isoformat(), first_paper.arxiv_id
+    )
+    assert (adopted.state, adopted.message_id) == ("sent", 5555)
+    assert [m.papers[0].arxiv_id for _, m, _ in poster.sent] == [second.arxiv_id]
+
+
+async def test_a_late_paper_is_posted_under_a_more_line_and_nothing_else_again(setup) -> None:
+    subscription = await subscribed(setup, "thread")
+    first, _ = delivery(setup, Recorder())
+    await first.deliver(subscription, LATER)
+    await late_paper(setup[1])
+    poster = Recorder()
+    again, _ = delivery(setup, poster)
+    report = await again.deliver(subscription, LATER + timedelta(hours=1))
+    assert kinds(poster) == ["more", "paper"]
+    [(thread, more, _), (target, paper, _)] = poster.sent
+    assert thread == target == 1001  # the day's thread: the header's id
+    assert [p.arxiv_id for p in more.papers] == ["2503.77777"] and report.late == 1
+    assert paper.papers[0].title == "Late"
+
+
+async def test_a_late_paper_of_a_day_older_than_late_papers_days_is_not_posted(setup) -> None:
+    subscription = await subscribed(setup)
+    first, _ = delivery(setup, Recorder())
+    await first.deliver(subscription, LATER)
+    await late_paper(setup[1])
+    poster = Recorder()
+    three_days = LATER + timedelta(days=3)
+    again, _ = delivery(setup, poster, clock=three_days, late_papers_days=2)
+    await again.deliver(subscription, three_days)
+    assert poster.sent == []
+
+
+async def test_a_late_paper_joins_the_compact_list_by_an_edit_until_it_is_full(setup) -> None:
+    subscription = await subscribed(setup, "compact")
+    first, _ = delivery(setup, Recorder())
+    await first.deliver(subscription, LATER)
+    await late_paper(setup[1], "2503.77777")
+    poster = Recorder()
+    again, _ = delivery(setup, poster)
+    await again.deliver(subscription, LATER)
+    [(_, message_id, grown)] = poster.edits
+    assert message_id == 1001 and len(grown.papers) == 3 and poster.sent == []
+    await late_paper(setup[1], "2503.88888")  # a fourth paper: the list (3 at most here) is full
+    more = Recorder()
+    third, _ = delivery(setup, more)
+    await third.deliver(subscription, LATER)
+    [(_, extra, _)] = more.sent
+    assert (extra.kind, extra.late, [p.arxiv_id for p in extra.papers]) == (
+        "compact",
+        True,
+        ["2503.88888"],
+    )
+
+
+async def test_a_changed_title_edits_its_message_only_and_a_deleted_one_stays_deleted(
+    setup,
+) -> None:
+    subscription = await subscribed(setup)
+    first, _ = delivery(setup, Recorder())
+    await first.deliver(subscription, LATER)
+    [goose, _] = await setup[1].day(DAY)
+    changed = Paper(
+        arxiv_id=goose.arxiv_id,
+        title="RWKV-7 Goose, revised",
+        authors=goose.authors,
+        summary=goose.summary,
+        arxiv_url=goose.arxiv_url,
+        day=DAY,
+        position=0,
+    )
+    await setup[1].ingest(DAY + timedelta(days=1), [changed], "next-day")
+    poster = Recorder()
+    later = LATER + timedelta(days=1)
+    again, _ = delivery(setup, poster, clock=later)
+    report = await again.deliver(subscription, later)
+    [(channel, message_id, message)] = poster.edits
+    assert (channel, message_id, message.papers[0].title) == (10, 1002, "RWKV-7 Goose, revised")
+    assert report.edits == 1
+    # A moderator deletes it, the title changes again: no edit, no re-post, ever.
+    await setup[1].ingest(DAY + timedelta(days=2), [replace(changed, title="Third")], "day-3")
+    gone = Recorder()
+    gone.gone.add(1002)
+    third, _ = delivery(setup, gone, clock=later)
+    await third.deliver(subscription, later)
+    entry = await LedgerStore(setup[0]).entry(subscription.id, DAY.isoformat(), goose.arxiv_id)
+    assert entry.deleted and gone.sent == []
+    fourth = Recorder()
+    last, _ = delivery(setup, fourth, clock=later)
+    await last.deliver(subscription, later)
+    assert fourth.edits == [] and fourth.sent == []
+
+
+async def test_no_edit_past_the_edit_window(setup) -> None:
+    subscription = await subscribed(setup)
+    first, _ = delivery(setup, Recorder())
+    await first.deliver(subscription, LATER)
+    [goose, _] = await setup[1].day(DAY)
+    await setup[1].db.execute(
+        "UPDATE papers SET title = 'New' WHERE arxiv_id = ?", (goose.arxiv_id,)
+    )
+    poster = Recorder()
+    late = LATER + timedelta(days=8)
+    again, _ = delivery(setup, poster, clock=late, edit_window_days=7)
+    await again.deliver(subscription, late)
+    assert poster.edits == []

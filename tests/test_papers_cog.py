@@ -7,7 +7,7 @@ import sys
 
 from bot.digest import parse_digest
 from tests.fakediscord import is_ephemeral
-from tests.helpers import SEEDS
+from tests.helpers import SEEDS, custom_id
 
 
 def buttons(message: dict) -> list[dict]:
@@ -64,27 +64,17 @@ async def test_pages_turn_for_the_asker_only(world) -> None:
     first = await ix.reply()
     assert first["embeds"][0]["title"] == "Papers for 2025-03-19 · 22 papers"
     assert first["embeds"][0]["footer"]["text"] == "Page 1"
-    refused = await world.fake.click(first, "paperboy:page:next", user=world.bob)
+    refused = await world.fake.click(first, custom_id(first, "Next"), user=world.bob)
     answer = await refused.reply()
     assert (
         is_ephemeral(answer)
         and answer["content"] == "Only the person who asked can turn these pages."
     )
-    turned = await world.fake.click(first, "paperboy:page:next", user=world.alice)
+    turned = await world.fake.click(first, custom_id(first, "Next"), user=world.alice)
     response = await turned.response()
     assert response["type"] == 7
     assert response["data"]["embeds"][0]["footer"]["text"] == "Page 2"
     assert response["data"]["embeds"][0]["description"].startswith("**6. ")
-
-
-async def test_page_buttons_stop_after_the_timeout(world) -> None:
-    world.bot.get_cog("Papers").page_timeout = 0.05
-    ix = await world.fake.slash("paper day", user=world.alice, date="2025-03-19")
-    reply = await ix.reply()
-    await world.fake.wait_for(
-        lambda: all(b.get("disabled") for b in buttons(reply) if "page" in b["custom_id"])
-    )
-    assert [b["disabled"] for b in buttons(reply) if "page" in b["custom_id"]] == [True, True]
 
 
 async def test_show_accepts_links_and_offers_a_bookmark_button(world) -> None:

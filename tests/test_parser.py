@@ -13,13 +13,14 @@ from hypothesis import strategies as st
 from bot.digest import parse_digest
 from bot.ids import normalize_arxiv_id
 from bot.models import Paper
+from tests.helpers import needs_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 CORPUS = ROOT.parent / "shared" / "corpus" / "daily-ai-papers"
 SEEDS = ROOT / "seeds"
 ARCHIVE = sorted(CORPUS.rglob("*.md")) if CORPUS.is_dir() else []
-needs_corpus = pytest.mark.skipif(not ARCHIVE, reason=f"the shared corpus is not at {CORPUS}")
+needs_corpus = needs_shared(CORPUS)
 
 
 def parse(path: Path):
@@ -248,3 +249,18 @@ def test_mutated_digests_never_raise_and_problems_point_inside_the_file(text: st
 def test_arbitrary_text_never_raises(text: str) -> None:
     digest = parse_digest(text, "2025-01-01.md")
     assert all(problem.line >= 1 for problem in digest.problems)
+
+
+def test_a_heading_with_an_impossible_date_says_so_not_no_heading() -> None:
+    text = "## Papers for 2025-13-45\n\n| Title | Authors | Summary |\n|---|---|---|\n"
+    text += "| X (Read more on [arXiv](https://arxiv.org/abs/2503.00001)) | A | S |\n"
+    alone = parse_digest(text, "digest.md")
+    assert alone.day is None and alone.papers == []
+    assert [(p.line, p.reason) for p in alone.problems] == [
+        (1, "the heading's date 2025-13-45 is not a real date")
+    ]
+    named = parse_digest(text, "archive/2025/03/19.md")
+    assert named.day == date(2025, 3, 19) and len(named.papers) == 1
+    assert [p.reason for p in named.problems] == [
+        "the heading's date 2025-13-45 is not a real date; used 2025-03-19 from the file name"
+    ]

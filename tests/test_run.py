@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, load_config
-from bot.edge.client import BAD_TOKEN, run
+from bot.edge.runner import BAD_TOKEN, run
 from tests.fakediscord import FakeDiscord
 from tests.test_command_line import cli
 

@@ -104,3 +104,19 @@ async def test_shutdown_cancels_a_backfill_in_progress(parts) -> None:
     await scheduler.start()
     await scheduler.shutdown()
     assert scheduler.backfill is not None and scheduler.backfill.done()
+
+
+async def test_a_poll_whose_completion_changed_shown_papers_delivers_their_edits(parts) -> None:
+    db, standin, enricher = parts
+    papers = PaperStore(db)
+    await ingest(papers, DATA / "2025-03-20.md")
+    config = replace(Config(), sources=SourcesConfig(folder=""))
+    service = SubscriptionService(db, config, lambda: NOW)
+    delivery = SeeingDelivery(papers, "2503.99999")
+    scheduler = Scheduler(service, delivery, [], config, lambda: NOW, enricher)  # type: ignore[arg-type]
+    scheduler.polled = True  # past the first poll's catch-up: only news delivers
+    standin.add([("2503.99999", "A New Paper About Zebras")])
+    await scheduler.poll()  # no source brought anything; the backlog batch completed the paper
+    assert delivery.seen == [("arxiv", "digest")]
+    await scheduler.poll()
+    assert delivery.seen == [("arxiv", "digest")]  # nothing changed since: no delivery round

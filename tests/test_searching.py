@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.db import Database, PaperStore
 from bot.search import SearchError, SearchService, parse_query
-from tests.helpers import CORPUS, DATA, SEEDS, ingest, open_store
+from tests.helpers import CORPUS, DATA, SEEDS, ingest, needs_shared, open_store
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ async def test_show_rejects_what_is_not_an_id(service: SearchService) -> None:
     assert await service.show("2101.00001") is None
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is absent")
+@needs_shared(CORPUS)
 async def test_pages_are_stable_with_no_gaps_or_overlaps(tmp_path: Path) -> None:
     async with open_store(tmp_path / "p.db") as store:
         await ingest(store, CORPUS)

@@ -1,11 +1,14 @@
 """SIGKILL mid fan-out: the bot runs as a subprocess, is killed after N posts, restarted, and
-every channel still ends with each paper exactly once (no duplicate from a re-post, no gap)."""
+every channel still ends with each paper exactly once (no duplicate from a re-post, no gap);
+also across many kills, each followed by a downtime longer than Discord's nonce window."""
 
 from __future__ import annotations
 
 import asyncio
+import random
 import signal
 import sys
+import time
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -24,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHANNELS, PAPERS = 20, 10
 
 
-async def seed(path: Path, channels: list[Channel], guild_id: int, owner: int) -> set[str]:
+async def seed_database(path: Path, channels: list[Channel], guild_id: int, owner: int) -> set[str]:
     """Today's papers, and subscriptions made yesterday posting at 00:00 UTC: all due on start."""
     today = datetime.now(UTC).date()
     batch = next(synthetic_papers(load_vocabulary(), PAPERS, per_day=PAPERS))
@@ -49,9 +52,16 @@ async def seed(path: Path, channels: list[Channel], guild_id: int, owner: int) -
     return {paper.arxiv_url for paper in batch}
 
 
-async def launch(fake: FakeDiscord, path: Path) -> asyncio.subprocess.Process:
+async def launch(fake: FakeDiscord, path: Path, *extra: float) -> asyncio.subprocess.Process:
+    """The bot as a subprocess; ``extra``: its clock offset and nonce window (see launch_bot)."""
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.launch_bot", fake.base_url, str(path), cwd=ROOT
+        sys.executable,
+        "-m",
+        "tests.launch_bot",
+        fake.base_url,
+        str(path),
+        *(str(value) for value in extra),
+        cwd=ROOT,
     )
 
 
@@ -76,7 +86,7 @@ async def test_sigkill_mid_fan_out_posts_each_paper_once(tmp_path: Path, kill_af
         guild = fake.add_guild()
         channels = [guild.add_channel(f"papers-{n}") for n in range(CHANNELS)]
         path = tmp_path / "paperboy.db"
-        urls = await seed(path, channels, guild.id, fake.owner.id)
+        urls = await seed_database(path, channels, guild.id, fake.owner.id)
         bot = await launch(fake, path)
         await fake.wait_for(lambda: len(fake.created) >= kill_after, 15, f"{kill_after} posts")
         bot.send_signal(signal.SIGKILL)
@@ -99,3 +109,59 @@ async def test_sigkill_mid_fan_out_posts_each_paper_once(tmp_path: Path, kill_af
         m["channel_id"] for m in fake.created if m["content"].startswith("**Papers for")
     )
     assert sorted(headers.values()) == [1] * CHANNELS
+
+
+DOWNTIME = 3600.0  # simulated seconds between a kill and the restart: far past the nonce window
+KILLS = 10
+
+
+@pytest.mark.slow
+async def test_ten_kills_each_followed_by_a_long_downtime_leave_no_duplicate_and_no_gap(
+    tmp_path: Path,
+) -> None:
+    """The fake forgets nonces after 1 s and its clock jumps an hour at each restart (so does the
+    bot's): a message in flight at a kill can only be found again by reading the channel."""
+    skew = [0.0]
+    fake = FakeDiscord(clock=lambda: time.monotonic() + skew[0])
+    fake.nonce_window = 1.0
+    await fake.start()
+    seed = random.randrange(1_000_000)
+    try:
+        guild = fake.add_guild()
+        channels = [guild.add_channel(f"papers-{n}") for n in range(CHANNELS)]
+        path = tmp_path / "paperboy.db"
+        urls = await seed_database(path, channels, guild.id, fake.owner.id)
+        total = CHANNELS * (1 + PAPERS)
+        kill_points = sorted(random.Random(seed).sample(range(1, total), KILLS))
+        expected = {(c.id, url) for c in channels for url in urls}
+        for point in kill_points:
+            bot = await launch(fake, path, skew[0], 1.0)
+            try:
+                await fake.wait_for(
+                    lambda at=point: len(fake.created) >= at or set(paper_posts(fake)) >= expected,
+                    30,
+                    f"{point} posts",
+                )
+            finally:
+                bot.send_signal(signal.SIGKILL)
+                await bot.wait()
+            skew[0] += DOWNTIME
+        bot = await launch(fake, path, skew[0], 1.0)
+        try:
+            await fake.wait_for(
+                lambda: set(paper_posts(fake)) >= expected, 30, "every paper in every channel"
+            )
+        finally:
+            bot.send_signal(signal.SIGKILL)
+            await bot.wait()
+    finally:
+        await fake.stop()
+    posts = paper_posts(fake)
+    assert set(posts) == expected, f"seed {seed}"
+    assert [key for key, count in posts.items() if count > 1] == [], f"seed {seed}"
+    headers = Counter(
+        m["channel_id"] for m in fake.created if m["content"].startswith("**Papers for")
+    )
+    assert sorted(headers.values()) == [1] * CHANNELS, f"seed {seed}"
+    assert fake.stats["nonce_dedupes"] == 0  # Discord's dedupe never helped: the window was over
+    assert fake.stats["history_reads"] > 0

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import shutil
+import socket
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import aiohttp
+from aiohttp import web
 
 from bot.config import Config, SourcesConfig
 from bot.db.papers import PaperStore
@@ -19,7 +21,7 @@ from bot.sources.http import Http
 from bot.sources.huggingface import HuggingFaceSource
 from bot.sources.url import UrlTemplateSource
 from tests.fixtures_sources import Site, Sleeps, answer, clock
-from tests.helpers import DATA, SEEDS
+from tests.helpers import DATA, SEEDS, offline
 
 
 def digest(day: str = "2025-03-19") -> bytes:
@@ -45,7 +47,7 @@ async def test_the_folder_source_ingests_new_and_changed_files(tmp_path: Path, s
     folder = tmp_path / "seeds"
     folder.mkdir()
     shutil.copy(SEEDS / "2025-03-19.md", folder)
-    config = replace(Config(), sources=SourcesConfig(folder=str(folder)))
+    config = replace(Config(), sources=offline(folder))
     [source] = sources(config, store)
     assert (await source.poll()).new == 22
     assert (await source.poll()).skipped_files == 1
@@ -58,7 +60,7 @@ async def test_the_folder_source_logs_each_problem_with_its_file_and_line(
     tmp_path: Path, store, caplog
 ) -> None:
     shutil.copy(DATA / "malformed.md", tmp_path)
-    config = replace(Config(), sources=SourcesConfig(folder=str(tmp_path)))
+    config = replace(Config(), sources=offline(tmp_path))
     [source] = sources(config, store)
     report = await source.poll()
     assert report.new == 3 and report.problems
@@ -133,6 +135,7 @@ async def test_retry_after_is_honoured(site, store, session) -> None:
 
 
 async def test_a_timeout_is_retried(site, store, session, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
     site.script("/archive/2025/03/19.md", Site.HANG, answer(200, digest()))
     sleeps = Sleeps()
     source = url_source(site, store, session, sleep=sleeps, timeout=0.2)
@@ -269,7 +272,39 @@ async def test_a_source_that_raises_is_logged_and_the_next_one_polled(
     tmp_path: Path, store, caplog
 ) -> None:
     shutil.copy(SEEDS / "2025-03-19.md", tmp_path)
-    folder = sources(replace(Config(), sources=SourcesConfig(folder=str(tmp_path))), store)
+    folder = sources(replace(Config(), sources=offline(tmp_path)), store)
     reports = await poll_all([Broken(), *folder])
     assert (reports["broken"].papers, reports[folder[0].name].new) == (0, 22)
     assert any(r.exc_info and "source broken failed" in r.getMessage() for r in caplog.records)
+
+
+async def test_without_network_a_poll_is_one_line_and_a_later_poll_recovers(
+    store, session, caplog
+) -> None:
+    """The bot started before the network: each poll logs one line (after retrying with
+    backoff), skips the other days, and the first poll after the network is back ingests."""
+    caplog.set_level(logging.INFO)
+    with socket.socket() as probe:  # a port nobody listens on, until the "network" comes up
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sleeps = Sleeps()
+    url = f"http://127.0.0.1:{port}/api/daily_papers"
+    source = HuggingFaceSource(url, store, clock, 3, Http(session, 1.0, 2, sleeps))
+    assert (await source.poll()).new == 0
+    [line] = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert line.startswith(f"huggingface: {url}?date=2025-03-17 failed after 3 attempts")
+    assert len(sleeps) == 2 and sleeps[0] <= sleeps[1]  # backoff between attempts
+
+    async def api(request: web.Request) -> web.Response:
+        body = HF_DAY if request.query.get("date") == "2025-03-20" else b"[]"
+        return web.Response(body=body, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get("/api/daily_papers", api)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        assert (await source.poll()).new == 3
+    finally:
+        await runner.cleanup()

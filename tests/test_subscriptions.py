@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import Config, DeliveryConfig, SourcesConfig
+from bot.config import Config, DeliveryConfig
 from bot.db.core import Database
 from bot.db.papers import PaperStore
 from bot.delivery import DeliveryReport
@@ -18,7 +18,7 @@ from bot.models import PaperRow
 from bot.scheduler import Scheduler, trigger
 from bot.sources.folder import FolderSource
 from bot.subscriptions import Subscription, SubscriptionError, SubscriptionService
-from tests.helpers import DATA
+from tests.helpers import DATA, offline
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(
@@ -210,7 +210,7 @@ async def test_a_poll_delivers_when_it_brings_new_papers_or_after_a_restart(
 ) -> None:
     folder = tmp_path / "digests"
     folder.mkdir()
-    config = replace(service.config, sources=SourcesConfig(folder=str(folder)))
+    config = replace(service.config, sources=offline(folder))
     delivery = FakeDelivery()
     papers = PaperStore(service.store.db)
     sources = [FolderSource(folder, papers)]
@@ -230,7 +230,7 @@ async def test_start_rebuilds_a_job_for_each_active_subscription(
     await service.subscribe(1, 10, 99, time="06:15")
     broken, _ = await service.subscribe(1, 11, 99)
     await service.store.set_health(broken.id, 3, True)
-    config = replace(service.config, sources=SourcesConfig(folder=""))
+    config = replace(service.config, sources=offline())
     delivery = FakeDelivery()
     scheduler = Scheduler(service, delivery, [], config, service.clock)  # type: ignore[arg-type]
     await scheduler.start()

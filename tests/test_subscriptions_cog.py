@@ -143,13 +143,14 @@ async def test_listing_shows_each_channel_with_its_next_post(lab: Lab) -> None:
     await run(lab, "subscribe", lab.mod, time="06:00", weekdays="sat,sun")
     await run(lab, "subscribe", lab.mod, channel=lab.no_threads, layout="compact")
     first, second = await lab.bot.subscriptions.in_guild(lab.guild.id)
-    text = await run(lab, "subscriptions", lab.guest)
-    assert text.splitlines() == [
-        f"<#{lab.papers.id}>: 06:00 UTC, Sat, Sun; thread layout;"
-        f" next <t:{next_post(lab, first)}:F>",
-        f"<#{lab.no_threads.id}>: 09:00 UTC, Mon, Tue, Wed, Thu, Fri; compact layout;"
-        f" next <t:{next_post(lab, second)}:F>",
+    listing = await (await lab.fake.slash("subscriptions", user=lab.guest)).reply()
+    assert listing["embeds"][0]["description"].split("\n\n") == [
+        f"<#{lab.papers.id}>: 06:00 UTC, Sat, Sun; thread layout\n"
+        f"last post never yet; next <t:{next_post(lab, first)}:F>",
+        f"<#{lab.no_threads.id}>: 09:00 UTC, Mon, Tue, Wed, Thu, Fri; compact layout\n"
+        f"last post never yet; next <t:{next_post(lab, second)}:F>",
     ]
+    assert listing["embeds"][0]["footer"]["text"] == "Page 1 of 1"
 
 
 async def test_edit_replaces_the_job_at_once_and_keeps_other_settings(lab: Lab) -> None:

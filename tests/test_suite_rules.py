@@ -89,3 +89,16 @@ def test_the_subprocess_and_100k_paper_tests_are_marked_slow() -> None:
         test_big_database.test_search_on_100k_papers_answers_inside_the_window,
     ):
         assert "slow" in [mark.name for mark in test.pytestmark]
+
+
+def test_tests_that_read_shared_skip_locally_but_fail_on_ci(tmp_path) -> None:
+    """Without ../shared a local run skips the corpus tests; CI=true makes them fail instead."""
+    from tests.helpers import CORPUS, needs_shared
+
+    absent = tmp_path / "shared" / "corpus"
+    [local] = needs_shared(absent, {}).mark.kwargs.get("reason", "").split(" is absent")[:1]
+    assert needs_shared(absent, {}).mark.name == "skip" and local == str(absent)
+    on_ci = needs_shared(absent, {"CI": "true"}).mark
+    assert (on_ci.name, on_ci.args) == ("usefixtures", ("missing_shared",))
+    if CORPUS.exists():
+        assert needs_shared(CORPUS, {"CI": "true"}).mark.name == "shared"  # present: runs

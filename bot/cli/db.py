@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from bot.cli.common import open_store
+from bot.cli.common import open_store, require_database
 from bot.config import Config
-from bot.db import Database, DatabaseError, health
+from bot.db import Database, DatabaseError, health, maintenance
 
 
 def add_parsers(commands: Any) -> None:
@@ -22,6 +24,16 @@ def add_parsers(commands: Any) -> None:
         "--rebuild-index", action="store_true", help="rebuild the search indexes, then check"
     )
     check.set_defaults(handler=_check)
+    backup = actions.add_parser(
+        "backup", help="a consistent copy, safe while the bot runs (SQLite online backup)"
+    )
+    backup.add_argument(
+        "path", metavar="PATH", help="the new file, or a folder for paperboy-YYYYMMDD-HHMMSS.db"
+    )
+    backup.set_defaults(handler=_backup)
+    actions.add_parser(
+        "vacuum", help="reclaim free space and merge the search index (safe while the bot runs)"
+    ).set_defaults(handler=_vacuum)
 
 
 async def _info(config: Config, args: argparse.Namespace) -> int:
@@ -60,3 +72,24 @@ async def _check(config: Config, args: argparse.Namespace) -> int:
         return 1
     print("ok: integrity check and search indexes")
     return 0
+
+
+async def _backup(config: Config, args: argparse.Namespace) -> int:
+    source = require_database(config)
+    target = Path(args.path)
+    if target.is_dir():
+        target = target / f"paperboy-{datetime.now(UTC):%Y%m%d-%H%M%S}.db"
+    result = await maintenance.backup(source, target)
+    print(f"backed up {source} to {result.path}: {result.papers} papers, {_mb(result.size)}")
+    return 0
+
+
+async def _vacuum(config: Config, args: argparse.Namespace) -> int:
+    path = require_database(config)
+    result = await maintenance.vacuum(path)
+    print(f"vacuumed {path}: {_mb(result.before)} -> {_mb(result.after)}")
+    return 0
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"

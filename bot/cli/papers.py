@@ -6,24 +6,39 @@ import argparse
 import sys
 from typing import Any
 
-from bot.cli.common import CliError, day_arg, open_store, print_papers
+from bot.cli.common import CliError, bounded, day_arg, open_store, print_papers
 from bot.cli.record import show_text
 from bot.config import Config
-from bot.search import SearchService, paper_id
+from bot.search import MAX_LIMIT, SearchService, nothing_to_search, parse_arxiv_id
+
+MAX_OFFSET = 1_000_000
 
 
 def add_parsers(commands: Any) -> None:
-    search = commands.add_parser("search", help="ranked keyword search")
-    search.add_argument("query", help='words, "exact phrases", -excluded, prefix*')
+    search = commands.add_parser(
+        "search",
+        help="ranked keyword search",
+        epilog='A word starting with "-" excludes it: search "model -diffusion" (quotes optional).',
+    )
+    search.add_argument(
+        "query", nargs="?", default="", help='words, "exact phrases", -excluded, prefix*'
+    )
     search.add_argument("--author", help="only papers by this author (part of a name is enough)")
     search.add_argument("--category", help="only papers in this category")
     search.add_argument("--since", type=day_arg, help="listed on or after YYYY-MM-DD")
     search.add_argument("--until", type=day_arg, help="listed on or before YYYY-MM-DD")
-    search.add_argument("--limit", type=int, default=10, help="how many results (default 10)")
-    search.add_argument("--offset", type=int, default=0, help="skip this many results")
-    search.set_defaults(handler=_search)
+    search.add_argument(
+        "--limit",
+        type=bounded(1, MAX_LIMIT),
+        default=10,
+        help=f"how many results, 1 to {MAX_LIMIT} (default 10)",
+    )
+    search.add_argument(
+        "--offset", type=bounded(0, MAX_OFFSET), default=0, help="skip this many results"
+    )
+    search.set_defaults(handler=_search, extra_words=True)
 
-    show = commands.add_parser("show", help="one paper by arXiv id or URL")
+    show = commands.add_parser("show", help="one paper by arXiv id or URL, every field")
     show.add_argument("arxiv_id", help="2503.14456, arXiv:2503.14456v2 or an arXiv/HF link")
     show.set_defaults(handler=_show)
 
@@ -36,6 +51,10 @@ def add_parsers(commands: Any) -> None:
 
 
 async def _search(config: Config, args: argparse.Namespace) -> int:
+    filtered = any((args.author, args.category, args.since, args.until))
+    why_not = nothing_to_search(args.query, filtered=filtered)
+    if why_not:
+        raise CliError(why_not)
     async with open_store(config, readonly=True) as papers:
         page = await SearchService(papers).search(
             args.query,
@@ -49,11 +68,13 @@ async def _search(config: Config, args: argparse.Namespace) -> int:
     if not page.items and not args.json:
         print("No papers found.", file=sys.stderr)
     print_papers(page.items, args.json)
+    if page.has_more and not args.json:
+        print(f"more: --offset {page.offset + page.limit}", file=sys.stderr)
     return 0
 
 
 async def _show(config: Config, args: argparse.Namespace) -> int:
-    paper_id(args.arxiv_id)  # a typo is named before any file is opened
+    parse_arxiv_id(args.arxiv_id)  # a typo is named before a missing database
     async with open_store(config, readonly=True) as papers:
         paper = await SearchService(papers).show(args.arxiv_id)
     if paper is None:
@@ -67,10 +88,13 @@ async def _show(config: Config, args: argparse.Namespace) -> int:
 
 async def _day(config: Config, args: argparse.Namespace) -> int:
     async with open_store(config, readonly=True) as papers:
-        day, rows = await SearchService(papers).day(args.day)
-    if day is None:
-        raise CliError(f"the database {config.database.path} holds no papers yet; run ingest")
-    if not rows and not args.json:
-        print(f"No papers for {day}.", file=sys.stderr)
+        search = SearchService(papers)
+        day, rows = await search.day(args.day)
+        if day is None:
+            raise CliError(f"the database {config.database.path} holds no papers yet; run ingest")
+        if not rows:
+            before, after = await search.nearest_days(day)
+            near = " and ".join(d.isoformat() for d in (before, after) if d)
+            raise CliError(f"no papers for {day}; the nearest days with papers: {near}")
     print_papers(rows, args.json, heading=f"Papers for {day}")
     return 0

@@ -44,17 +44,21 @@ def _now() -> datetime:
 
 
 @asynccontextmanager
-async def _wired(config: Config) -> AsyncIterator[tuple[list[Source], Enricher | None]]:
-    """The sources and arXiv completion as the bot builds them, on the configured database."""
-    async with open_store(config) as papers, aiohttp.ClientSession() as session:
+async def _wired(
+    config: Config, *, create: bool = False
+) -> AsyncIterator[tuple[list[Source], Enricher | None]]:
+    """The sources and arXiv completion as the bot builds them, on the configured database
+    (which only ``poll``, like ``ingest``, may create)."""
+    async with open_store(config, create=create) as papers, aiohttp.ClientSession() as session:
         http = http_from(session, config.sources)
         sources = build_sources(config, papers, SourceState(papers.db), http, _now)
         yield sources, build_enricher(config, papers, http, _now)
 
 
 async def poll(config: Config, args: argparse.Namespace) -> int:
-    """One poll of every configured source, as the scheduler runs it; prints what it did."""
-    async with _wired(config) as (sources, enricher):
+    """One poll of every configured source, as the scheduler runs it; prints what it did.
+    Exit 1 when a source or arXiv could not be reached (the log line says why)."""
+    async with _wired(config, create=True) as (sources, enricher):
         if not sources and enricher is None:
             print("No source is configured: see [sources] in config.example.toml.", file=sys.stderr)
             return 1
@@ -67,7 +71,8 @@ async def poll(config: Config, args: argparse.Namespace) -> int:
         print(f"arxiv: {completed.summary()}")
     elif enricher is None:
         print("arxiv: off ([sources] arxiv = false)")
-    return 0
+    failed = any(report.failures for report in reports.values())
+    return 1 if failed or (completed is not None and completed.error) else 0
 
 
 def _bar(done: int, total: int) -> None:

@@ -18,13 +18,24 @@ class BookmarkStore:
         self.papers = papers
 
     async def remember(
-        self, message_id: int, channel_id: int, guild_id: int | None, arxiv_ids: Sequence[str]
+        self,
+        message_id: int,
+        channel_id: int,
+        guild_id: int | None,
+        arxiv_ids: Sequence[str],
+        replace: bool = False,
     ) -> None:
-        await self.db.executemany(
-            "INSERT OR IGNORE INTO paper_messages (message_id, paper_id, channel_id, guild_id)"
-            " SELECT ?, id, ?, ? FROM papers WHERE arxiv_id = ?",
-            [(message_id, channel_id, guild_id, arxiv_id) for arxiv_id in arxiv_ids],
-        )
+        """Map the message to these papers (``replace``: to these only), in one transaction."""
+        async with self.db.transaction() as connection:
+            if replace:
+                await connection.execute(
+                    "DELETE FROM paper_messages WHERE message_id = ?", (message_id,)
+                )
+            await connection.executemany(
+                "INSERT OR IGNORE INTO paper_messages (message_id, paper_id, channel_id, guild_id)"
+                " SELECT ?, id, ?, ? FROM papers WHERE arxiv_id = ?",
+                [(message_id, channel_id, guild_id, arxiv_id) for arxiv_id in arxiv_ids],
+            )
 
     async def papers_for_message(self, message_id: int) -> list[str]:
         rows = await self.db.fetchall(
@@ -54,25 +65,23 @@ class BookmarkStore:
     async def saved(
         self, user_id: int, limit: int, offset: int, *, unread: bool = False
     ) -> list[Saved]:
-        """The user's papers, newest bookmark first, with when each was saved, read and its note."""
+        """The user's papers, newest bookmark first, with when each was saved, read and its note:
+        one query for the page, so a bookmark removed meanwhile is simply not on it."""
         only = " AND b.read_at IS NULL" if unread else ""
-        rows = await self.papers.rows(
-            f"SELECT {PAPER_COLUMNS} FROM bookmarks b JOIN papers p ON p.id = b.paper_id"
+        records = await self.db.fetchall(
+            f"SELECT {PAPER_COLUMNS}, b.created_at AS bookmarked_at, b.read_at AS read_at,"
+            " b.note AS note FROM bookmarks b JOIN papers p ON p.id = b.paper_id"
             f" WHERE b.user_id = ?{only} ORDER BY b.created_at DESC, p.arxiv_id LIMIT ? OFFSET ?",
             (user_id, limit, offset),
         )
-        if not rows:
-            return []
-        state = await self.db.fetchall(
-            "SELECT p.arxiv_id, b.created_at, b.read_at, b.note FROM bookmarks b"
-            f" JOIN papers p ON p.id = b.paper_id WHERE b.user_id = ? AND p.arxiv_id IN ({marks(len(rows))})",
-            (user_id, *(row.arxiv_id for row in rows)),
-        )
-        known = {row[0]: row for row in state}
+        rows = await self.papers.hydrate(records)
         return [
-            Saved(row, known[row.arxiv_id][1], known[row.arxiv_id][2], known[row.arxiv_id][3])
-            for row in rows
+            Saved(row, record["bookmarked_at"], record["read_at"], record["note"])
+            for row, record in zip(rows, records, strict=True)
         ]
+
+    async def known(self, arxiv_id: str) -> bool:
+        return await self.papers.get(arxiv_id) is not None
 
     async def set_read(self, user_id: int, arxiv_id: str, read_at: str | None) -> bool:
         """Mark one bookmark read (at ``read_at``) or unread (None); False: not bookmarked."""

@@ -128,6 +128,8 @@ class Database:
             await connection.execute("PRAGMA query_only = ON")
             rows = await database.fetchall("SELECT version FROM schema_migrations")
         except sqlite3.OperationalError as error:
+            if "no such table" in str(error):
+                return database, set()  # a new, empty file: opened for writing, it is migrated
             await connection.close()
             if "unable to open" in str(error):
                 raise  # the caller tries another way in
@@ -149,7 +151,14 @@ class Database:
             await self.connection.execute(f"PRAGMA {pragma}")
 
     async def close(self) -> None:
+        """Checkpoint the WAL into the main file (a clean stop leaves one file to copy), close."""
+        if self.closed:
+            return
         self.closed = True
+        try:
+            await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as error:  # busy or read-only: SQLite checkpoints again on open
+            log.warning("database %s: WAL checkpoint skipped: %s", self.path, error)
         await self.connection.close()
 
     async def schema_version(self) -> int:

@@ -143,7 +143,10 @@ class PaperStore:
 
     async def rows(self, sql: str, params: Sequence[Any] = ()) -> list[PaperRow]:
         """Run a query selecting PAPER_COLUMNS (plus optional title_marked, snippet) as rows."""
-        records = await self.db.fetchall(sql, params)
+        return await self.hydrate(await self.db.fetchall(sql, params))
+
+    async def hydrate(self, records: Sequence[Any]) -> list[PaperRow]:
+        """Records holding PAPER_COLUMNS as rows, with their authors and days filled in."""
         if not records:
             return []
         paper_ids = [record["id"] for record in records]

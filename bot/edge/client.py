@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -15,16 +13,26 @@ from discord.ext import commands
 
 from bot.bookmarks import BookmarkService, PaperFetcher
 from bot.config import Config
-from bot.db import Database, DatabaseError, PaperStore
+from bot.db import Database, PaperStore
 from bot.db.bookmarks import BookmarkStore
 from bot.db.ledger import DmLedgerStore, LedgerStore
 from bot.db.sources import SourceState
 from bot.delivery import DeliveryService
+from bot.edge.ops import OpsServer, count_rate_limits
 from bot.edge.poster import DiscordPoster
 from bot.edge.tree import PaperboyTree
-from bot.edge.views import NO_MENTIONS, BookmarkButton, BookmarkSelect
+from bot.edge.views import (
+    NO_MENTIONS,
+    BookmarkButton,
+    BookmarkSelect,
+    OldPageButton,
+    PageButton,
+    PageSource,
+)
 from bot.enrich import build_enricher
 from bot.follows import FollowService
+from bot.metrics import Metrics
+from bot.pages import PageKeys
 from bot.personal import PersonalDigest
 from bot.privacy import Privacy
 from bot.scheduler import Scheduler
@@ -36,18 +44,6 @@ from bot.subscriptions import SubscriptionService
 log = logging.getLogger(__name__)
 
 EXTENSIONS = ("cogs.papers", "cogs.bookmarks", "cogs.subscriptions", "cogs.follows")
-
-NO_TOKEN = """\
-paperboy needs a Discord bot token to run.
-  1. Open https://discord.com/developers/applications and pick (or create) your application.
-  2. Bot -> Reset Token, and copy it.
-  3. export DISCORD_TOKEN=<the token>   (or set token in the [bot] section of config.toml)
-Then run `python -m bot run` again."""
-
-BAD_TOKEN = """\
-Discord rejected the bot token. It may have been reset or copied incompletely:
-get a new one under Bot -> Reset Token at https://discord.com/developers/applications
-and put it in DISCORD_TOKEN (or [bot] token in config.toml)."""
 
 
 def intents() -> discord.Intents:
@@ -71,6 +67,7 @@ class Paperboy(commands.Bot):
     personal: PersonalDigest
     privacy: Privacy
     scheduler: Scheduler
+    pages: PageKeys
     session: aiohttp.ClientSession
     tree: PaperboyTree
 
@@ -82,6 +79,8 @@ class Paperboy(commands.Bot):
         fetcher: PaperFetcher | None = None,
         **options: Any,
     ) -> None:
+        metrics = Metrics()
+        options.setdefault("http_trace", count_rate_limits(metrics.rate_limited))
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -90,8 +89,11 @@ class Paperboy(commands.Bot):
             allowed_mentions=NO_MENTIONS,
             **options,
         )
+        self.metrics = metrics
+        self.ops: OpsServer | None = None
         self.config = config
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.page_sources: dict[str, PageSource] = {}  # paged lists, registered by the cogs
         # Fetches papers "Bookmark papers" finds that the archive lacks; None: arXiv completion
         # (bot/enrich.py), when [sources] arxiv is on. Tests pass their own.
         self.fetcher: PaperFetcher | None = fetcher
@@ -106,6 +108,7 @@ class Paperboy(commands.Bot):
         self.papers = PaperStore(self.db)
         self.search = SearchService(self.papers)
         self.bookmarks = BookmarkService(self.db, self.papers, self.clock, self.fetcher)
+        self.pages = PageKeys(self.db, self.clock)
         self.subscriptions = SubscriptionService(self.db, self.config, self.clock)
         poster = DiscordPoster(self)
         self.delivery = DeliveryService(
@@ -116,6 +119,7 @@ class Paperboy(commands.Bot):
             self.config,
             self.clock,
             self.bookmarks.remember_message,
+            metrics=self.metrics,
         )
         self.follows = FollowService(self.db, self.papers, self.config, self.clock)
         dm_ledger = DmLedgerStore(self.db)
@@ -128,7 +132,7 @@ class Paperboy(commands.Bot):
             self.config,
             self.clock,
         )
-        self.privacy = Privacy(self.bookmarks, self.follows, dm_ledger)
+        self.privacy = Privacy(self.bookmarks, self.follows, dm_ledger, self.subscriptions)
         self.session = aiohttp.ClientSession()  # the sources' own: discord.py keeps its session
         http = http_from(self.session, self.config.sources)
         sources = build_sources(self.config, self.papers, SourceState(self.db), http, self.clock)
@@ -142,12 +146,16 @@ class Paperboy(commands.Bot):
             self.clock,
             enricher,
             self.personal,
+            metrics=self.metrics,
         )
         self._services = True
-        self.add_dynamic_items(BookmarkButton, BookmarkSelect)
+        self.add_dynamic_items(BookmarkButton, BookmarkSelect, PageButton, OldPageButton)
         await self.load_extensions()
         await self.sync_commands()
         await self.scheduler.start()
+        if self.config.ops.listen:
+            self.ops = OpsServer(self, self.config.ops.listen)
+            await self.ops.start()
 
     async def load_extensions(self) -> list[str]:
         """Load every cog in EXTENSIONS; one missing or broken cog never keeps the others out."""
@@ -173,6 +181,15 @@ class Paperboy(commands.Bot):
             "synced %d commands %s", len(synced), f"to guild {guild.id}" if guild else "globally"
         )
 
+    async def on_ready(self) -> None:
+        user = self.user
+        log.info(
+            "logged in as %s (id %s) in %d servers",
+            user,
+            user.id if user else "?",
+            len(self.guilds),
+        )
+
     async def close(self) -> None:
         """Stop the scheduler first (no delivery starts mid-shutdown), then Discord, then the DB.
 
@@ -181,11 +198,14 @@ class Paperboy(commands.Bot):
         stopping = self._services and not self._stopped
         self._stopped = True
         if stopping:
+            if self.ops is not None:
+                await self.ops.stop()
             await self.scheduler.shutdown()
         await super().close()
         if stopping:
             await self.session.close()
             await self.db.close()
+            log.info("database %s closed", self.db.path)
 
 
 def create_bot(
@@ -197,30 +217,3 @@ def create_bot(
 ) -> Paperboy:
     """The bot, not yet connected; ``options`` go to commands.Bot (e.g. guild_ready_timeout)."""
     return Paperboy(config, clock=clock, fetcher=fetcher, **options)
-
-
-def run(config: Config) -> int:
-    """`python -m bot run`: start the bot; a missing or rejected token is a message, not a traceback."""
-    if not config.bot.token:
-        print(NO_TOKEN, file=sys.stderr)
-        return 2
-    logging.basicConfig(
-        level=getattr(logging, config.bot.log_level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-
-    async def main() -> None:
-        async with create_bot(config) as bot:
-            await bot.start(config.bot.token)
-
-    try:
-        asyncio.run(main())
-    except discord.LoginFailure:
-        print(BAD_TOKEN, file=sys.stderr)
-        return 1
-    except DatabaseError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        log.info("stopped")
-    return 0

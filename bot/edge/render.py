@@ -16,10 +16,12 @@ from urllib.parse import quote
 import discord
 
 from bot.models import Page, PaperRow
+from bot.subscriptions import Filters
 from bot.taxonomy import label
 from bot.text import trim
 
 TITLE, DESCRIPTION, FIELD_NAME, FIELD_VALUE, FOOTER, TOTAL = 256, 4096, 256, 1024, 2048, 6000
+MESSAGE = 2000  # characters of a message's content
 SUMMARY = 1500  # a readable summary; the full text is one click away
 FULL = 3000  # /paper show: the summary and the abstract
 DETAIL = 300  # each other field of /paper show: ten of them leave room for the abstract
@@ -150,19 +152,43 @@ def paper_list_embed(
     return fit(embed)
 
 
-def header_text(day: date, count: int) -> str:
-    """The line that opens a day in a channel (its thread hangs from it)."""
-    return f"**Papers for {day}** · {count} paper{'s' * (count != 1)}"
+def header_text(day: date, count: int, role: int | None = None) -> str:
+    """The line that opens a day in a channel (its thread hangs from it), pinging ``role``."""
+    ping = f"<@&{role}> " if role else ""
+    return f"{ping}**Papers for {day}** · {count} paper{'s' * (count != 1)}"
 
 
-def compact_embed(day: date, papers: Sequence[PaperRow]) -> discord.Embed:
-    """A whole day as one numbered list of linked titles."""
-    lines = [f"{n}. [{trim(md(p.title), 150)}]({arxiv_link(p)})" for n, p in enumerate(papers, 1)]
-    count = len(papers)
-    return discord.Embed(
-        title=trim(f"Papers for {day} · {count} paper{'s' * (count != 1)}", TITLE),
-        description=trim("\n".join(lines), DESCRIPTION),
+def more_text(day: date, count: int) -> str:
+    """The line over papers that joined a day after it was posted."""
+    return f"**{count} more paper{'s' * (count != 1)} for {day}**"
+
+
+COMPACT_LINE = 150  # characters of a title in a compact list
+
+
+def compact_lines(papers: Sequence[PaperRow]) -> str:
+    return "\n".join(
+        f"{n}. [{trim(md(p.title), COMPACT_LINE)}]({arxiv_link(p)})"
+        for n, p in enumerate(papers, 1)
     )
+
+
+def compact_embed(day: date, papers: Sequence[PaperRow], late: bool = False) -> discord.Embed:
+    """A day (or the papers that joined it late) as one numbered list of linked titles."""
+    count = len(papers)
+    title = (
+        more_text(day, count).strip("*")
+        if late
+        else f"Papers for {day} · {count} paper{'s' * (count != 1)}"
+    )
+    return discord.Embed(
+        title=trim(title, TITLE), description=trim(compact_lines(papers), DESCRIPTION)
+    )
+
+
+def compact_fits(papers: Sequence[PaperRow]) -> bool:
+    """Whether the list shows every paper whole (no title cut by the description's limit)."""
+    return len(compact_lines(papers)) <= DESCRIPTION
 
 
 def fit(embed: discord.Embed) -> discord.Embed:
@@ -171,3 +197,25 @@ def fit(embed: discord.Embed) -> discord.Embed:
     if excess > 0 and embed.description:
         embed.description = trim(embed.description, max(1, len(embed.description) - excess))
     return embed
+
+
+def preview_text(
+    filters: Filters, days: Sequence[tuple[date, int, Sequence[str]]], span: int
+) -> str:
+    """/subscription test's answer: per day, how many papers and the first titles; within 2000."""
+    total = sum(count for _, count, _ in days)
+    what = (
+        "these filters"
+        if filters.categories or filters.keywords or filters.authors
+        else "no filter (every paper)"
+    )
+    lines = [
+        f"In the last {span} days ({len(days)} with papers) {what} would have posted"
+        f" {total} paper{'s' * (total != 1)}:"
+    ]
+    for day, count, titles in reversed(days):
+        shown = "; ".join(trim(title, 80) for title in titles)
+        more = f" … and {count - len(titles)} more" if count > len(titles) else ""
+        lines.append(f"**{day}** · {count}{': ' + shown if shown else ''}{more}")
+    text = "\n".join(lines)
+    return text if len(text) <= MESSAGE else text[: MESSAGE - 1] + "…"

@@ -13,6 +13,7 @@ Every log line names the command, the user id and the guild id; the bot keeps ru
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING
 
 import discord
@@ -32,6 +33,18 @@ DATABASE_DOWN = "The paper archive is not answering right now; please try again 
 
 
 class PaperboyTree(app_commands.CommandTree["Paperboy"]):
+    async def _call(self, interaction: discord.Interaction[Paperboy]) -> None:
+        """Every slash command (and autocomplete) runs here: time it for the latency histogram."""
+        begun = time.monotonic()
+        try:
+            await super()._call(interaction)
+        finally:
+            if interaction.type is discord.InteractionType.application_command:
+                name = interaction.command.qualified_name if interaction.command else "?"
+                interaction.client.metrics.command_latency.labels(name).observe(
+                    time.monotonic() - begun
+                )
+
     async def on_error(
         self, interaction: discord.Interaction[Paperboy], error: app_commands.AppCommandError
     ) -> None:

@@ -1,10 +1,12 @@
-"""Views: the lasting Bookmark button and compact menu, and Previous/Next pages only the asker can turn."""
+"""Views: the lasting Bookmark button and compact menu, and lasting Previous/Next pages only the
+asker can turn (their custom ids carry the query and page: they survive waits and restarts)."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
@@ -22,7 +24,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PAGE_TIMEOUT = 300.0  # seconds before Previous/Next stop working
 SORRY = "Something went wrong on my side; it has been logged. Please try again."
 
 
@@ -87,16 +88,19 @@ class BookmarkButton(
         return cls(match["arxiv_id"], label or "Bookmark")
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        bookmarks = paperboy(interaction).bookmarks
         try:
-            added = await paperboy(interaction).bookmarks.add(interaction.user.id, self.arxiv_id)
+            added = await bookmarks.add(interaction.user.id, self.arxiv_id)
+            known = added or await bookmarks.known(self.arxiv_id)
         except Exception as error:  # a dynamic item has no view of ours to route errors through
             await item_failed(interaction, error, self.item)
             return
-        text = (
-            f"Saved arXiv {self.arxiv_id} to your bookmarks."
-            if added
-            else f"arXiv {self.arxiv_id} is already in your bookmarks."
-        )
+        if added:
+            text = f"Saved arXiv {self.arxiv_id} to your bookmarks."
+        elif known:
+            text = f"arXiv {self.arxiv_id} is already in your bookmarks."
+        else:
+            text = f"I know no paper arXiv {self.arxiv_id}, so there is nothing to save."
         await interaction.response.send_message(text, ephemeral=True)
 
 
@@ -159,80 +163,136 @@ def compact_menu(papers: Sequence[PaperRow]) -> discord.ui.View:
     return view
 
 
-PageRenderer = Callable[[int], Awaitable[tuple[discord.Embed, list[str], bool]]]
+PAGES = "paperboy:pages"
+CUSTOM_ID = 100  # characters Discord allows in a custom id
+GONE = "These pages are no longer available: run the command again."
 
 
-class Paginator(discord.ui.View):
-    """Previous/Next over pages rendered on demand; page n is ``render(n)`` -> (embed, ids, has_more)."""
+@dataclass(frozen=True)
+class Shown:
+    """One page as a source renders it: the embed, the papers on it (numbered from ``first``,
+    each with a Bookmark button when ``bookmarks``) and whether a next page exists."""
+
+    embed: discord.Embed
+    ids: list[str]
+    has_more: bool
+    first: int = 1
+    bookmarks: bool = True
+
+
+PageSource = Callable[[discord.Interaction, list[Any], int], Awaitable[Shown]]
+
+
+class PageButton(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=PAGES + r":(?P<kind>[a-z]+):(?P<owner>\d+):(?P<page>\d+):(?P<key>.+)",
+):
+    """Previous or Next: the custom id carries the list's kind, its asker, the page it opens and
+    the query, so it keeps working after any wait and any restart, for the asker only."""
 
     def __init__(
         self,
-        owner_id: int,
-        render: PageRenderer,
-        *,
-        has_more: bool,
-        ids: list[str],
-        page_size: int,
-        timeout: float = PAGE_TIMEOUT,
+        kind: str,
+        owner: int,
+        page: int,
+        key: str,
+        label: str = "Next",
+        disabled: bool = False,
     ) -> None:
-        super().__init__(timeout=timeout)
-        self.owner_id = owner_id
-        self.page_size = page_size
-        self.render = render
-        self.page = 0
-        self.interaction: discord.Interaction | None = None  # set once the pages are sent
-        self._arrange(has_more, ids)
-
-    def _arrange(self, has_more: bool, ids: list[str]) -> None:
-        self.clear_items()
-        self.add_item(self.previous)
-        self.add_item(self.next)
-        self.previous.disabled = self.page == 0
-        self.next.disabled = not has_more
-        for number, arxiv_id in enumerate(ids, 1):
-            self.add_item(BookmarkButton(arxiv_id, label=str(self.page * self.page_size + number)))
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        data: dict[str, Any] = dict(interaction.data or {})
-        turning = str(data.get("custom_id", "")).startswith("paperboy:page:")
-        if not turning or interaction.user.id == self.owner_id:
-            return True  # anyone may bookmark from the list; only the asker turns pages
-        await interaction.response.send_message(
-            "Only the person who asked can turn these pages.", ephemeral=True
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                emoji="◀️" if label == "Previous" else "▶️",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"{PAGES}:{kind}:{owner}:{page}:{key}",
+                disabled=disabled,
+            )
         )
-        return False
+        self.kind, self.owner, self.page, self.key = kind, owner, page, key
 
-    async def _turn(self, interaction: discord.Interaction, step: int) -> None:
-        self.page = max(0, self.page + step)
-        embed, ids, has_more = await self.render(self.page)
-        self._arrange(has_more, ids)
-        await interaction.response.edit_message(embed=embed, view=self)
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any
+    ) -> PageButton:
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        owner, page = int(match["owner"]), int(match["page"])
+        return cls(match["kind"], owner, page, match["key"], label or "Next")
 
-    @discord.ui.button(
-        label="Previous",
-        emoji="◀️",
-        style=discord.ButtonStyle.primary,
-        custom_id="paperboy:page:previous",
-    )
-    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await self._turn(interaction, -1)
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if interaction.user.id != self.owner:
+            await interaction.response.send_message(
+                "Only the person who asked can turn these pages.", ephemeral=True
+            )
+            return
+        try:
+            await self._turn(interaction)
+        except Exception as error:  # a dynamic item has no view of ours to route errors through
+            await item_failed(interaction, error, self.item)
 
-    @discord.ui.button(
-        label="Next", emoji="▶️", style=discord.ButtonStyle.primary, custom_id="paperboy:page:next"
-    )
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await self._turn(interaction, 1)
+    async def _turn(self, interaction: discord.Interaction) -> None:
+        bot = paperboy(interaction)
+        args = await bot.pages.decode(self.kind, self.key)
+        source = bot.page_sources.get(self.kind)
+        if args is None or source is None:
+            await answer_privately(interaction, GONE)
+            return
+        shown = await source(interaction, args, self.page)
+        view = pages_view(self.kind, self.owner, self.page, self.key, shown)
+        await interaction.response.edit_message(embed=shown.embed, view=view)
+        if interaction.message is not None and shown.bookmarks:
+            # A 🔖 on this message now saves the papers it shows, not the first page's.
+            await bot.bookmarks.remember_message(
+                interaction.message.id,
+                interaction.channel_id or 0,
+                interaction.guild_id,
+                shown.ids,
+                replace=True,
+            )
+            bot.dispatch("papers_shown", interaction.message.id, shown.ids)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: Any) -> None:
-        await item_failed(interaction, error, item)
 
-    async def on_timeout(self) -> None:
-        self.previous.disabled = self.next.disabled = True
-        if self.interaction is not None:
-            try:
-                await self.interaction.edit_original_response(view=self)
-            except discord.HTTPException as error:  # the message may be gone; nothing else to do
-                log.debug("could not disable page buttons: %s", error)
+class OldPageButton(
+    discord.ui.DynamicItem[discord.ui.Button], template=r"paperboy:page:(?P<way>previous|next)"
+):
+    """Previous/Next of lists sent before the buttons carried their query: they cannot know it,
+    so they say so instead of letting the click fail silently."""
+
+    def __init__(self, way: str = "next") -> None:
+        super().__init__(discord.ui.Button(label=way.title(), custom_id=f"paperboy:page:{way}"))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any
+    ) -> OldPageButton:
+        return cls(match["way"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await answer_privately(interaction, GONE)
+
+
+def key_room(kind: str, owner: int) -> int:
+    """Characters left for the query in a page button's custom id (pages up to 99,999)."""
+    return CUSTOM_ID - len(f"{PAGES}:{kind}:{owner}:99999:")
+
+
+async def first_page(
+    interaction: discord.Interaction, kind: str, args: list[Any], shown: Shown
+) -> discord.ui.View:
+    """The view of a list's first page, its query made into the page buttons' key."""
+    owner = interaction.user.id
+    key = await paperboy(interaction).pages.encode(kind, args, key_room(kind, owner))
+    return pages_view(kind, owner, 0, key, shown)
+
+
+def pages_view(kind: str, owner: int, page: int, key: str, shown: Shown) -> discord.ui.View:
+    """Previous/Next for the asker, then a Bookmark button per paper for anyone."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(PageButton(kind, owner, max(page - 1, 0), key, "Previous", page == 0))
+    view.add_item(PageButton(kind, owner, page + 1, key, "Next", not shown.has_more))
+    if shown.bookmarks:
+        for number, arxiv_id in enumerate(shown.ids, shown.first):
+            view.add_item(BookmarkButton(arxiv_id, label=str(number)))
+    return view
 
 
 class Confirm(discord.ui.View):

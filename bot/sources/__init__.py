@@ -72,5 +72,5 @@ async def poll_all(sources: Sequence[Source]) -> dict[str, IngestReport]:
             reports[source.name] = IngestReport()
         except Exception:
             log.exception("source %s failed; the other sources are still polled", source.name)
-            reports[source.name] = IngestReport()
+            reports[source.name] = IngestReport(failures=1)
     return reports

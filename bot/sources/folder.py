@@ -26,6 +26,6 @@ class FolderSource:
             report = await ingest_paths(self.papers, [self.folder])
         except (IngestError, OSError, DatabaseError) as error:
             log.error("%s: %s", self.name, error)
-            return IngestReport()
+            return IngestReport(failures=1)
         log_problems(log, self.name, report.problems)  # each reads file:line: reason
         return report

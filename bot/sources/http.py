@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from bot.config import SourcesConfig
+from bot.text import plural
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,15 @@ def http_from(session: aiohttp.ClientSession, settings: SourcesConfig) -> Http:
 
 
 class FetchError(Exception):
-    """The URL could not be fetched after every retry; the message says why."""
+    """The URL could not be fetched after every retry; the message says why.
+
+    ``unreachable``: the last attempt got no answer at all (no network, DNS, refused, timeout),
+    so asking the same host for another day now would fail the same way.
+    """
+
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 class Deadline:
@@ -89,7 +98,8 @@ async def fetch(
         left = deadline.left()
         if left <= 0:
             raise FetchError(
-                f"{source}: {url}: out of time for this poll ({http.poll_seconds:g} s)"
+                f"{source}: {url}: out of time for this poll ({http.poll_seconds:g} s)",
+                unreachable=True,  # so is every other URL of this poll
             )
         try:
             async with http.session.get(
@@ -103,15 +113,16 @@ async def fetch(
                         response.headers.get("ETag"),
                         response.headers.get("Last-Modified"),
                     )
-                reason = f"HTTP {response.status}"
+                reason, unreachable = f"HTTP {response.status}", False
                 wait = _retry_after(response.headers.get("Retry-After"))
         except (aiohttp.ClientError, TimeoutError) as error:
-            reason, wait = (
-                f"{type(error).__name__}: {error}" if str(error) else type(error).__name__,
-                None,
-            )
+            reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            wait, unreachable = None, not isinstance(error, aiohttp.ClientResponseError)
         if attempt == retries:
-            raise FetchError(f"{source}: {url} failed after {retries + 1} attempts ({reason})")
+            raise FetchError(
+                f"{source}: {url} failed after {plural(retries + 1, 'attempt')} ({reason})",
+                unreachable=unreachable,
+            )
         if wait is not None and wait > http.max_retry_after:
             raise FetchError(
                 f"{source}: {url}: {reason} asks to wait {wait:g} s, more than the"
@@ -119,8 +130,10 @@ async def fetch(
             )
         delay = wait if wait is not None else min(60.0, 2.0**attempt) * (0.5 + random.random() / 2)
         if delay >= deadline.left():
-            raise FetchError(f"{source}: {url}: {reason}; no time left in this poll to retry")
-        log.warning(
+            raise FetchError(
+                f"{source}: {url}: {reason}; no time left in this poll to retry", unreachable=True
+            )
+        log.debug(  # the poll logs one line if every attempt fails
             "%s: %s: %s; retry %d/%d in %.1f s", source, url, reason, attempt + 1, retries, delay
         )
         await http.sleep(delay)

@@ -119,10 +119,15 @@ class HuggingFaceSource:
             try:
                 await self._poll_day(day, report, deadline)
             except (FetchError, DatabaseError) as error:  # one line each
+                report.failures += 1
                 log.error("%s", error)
+                if not isinstance(error, FetchError) or error.unreachable:
+                    break  # the other days would fail alike: next poll
             except (ValueError, UnicodeDecodeError) as error:
+                report.failures += 1
                 log.error("%s %s: unreadable answer: %s", self.name, day, error)
             except Exception:
+                report.failures += 1
                 log.exception("%s %s could not be ingested", self.name, day)
         return report
 

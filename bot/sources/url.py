@@ -57,8 +57,12 @@ class UrlTemplateSource:
             try:
                 await self._poll_day(day, url, report, deadline)
             except (FetchError, DatabaseError) as error:  # one line each
+                report.failures += 1
                 log.error("%s", error)
+                if not isinstance(error, FetchError) or error.unreachable:
+                    break  # the other days would fail alike: next poll
             except Exception:
+                report.failures += 1
                 log.exception("%s: %s could not be ingested", self.name, url)
         return report
 

@@ -38,15 +38,21 @@ Read what the bot did::
     alice.accepts_dms = False            # her DMs close: posting there answers 403 50007
     await fake_discord.wait_for(lambda: condition, what="...")  # no sleeps: await the event
 
+Other channel kinds: ``guild.add_channel("news", type=ANNOUNCEMENT)`` (crossposts count in
+``stats["crossposts"]``), ``guild.add_channel("forum", type=FORUM, tags=["cs.CL"])`` (posts are
+threads whose starter message has the thread's id; ``thread.applied_tags``). History reads carry
+no nonce, as on Discord; ``fake.nonce_window`` (seconds) is how long a repeated nonce is deduped.
+
 Make Discord misbehave: ``fail_next(method, path, status)``, ``set_rate_limits(RateLimits())``,
 ``delete_channel(channel)``, ``gateway.request_reconnect()``. Outside pytest (benchmarks, a
 subprocess), ``pointing_discord_at(fake.base_url)`` sends discord.py to the fake.
 
 The modules: ``server`` (FakeDiscord: HTTP, records, waits, faults), ``world`` (its guilds,
 channels, messages, reactions), ``actions`` (what users do), ``menus`` (members' messages and
-context menus), ``state`` (the records and their JSON), ``rest`` and ``interactions`` (the
-routes), ``schema`` (slash options checked against the synced commands), ``gateway``,
-``ratelimit``, ``client`` (``running``), ``fixtures`` (the pytest fixture).
+context menus), ``state`` (the records and their JSON), ``rest``, ``channels`` (forums,
+announcements, history) and ``interactions`` (the routes), ``schema`` (slash options checked
+against the synced commands), ``gateway``, ``ratelimit``, ``client`` (``running``), ``fixtures``
+(the pytest fixture).
 """
 
 from tests.fakediscord.actions import walk_components
@@ -58,10 +64,13 @@ from tests.fakediscord.server import TOKEN, Call, FakeDiscord
 from tests.fakediscord.state import (
     ADD_REACTIONS,
     ADMINISTRATOR,
+    ANNOUNCEMENT,
     ATTACH_FILES,
     EMBED_LINKS,
+    FORUM,
     MANAGE_CHANNELS,
     MANAGE_MESSAGES,
+    READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
     VIEW_CHANNEL,
@@ -76,11 +85,14 @@ from tests.fakediscord.state import (
 __all__ = [
     "ADD_REACTIONS",
     "ADMINISTRATOR",
+    "ANNOUNCEMENT",
     "ATTACH_FILES",
     "EMBED_LINKS",
     "EPHEMERAL",
+    "FORUM",
     "MANAGE_CHANNELS",
     "MANAGE_MESSAGES",
+    "READ_MESSAGE_HISTORY",
     "SEND_MESSAGES",
     "SEND_MESSAGES_IN_THREADS",
     "TOKEN",

@@ -129,11 +129,16 @@ class UserActions:
         user: User,
         channel: Channel | None = None,
         guild: Guild | None = None,
-        **options: Any,
+        options: dict[str, Any] | None = None,
+        **more: Any,
     ) -> Interaction:
-        """Run ``/path`` as ``user``: ``await fake.slash("paper search", user=alice, query="x")``."""
+        """Run ``/path`` as ``user``: ``await fake.slash("paper search", user=alice, query="x")``.
+
+        ``channel`` is where the command runs; an option named like a keyword of this method
+        (``channel``, ``guild``, ``user``) goes in ``options={"channel": forum}``.
+        """
         scope = guild or (self.guild_of(channel) if channel else self.default_guild())
-        data = command_data(self, path, options, scope)
+        data = command_data(self, path, {**(options or {}), **more}, scope)
         return await self._interact(APPLICATION_COMMAND, data, user, channel, guild)
 
     async def autocomplete(

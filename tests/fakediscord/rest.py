@@ -169,24 +169,12 @@ async def post_message(fake: FakeDiscord, req: Req, channel: str) -> dict[str, A
                 meta
                 and meta.nonce == str(nonce)
                 and meta.author_id == fake.bot_user.id
-                and now - meta.created < NONCE_WINDOW
+                and now - meta.created < fake.nonce_window
             ):
                 fake.stats["nonce_dedupes"] += 1
                 return public(msg)
     msg = await fake.post(target, fake.bot_user, body, req.files)
     return public(msg)
-
-
-async def list_messages(fake: FakeDiscord, req: Req, channel: str) -> list[dict[str, Any]]:
-    target = fake.channel(channel)
-    fake.require(target, READ_MESSAGE_HISTORY)
-    limit = min(int(req.query.get("limit", 50)), 100)
-    ordered = target.messages  # oldest first
-    if "before" in req.query:
-        ordered = [m for m in ordered if int(m["id"]) < int(req.query["before"])]
-    if "after" in req.query:
-        ordered = [m for m in ordered if int(m["id"]) > int(req.query["after"])][:limit]
-    return [public(m) for m in reversed(ordered)][:limit]  # newest first, like Discord
 
 
 def _message_in(fake: FakeDiscord, channel: str, msg: str) -> dict[str, Any]:
@@ -331,7 +319,6 @@ ROUTES_TABLE: list[tuple[str, str, Handler]] = [
     ("PATCH", "/channels/{channel}", edit_channel),
     ("DELETE", "/channels/{channel}", delete_channel),
     ("POST", "/channels/{channel}/messages", post_message),
-    ("GET", "/channels/{channel}/messages", list_messages),
     ("GET", _MSG, get_message),
     ("PATCH", _MSG, edit_message),
     ("DELETE", _MSG, delete_message),

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from tests.fakediscord import interactions, rest
+from tests.fakediscord import channels, interactions, rest
 from tests.fakediscord.actions import UserActions
 from tests.fakediscord.gateway import Gateway
 from tests.fakediscord.interactions import Interaction
@@ -49,14 +49,10 @@ ERROR_TEXT = {
 }
 DEFAULT_CODE = {403: 50013, 400: 50035}
 T = TypeVar("T")
-ROUTES = [
-    (method, template, template_regex(template))
-    for method, template, _ in rest.ROUTES_TABLE + interactions.ROUTES_TABLE
-]
-HANDLERS = {
-    (method, template): handler
-    for method, template, handler in rest.ROUTES_TABLE + interactions.ROUTES_TABLE
-}
+# channels' routes come first: they answer for forum and announcement channels and history reads.
+TABLE = channels.ROUTES_TABLE + rest.ROUTES_TABLE + interactions.ROUTES_TABLE
+ROUTES = [(method, template, template_regex(template)) for method, template, _ in TABLE]
+HANDLERS = {(method, template): handler for method, template, handler in reversed(TABLE)}
 
 
 def _match(method: str, path: str) -> tuple[str | None, dict[str, str]]:
@@ -126,6 +122,7 @@ class FakeDiscord(World, UserActions, MenuActions):
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.interaction_deadline = 3.0  # seconds to the first answer, as on Discord
+        self.nonce_window = rest.NONCE_WINDOW  # seconds a repeated enforce_nonce is deduped
         self.bot: Any = None  # the discord.Client running against this fake (set by running())
 
     # What the bot said when it connected.
@@ -206,13 +203,14 @@ class FakeDiscord(World, UserActions, MenuActions):
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self) -> None:
+    async def start(self, port: int = 0) -> None:
+        """Listen on 127.0.0.1: on ``port``, or any free one (0)."""
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/", self.gateway.handle)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = self._runner.addresses[0][1]
 

@@ -41,8 +41,10 @@ EVERYONE_DEFAULT = (
     | SEND_MESSAGES_IN_THREADS
 )
 
-TEXT, DM, PUBLIC_THREAD, PRIVATE_THREAD = 0, 1, 11, 12
-THREAD_TYPES = (10, PUBLIC_THREAD, PRIVATE_THREAD)
+TEXT, DM, ANNOUNCEMENT, PUBLIC_THREAD, PRIVATE_THREAD, FORUM = 0, 1, 5, 11, 12, 15
+ANNOUNCEMENT_THREAD = 10
+THREAD_TYPES = (ANNOUNCEMENT_THREAD, PUBLIC_THREAD, PRIVATE_THREAD)
+CROSSPOSTED = 1 << 0  # message flag: published to the channels following an announcement channel
 
 
 def snowflake() -> int:
@@ -109,6 +111,8 @@ class Channel:
     position: int = 0
     topic: str | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)
+    available_tags: list[dict[str, Any]] = field(default_factory=list)  # a forum's tags
+    applied_tags: list[str] = field(default_factory=list)  # a forum post's tag ids
 
     @property
     def is_thread(self) -> bool:
@@ -131,8 +135,17 @@ class Channel:
             last_message_id=last,
             flags=0,
         )
+        if self.type == FORUM:
+            data.update(
+                available_tags=self.available_tags,
+                default_reaction_emoji=None,
+                default_sort_order=None,
+                default_forum_layout=0,
+                default_thread_rate_limit_per_user=0,
+            )
         if self.is_thread:
             data.update(
+                applied_tags=self.applied_tags,
                 owner_id=str(self.owner_id) if self.owner_id else None,
                 message_count=len(self.messages),
                 total_message_sent=len(self.messages),
@@ -190,7 +203,7 @@ class Guild:
 
     @property
     def text_channels(self) -> list[Channel]:
-        return [c for c in self.channels if c.type == TEXT]
+        return [c for c in self.channels if c.type in (TEXT, ANNOUNCEMENT)]
 
     def add_role(self, name: str, permissions: int = 0) -> Role:
         role = Role(name, permissions, self.id, position=len(self.roles))
@@ -226,8 +239,11 @@ class Guild:
         type: int = TEXT,
         parent: Channel | None = None,
         id: int | None = None,
+        tags: tuple[str, ...] | list[str] = (),
     ) -> Channel:
-        """The one way a channel comes to be: text by default, a thread with ``type`` and ``parent``.
+        """The one way a channel comes to be: text by default, a thread with ``type`` and ``parent``,
+        an announcement channel with ``type=ANNOUNCEMENT``, a forum with ``type=FORUM`` and its
+        ``tags`` (names; each gets an id).
 
         ``overwrites`` are Discord overwrites, easiest built with ``overwrite()``. ``id`` is for a
         thread started from a message, which takes the message's id.
@@ -243,6 +259,16 @@ class Guild:
         )
         if id is not None:
             channel.id = id
+        channel.available_tags = [
+            {
+                "id": str(snowflake()),
+                "name": name,
+                "moderated": False,
+                "emoji_id": None,
+                "emoji_name": None,
+            }
+            for name in tags
+        ]
         self.channels.append(channel)
         if self.on_channel:
             self.on_channel(channel)

@@ -6,8 +6,8 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from typing import Any, cast
+from datetime import UTC, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -17,6 +17,7 @@ from bot.db.core import Database
 from bot.db.subscriptions import SubscriptionStore
 from bot.errors import UserError
 from bot.models import PaperRow
+from bot.schedule import next_fire, weekly
 from bot.taxonomy import resolve
 from bot.text import fold, trim
 
@@ -123,20 +124,11 @@ class Subscription:
     def trigger(self) -> CronTrigger:
         """Its time, on its weekdays, in its own timezone (so DST moves with the people): the
         trigger APScheduler runs, and the one every "when" question is answered from."""
-        return CronTrigger(
-            day_of_week=",".join(self.weekdays),
-            hour=self.post_time.hour,
-            minute=self.post_time.minute,
-            timezone=self.zone,
-        )
+        return weekly(self.weekdays, self.post_time, self.zone)
 
     def next_post(self, now: datetime) -> datetime:
-        """The next moment after ``now`` this subscription posts, as its job will fire: in its
-        timezone, on a DST change day too."""
-        when = self.trigger().get_next_fire_time(None, now + timedelta(microseconds=1))
-        if when is None:
-            raise AssertionError("a subscription posts at least one day a week")
-        return cast(datetime, when).astimezone(self.zone)
+        """The next moment after ``now`` this subscription posts, as its job will fire."""
+        return next_fire(self.trigger(), now, self.zone)
 
     def health(self, now: datetime) -> str:
         """Last post, next post, failures in a row and the last error, for /subscriptions."""

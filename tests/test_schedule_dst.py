@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import Config
+from bot.config import Config, parse_hhmm
 from bot.db.core import Database
+from bot.follows import Reader
+from bot.schedule import weekly
 from bot.scheduler import Scheduler
 from bot.subscriptions import SubscriptionService
 from tests.test_subscriptions import FakeDelivery
@@ -73,3 +75,16 @@ async def test_a_post_time_skipped_by_the_clock_change_still_posts_that_day(
     assert when.astimezone(paris).date() == date(2026, 3, 29)
     sunday_noon = datetime(2026, 3, 29, 12, tzinfo=UTC)
     assert await scheduler.fire_due(saturday, sunday_noon) == [10]
+
+
+@pytest.mark.parametrize("zone", SPRING)
+def test_a_personal_digest_is_announced_for_when_a_channel_at_that_time_posts(zone: str) -> None:
+    """Readers and channels share one schedule: on a spring-forward day, a 02:30 digest that
+    does not exist locally is announced for the moment the channel's job fires, not skipped."""
+    created = datetime(2026, 1, 1, tzinfo=UTC)
+    start = datetime.combine(SPRING[zone], time(0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    for text in TIMES:
+        reader = Reader(9, parse_hhmm(text), zone, tuple(EVERY_DAY.split(",")), created)
+        trigger = weekly(reader.weekdays, reader.post_time, reader.zone)
+        fired = trigger.get_next_fire_time(None, start + timedelta(microseconds=1))
+        assert reader.next_post(start) == fired

@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.logs import LEVELS
+from bot.text import trim
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -40,6 +41,7 @@ class BotConfig:
 @dataclass(frozen=True)
 class DatabaseConfig:
     path: str = "paperboy.db"
+    busy_seconds: float = 30.0  # how long a write waits for another process's write lock
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,9 @@ class SourcesConfig:
     lookback_days: int = 3  # how many past days the URL and API sources ask for on each poll
     timeout_seconds: float = 20.0
     retries: int = 3
+    max_body_mb: float = 5.0  # a larger answer is refused, unread
+    max_retry_after_seconds: float = 60.0  # a longer Retry-After leaves the URL to the next poll
+    poll_budget_seconds: float = 300.0  # the time one poll of one source may take, retries included
     arxiv: bool = True  # complete every paper from the arXiv API
     arxiv_url: str = "https://export.arxiv.org/api/query"
     arxiv_interval_seconds: float = 3.0  # at most one request this often, as arXiv asks
@@ -96,7 +101,7 @@ class Config:
 def parse_hhmm(text: str) -> time:
     match = HHMM.match(text.strip())
     if not match:
-        raise ValueError(f"'{text}' is not a time; use HH:MM, like 09:00")
+        raise ValueError(f"'{trim(text, 60)}' is not a time; use HH:MM, like 09:00")
     return time(int(match.group(1)), int(match.group(2)))
 
 
@@ -104,7 +109,9 @@ def parse_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"'{name}' is not an IANA timezone, like Europe/Paris or UTC") from None
+        raise ValueError(
+            f"'{trim(name, 60)}' is not an IANA timezone, like Europe/Paris or UTC"
+        ) from None
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -134,6 +141,14 @@ SECTIONS = {
 }
 
 
+SECRETS = {("bot", "token")}
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def _section(name: str, cls: type, raw: Any, where: str) -> Any:
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: [{name}] must be a table")
@@ -151,7 +166,10 @@ def _section(name: str, cls: type, raw: Any, where: str) -> Any:
         if expected is tuple and isinstance(value, list):
             value = tuple(value)
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise ConfigError(f"{where}: [{name}] {key} must be {expected.__name__}, got {value!r}")
+            got = type(value).__name__
+            if (name, key) not in SECRETS:  # a secret's value is never echoed, even when wrong
+                got += f" {_shown(value)}"
+            raise ConfigError(f"{where}: [{name}] {key} must be {expected.__name__}, got {got}")
         values[key] = value
     return cls(**values)
 
@@ -191,6 +209,11 @@ def _validate(config: Config, where: str) -> None:
         )
     if not config.bot.bookmark_emoji.strip():
         raise ConfigError(f"{where}: [bot] bookmark_emoji must not be empty")
+    if not config.database.busy_seconds > 0:
+        raise ConfigError(f"{where}: [database] busy_seconds must be more than 0")
+    for key in ("max_body_mb", "max_retry_after_seconds", "poll_budget_seconds"):
+        if not getattr(config.sources, key) > 0:
+            raise ConfigError(f"{where}: [sources] {key} must be more than 0")
     if config.sources.arxiv_interval_seconds < 0:
         raise ConfigError(f"{where}: [sources] arxiv_interval_seconds must be 0 or more")
     if not 1 <= config.sources.arxiv_batch <= 2000:

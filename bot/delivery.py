@@ -79,6 +79,7 @@ class DeliveryReport:
     edits: int = 0
     skipped_days: int = 0
     failed: str | None = None
+    interrupted: bool = False  # Discord failed for a while: worth retrying soon, the same day
 
 
 class DeliveryService:
@@ -162,7 +163,7 @@ class DeliveryService:
             await self._failed(subscription, str(error))
         except DeliveryInterrupted as error:
             # Not the channel's fault: no failed day; pending rows are re-posted next run.
-            report.failed = str(error)
+            report.failed, report.interrupted = str(error), True
             await self.subscriptions.record_interruption(subscription, str(error))
             log.warning("delivery to channel %s interrupted: %s", subscription.channel_id, error)
         else:

@@ -18,6 +18,7 @@ from bot.db.follows import FollowStore
 from bot.db.papers import PaperStore
 from bot.errors import UserError
 from bot.matching import KINDS, WORD, Follow
+from bot.schedule import next_fire, weekly
 from bot.search import parse_query
 from bot.text import fold
 
@@ -52,13 +53,8 @@ class Reader:
         return WEEKDAYS[local.weekday()] in self.weekdays and local.time() >= self.post_time
 
     def next_post(self, now: datetime) -> datetime:
-        local = now.astimezone(self.zone)
-        for days in range(8):
-            day = (local + timedelta(days=days)).date()
-            moment = datetime.combine(day, self.post_time, tzinfo=self.zone)
-            if WEEKDAYS[day.weekday()] in self.weekdays and moment > local:
-                return moment
-        raise AssertionError("a digest comes at least one day a week")
+        """The next moment after ``now`` this person's digest is due (DST days included)."""
+        return next_fire(weekly(self.weekdays, self.post_time, self.zone), now, self.zone)
 
     def describe(self) -> str:
         days = ", ".join(day.title() for day in self.weekdays)

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from bot.errors import UserError
 from bot.ids import normalize_arxiv_id
+from bot.text import trim
 
 MAX_TERMS = 16
 WORD = re.compile(r"\w+")
@@ -160,7 +161,9 @@ def parse_day(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise SearchError(f"'{text}' is not a date; use YYYY-MM-DD, like 2025-03-19") from None
+        raise SearchError(
+            f"'{trim(text, 60)}' is not a date; use YYYY-MM-DD, like 2025-03-19"
+        ) from None
 
 
 class _Builder:

@@ -25,16 +25,13 @@ from bot.sources import Source
 from bot.subscriptions import Subscription, SubscriptionService
 
 log = logging.getLogger(__name__)
+RETRY_FIRST = timedelta(minutes=1)  # an interrupted delivery is retried after this, then doubling
+RETRY_MOST = timedelta(hours=1)  # ...up to this between tries, while the local day lasts
 
 
 def trigger(subscription: Subscription) -> CronTrigger:
-    """Its time, on its weekdays, in its own timezone (so DST moves with the people)."""
-    return CronTrigger(
-        day_of_week=",".join(subscription.weekdays),
-        hour=subscription.post_time.hour,
-        minute=subscription.post_time.minute,
-        timezone=subscription.zone,
-    )
+    """The trigger the subscription's job runs on (see Subscription.trigger)."""
+    return subscription.trigger()
 
 
 class Scheduler:
@@ -132,10 +129,42 @@ class Scheduler:
         else:
             self.schedule(subscription)
 
-    async def fire(self, channel_id: int) -> None:
+    async def fire(self, channel_id: int, attempt: int = 0) -> None:
+        """Deliver what the channel is owed; ``attempt`` counts retries after an interruption."""
         subscription = await self.subscriptions.get(channel_id)
         if subscription is not None and not subscription.broken:
-            await self.delivery.deliver(subscription, self.clock())
+            now = self.clock()
+            report = await self.delivery.deliver(subscription, now)
+            if report.interrupted:
+                self.retry_later(subscription, now, attempt + 1)
+            elif self.jobs.get_job(f"retry:{channel_id}"):
+                self.jobs.remove_job(f"retry:{channel_id}")  # delivered: nothing left to retry
+
+    def retry_later(self, subscription: Subscription, now: datetime, attempt: int) -> None:
+        """After a 5xx or a 429 past retries, try the channel again with backoff (1, 2, 4 ...
+        minutes, at most an hour apart) while the day it failed on lasts in its timezone; after
+        that its next scheduled post (or the next poll that brings papers) completes it."""
+        delay = min(RETRY_MOST, RETRY_FIRST * 2 ** (attempt - 1))
+        when = now + delay
+        zone = subscription.zone
+        job_id = f"retry:{subscription.channel_id}"
+        if when.astimezone(zone).date() != now.astimezone(zone).date():
+            log.warning(
+                "delivery to channel %s still interrupted after %d retries; no more today",
+                subscription.channel_id,
+                attempt - 1,
+            )
+            return
+        self.jobs.add_job(
+            self.fire,
+            "date",
+            run_date=when,
+            args=[subscription.channel_id, attempt],
+            id=job_id,
+            replace_existing=True,
+            misfire_grace_time=int(RETRY_MOST.total_seconds()),
+        )
+        log.info("delivery to channel %s: retry %d at %s", subscription.channel_id, attempt, when)
 
     async def fire_due(self, since: datetime, now: datetime) -> list[int]:
         """Run the cron logic for (since, now] with a chosen clock: the channels delivered to."""
@@ -167,6 +196,11 @@ class Scheduler:
             log.info("papers ingested: %s", found or "no source is configured")
         if fresh or not self.polled:  # the first poll also catches up after a restart
             self.polled = True
-            await self.delivery.deliver_all(self.clock())
+            now = self.clock()
+            delivered = await self.delivery.deliver_all(now)
+            for channel_id, outcome in delivered.items():
+                subscription = await self.subscriptions.get(channel_id)
+                if outcome.interrupted and subscription is not None:
+                    self.retry_later(subscription, now, 1)
             if self.personal is not None:
-                await self.personal.notify_changes(self.clock())
+                await self.personal.notify_changes(now)

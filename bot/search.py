@@ -29,7 +29,7 @@ from bot.ids import normalize_arxiv_id
 from bot.models import Page, PaperRow
 from bot.query import Query, SearchError, parse_day, parse_query, parse_when
 from bot.taxonomy import label, resolve
-from bot.text import fold
+from bot.text import fold, trim
 
 __all__ = [
     "MAX_LIMIT",
@@ -121,7 +121,7 @@ def parse_arxiv_id(text: str) -> str:
     arxiv_id = normalize_arxiv_id(text)
     if arxiv_id is None:
         raise SearchError(
-            f"'{text[:80]}' is not an arXiv id; try 2503.14456, arXiv:2503.14456v2 or a link"
+            f"'{trim(text, 60)}' is not an arXiv id; try 2503.14456, arXiv:2503.14456v2 or a link"
         )
     return arxiv_id
 
@@ -180,29 +180,37 @@ class SearchService:
         limit: int = 10,
         offset: int = 0,
         correct: bool = True,
+        highlight: tuple[str, str] = ("**", "**"),
     ) -> Page:
         """Ranked keyword search; filters narrow it. An empty query with filters lists newest first.
 
         With ``correct``, a first page with fewer than FEW hits may come back for a corrected
         query instead; ``Page.corrected`` then holds that query's text (search it, with
-        ``correct=False``, for the next pages).
+        ``correct=False``, for the next pages). Matched terms are put between ``highlight`` in
+        titles and snippets.
         """
         limit = max(1, min(limit, MAX_LIMIT))
         offset = max(0, offset)
         query = self.parse(text, author=author, category=category, since=since, until=until)
-        page = await self.run(query, limit, offset)
+        page = await self.run(query, limit, offset, highlight)
         if not correct or offset or len(page.items) >= FEW or not query.terms:
             return page
         corrections = await self.corrections(query)
         if not corrections:
             return page
         better = query.corrected(corrections)
-        retry = await self.run(better, limit, offset)
+        retry = await self.run(better, limit, offset, highlight)
         if len(retry.items) <= len(page.items):
             return page
         return replace(retry, corrected=better.text())
 
-    async def run(self, query: Query, limit: int, offset: int) -> Page:
+    async def run(
+        self,
+        query: Query,
+        limit: int,
+        offset: int,
+        highlight: tuple[str, str] = ("**", "**"),
+    ) -> Page:
         """One page of ``query`` as it stands (no corrections)."""
         empty = Page([], offset, limit, False)
         filters = await self.filters(query)
@@ -215,7 +223,7 @@ class SearchService:
             return Page(rows[:limit], offset, limit, len(rows) > limit)
         match = query.fts(await self.variants(query))
         assert match is not None  # there are terms
-        rows = await self.papers.ranked(match, filters, limit + 1, offset)
+        rows = await self.papers.ranked(match, filters, limit + 1, offset, highlight)
         return Page(rows[:limit], offset, limit, len(rows) > limit)
 
     async def filters(self, query: Query) -> Filters | None:

@@ -6,17 +6,20 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
 
 from bot.config import WEEKDAYS, Config, parse_hhmm, parse_weekdays, parse_zone
 from bot.db.core import Database
 from bot.db.subscriptions import SubscriptionStore
 from bot.errors import UserError
 from bot.models import PaperRow
+from bot.schedule import next_fire, weekly
 from bot.taxonomy import resolve
-from bot.text import fold
+from bot.text import fold, trim
 
 log = logging.getLogger(__name__)
 LAYOUTS = ("thread", "channel", "compact")
@@ -119,6 +122,11 @@ class Subscription:
     def matches(self, paper: PaperRow) -> bool:
         return self.filters.matches(paper)
 
+    def trigger(self) -> CronTrigger:
+        """Its time, on its weekdays, in its own timezone (so DST moves with the people): the
+        trigger APScheduler runs, and the one every "when" question is answered from."""
+        return weekly(self.weekdays, self.post_time, self.zone)
+
     @property
     def last_weekday(self) -> str:
         """The last of this subscription's weekdays in the week (Monday first)."""
@@ -129,14 +137,8 @@ class Subscription:
         return self.weekly and WEEKDAYS[day.weekday()] == self.last_weekday
 
     def next_post(self, now: datetime) -> datetime:
-        """The next moment this subscription posts, as an aware datetime in its timezone."""
-        local = now.astimezone(self.zone)
-        for days in range(8):
-            day = (local + timedelta(days=days)).date()
-            moment = datetime.combine(day, self.post_time, tzinfo=self.zone)
-            if WEEKDAYS[day.weekday()] in self.weekdays and moment > local:
-                return moment
-        raise AssertionError("a subscription posts at least one day a week")
+        """The next moment after ``now`` this subscription posts, as its job will fire."""
+        return next_fire(self.trigger(), now, self.zone)
 
     def health(self, now: datetime) -> str:
         """Last post, next post, failures in a row and the last error, for /subscriptions."""
@@ -151,7 +153,7 @@ class Subscription:
     def describe(self) -> str:
         """One line for people: time, zone, days, layout, filters, and whether it is broken."""
         filters = [
-            f"{name}: {', '.join(values)}"
+            f"{name}: {trim(', '.join(values), 200)}"  # what people typed: shown cut short
             for name, values in (
                 ("categories", self.categories),
                 ("keywords", self.keywords),

@@ -10,8 +10,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.edge.render import paper_embed, paper_list_embed
-from bot.edge.views import PageSource, Shown, answer_privately, bookmark_view, first_page
+from bot.edge.render import MARKS, echo, md, paper_embed, paper_list_embed, trim
+from bot.edge.views import (
+    NO_MENTIONS,
+    PageSource,
+    Shown,
+    answer_privately,
+    bookmark_view,
+    first_page,
+)
 from bot.models import Page, PaperRow
 from bot.query import SYNTAX_HELP
 from bot.search import parse_day
@@ -39,9 +46,9 @@ async def in_time(interaction: discord.Interaction[Paperboy], work: Awaitable[T]
 async def send(interaction: discord.Interaction[Paperboy], **message) -> int | None:
     """Answer publicly (or finish a defer); return the id of the message sent."""
     if interaction.response.is_done():
-        sent = await interaction.followup.send(wait=True, **message)
+        sent = await interaction.followup.send(wait=True, allowed_mentions=NO_MENTIONS, **message)
         return sent.id
-    response = await interaction.response.send_message(**message)
+    response = await interaction.response.send_message(allowed_mentions=NO_MENTIONS, **message)
     return response.message_id
 
 
@@ -119,12 +126,13 @@ class Papers(
             limit=PAGE_SIZE,
             offset=number * PAGE_SIZE,
             correct=not exact,
+            highlight=MARKS,
         )
-        title = f"Papers matching “{query[:200]}”"
+        title = f"Papers matching “{trim(query, 200)}”"
         if page.corrected is not None:
             title = (
-                f"Showing results for “{page.corrected[:100]}”; search instead for"
-                f" “{query[:100]}” with exact: True"
+                f"Showing results for “{trim(page.corrected, 100)}”; search instead for"
+                f" “{trim(query, 100)}” with exact: True"
             )
         return self.shown(title, page), page.corrected
 
@@ -133,7 +141,7 @@ class Papers(
     ) -> Shown:
         paper, similar = await self.bot.discover.related(args[0], PAGE_SIZE)
         page = Page(similar if number == 0 else [], number * PAGE_SIZE, PAGE_SIZE, False)
-        return self.shown(f"Papers like “{paper.title[:200]}”", page)
+        return self.shown(f"Papers like “{trim(paper.title, 200)}”", page)
 
     async def top_page(self, interaction: discord.Interaction, args: list, number: int) -> Shown:
         period = args[0]
@@ -149,14 +157,14 @@ class Papers(
     async def author_page(self, interaction: discord.Interaction, args: list, number: int) -> Shown:
         [name] = args
         page = await self.bot.search.by_author(name, limit=PAGE_SIZE, offset=number * PAGE_SIZE)
-        return self.shown(f"Papers by {name[:200]}", page)
+        return self.shown(f"Papers by {trim(name, 200)}", page)
 
     async def category_page(
         self, interaction: discord.Interaction, args: list, number: int
     ) -> Shown:
         [name] = args
         page = await self.bot.search.by_category(name, limit=PAGE_SIZE, offset=number * PAGE_SIZE)
-        return self.shown(f"{name[:200]} papers", page)
+        return self.shown(f"{trim(name, 200)} papers", page)
 
     async def day_page(self, interaction: discord.Interaction, args: list, number: int) -> Shown:
         day, papers = await self.bot.search.day(parse_day(args[0]))
@@ -205,7 +213,7 @@ class Papers(
         first, corrected = await in_time(interaction, self.searched(args, 0))
         if not first.ids:
             await self.nothing(
-                interaction, f'No papers match "{query[:100]}". Try fewer or other words.'
+                interaction, f'No papers match "{echo(query)}". Try fewer or other words.'
             )
             return
         if corrected is not None:
@@ -231,7 +239,7 @@ class Papers(
     async def related(self, interaction: discord.Interaction[Paperboy], paper: str) -> None:
         first = await in_time(interaction, self.related_page(interaction, [paper], 0))
         if not first.ids:
-            await self.nothing(interaction, f"I found no papers like {paper[:100]}.")
+            await self.nothing(interaction, f"I found no papers like {echo(paper)}.")
             return
         await self.show_pages(interaction, "related", [paper], first)
 
@@ -258,7 +266,7 @@ class Papers(
     async def author(self, interaction: discord.Interaction[Paperboy], name: str) -> None:
         first = await in_time(interaction, self.author_page(interaction, [name], 0))
         if not first.ids:
-            await self.nothing(interaction, f'I know no papers by anyone named "{name[:100]}".')
+            await self.nothing(interaction, f'I know no papers by anyone named "{echo(name)}".')
             return
         await self.show_pages(interaction, "author", [name], first)
 
@@ -282,7 +290,7 @@ class Papers(
         if not first.ids:
             known = ", ".join(c for c, _ in (await self.bot.search.categories())[:10]) or "none yet"
             await self.nothing(
-                interaction, f'No papers in "{name[:100]}". Categories I know: {known}.'
+                interaction, f'No papers in "{echo(name)}". Categories I know: {md(known)}.'
             )
             return
         await self.show_pages(interaction, "category", [name], first)
@@ -325,7 +333,7 @@ class Papers(
     async def show(self, interaction: discord.Interaction[Paperboy], paper: str) -> None:
         found = await self.bot.search.show(paper)
         if found is None:
-            await self.nothing(interaction, f"I have no paper {paper[:100]} in the digests I know.")
+            await self.nothing(interaction, f"I have no paper {echo(paper)} in the digests I know.")
             return
         await self.show_paper(interaction, found)
 

@@ -11,9 +11,10 @@ from discord.ext import commands
 
 from bot.delivery import PREVIEW_DAYS
 from bot.edge.permissions import Postable, missing_permissions, refusal
-from bot.edge.render import preview_text
+from bot.edge.render import md, preview_text
 from bot.edge.views import Shown, first_page
 from bot.subscriptions import LAYOUTS, MATCH_MODES, Subscription
+from bot.text import trim
 
 if TYPE_CHECKING:
     from bot.edge.client import Paperboy
@@ -115,7 +116,8 @@ class Subscriptions(commands.Cog):
     ) -> None:
         when = int(subscription.next_post(self.bot.clock()).timestamp())
         await interaction.response.send_message(
-            f"{verb} <#{subscription.channel_id}>: {subscription.describe()}. Next post <t:{when}:F>.",
+            trim(f"{verb} <#{subscription.channel_id}>: {shown(subscription)}", 1900)
+            + f". Next post <t:{when}:F>.",
             ephemeral=True,
         )
 
@@ -245,7 +247,7 @@ class Subscriptions(commands.Cog):
         now = self.bot.clock()
         start = number * PER_PAGE
         lines = [
-            f"<#{s.channel_id}>: {s.describe()}\n{s.health(now)}"
+            f"<#{s.channel_id}>: {trim(shown(s), 300)}\n{s.health(now)}"
             for s in visible[start : start + PER_PAGE]
         ]
         pages = max(1, -(-len(visible) // PER_PAGE))
@@ -292,3 +294,9 @@ class Subscriptions(commands.Cog):
 
 async def setup(bot: Paperboy) -> None:
     await bot.add_cog(Subscriptions(bot))
+
+
+def shown(subscription: Subscription) -> str:
+    """Its description with what people typed escaped; the role it mentions stays a mention
+    (shown, never pinged: these replies allow no mentions)."""
+    return md(subscription.describe()).replace("\\<@&", "<@&")

@@ -13,7 +13,11 @@ from collections.abc import Mapping
 
 import pytest
 
-pytest_plugins = ["tests.fakediscord.fixtures", "tests.fixtures_bot"]
+pytest_plugins = [
+    "tests.fakediscord.fixtures",
+    "tests.fixtures_bot",
+    "tests.fixtures_sources",
+]
 
 TRUE = {"1", "true", "yes", "on"}
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", None}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 
-from bot.edge.render import paper_embed, paper_list_embed, trim
-from bot.models import Page, PaperRow
+from bot.edge.readers import bookmarks_embed, change_embed, digest_embed
+from bot.edge.render import compact_embed, paper_embed, paper_list_embed, trim
+from bot.models import Page, PaperRow, Saved
+from bot.personal import ChangeNotice, DigestPart
 
 
 def huge_paper(number: int = 1) -> PaperRow:
@@ -53,7 +56,9 @@ def test_a_page_numbers_the_list_from_its_offset_and_says_which_page() -> None:
 
 
 def test_a_marked_paper_shows_the_matching_snippet_instead_of_the_summary() -> None:
-    paper = replace(huge_paper(), summary="The whole summary.", snippet="…the **goose** part…")
+    paper = replace(
+        huge_paper(), summary="The whole summary.", snippet="…the \ue000goose\ue001 part…"
+    )
     assert paper_embed(paper, marked=True).description == "…the **goose** part…"
     assert paper_embed(paper).description == "The whole summary."
 
@@ -91,3 +96,44 @@ def test_a_post_stays_short_without_the_full_record() -> None:
     paper = replace(huge_paper(), abstract="abstract", doi="10.1/x", sources=("arxiv",))
     names = [field.name for field in paper_embed(paper).fields]
     assert names == ["Authors", "Category", "Listed", "Links"]
+
+
+HOSTILE = PaperRow(
+    arxiv_id="2503.99991",
+    title="Evil](https://evil.example/t) **Bold** @everyone",
+    authors=("Mallory [x](https://evil.example/a)",),
+    summary="See [official code](https://evil.example/c)",
+    category="<@&456>",
+    arxiv_url="https://evil.example/arxiv.org/abs/2503.99991",
+    hf_url="https://evil.example/huggingface.co/papers/2503.99991",
+)
+UNESCAPED_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\]\\])*)\]\(([^)\s]*)\)")
+
+
+def embed_texts(embed) -> list[str]:
+    return [embed.title or "", embed.description or "", *(f.value for f in embed.fields)]
+
+
+def links_in(embed) -> set[str]:
+    return {url for text in embed_texts(embed) for _, url in UNESCAPED_LINK.findall(text)}
+
+
+def test_every_embed_shows_source_text_literally_and_links_only_what_paperboy_builds() -> None:
+    ours = {"https://arxiv.org/abs/2503.99991", "https://huggingface.co/papers/2503.99991"}
+    note = "read this\n# not a heading [x](https://evil.example/n) @here"
+    embeds = [
+        paper_embed(HOSTILE),
+        paper_embed(HOSTILE, full=True),
+        paper_list_embed("Results", [HOSTILE]),
+        compact_embed(date(2025, 3, 21), [HOSTILE]),
+        digest_embed(
+            DigestPart(date(2025, 3, 21), date(2025, 3, 21), ((HOSTILE, ("kw: **x**",)),), 1)
+        ),
+        change_embed(ChangeNotice(((HOSTILE, "code: [here](https://evil.example/g)"),))),
+        bookmarks_embed("Yours", [Saved(HOSTILE, "2025-03-21", note=note)]),
+    ]
+    for embed in embeds:
+        assert links_in(embed) <= ours, embed.description
+        assert embed.url in (None, "https://arxiv.org/abs/2503.99991")
+        for text in embed_texts(embed):
+            assert not re.search(r"(?<!\\)@(everyone|here)|(?<!\\)<@|^#", text, re.MULTILINE), text

@@ -35,9 +35,10 @@ class SeeingDelivery:
         self.arxiv_id = arxiv_id
         self.seen: list[tuple[str, ...] | None] = []
 
-    async def deliver_all(self, now: datetime | None = None) -> None:
+    async def deliver_all(self, now: datetime | None = None) -> dict:
         paper = await self.papers.get(self.arxiv_id)
         self.seen.append(paper.sources if paper else None)
+        return {}
 
 
 @pytest.fixture

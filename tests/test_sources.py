@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import shutil
 import socket
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
-from typing import ClassVar
 
 import aiohttp
-import pytest
 from aiohttp import web
 
 from bot.config import Config, SourcesConfig
@@ -23,81 +20,8 @@ from bot.sources import Source, build_sources, poll_all
 from bot.sources.http import Http
 from bot.sources.huggingface import HuggingFaceSource
 from bot.sources.url import UrlTemplateSource
-from tests.helpers import DATA, SEEDS, offline, open_store
-
-NOW = datetime(2025, 3, 20, 12, 0, tzinfo=UTC)
-
-
-def clock() -> datetime:
-    return NOW
-
-
-def answer(status: int = 200, body: bytes = b"", **headers: str) -> dict:
-    return {
-        "status": status,
-        "body": body,
-        "headers": {k.replace("_", "-"): v for k, v in headers.items()},
-    }
-
-
-class Site:
-    """A local web server whose answers the test scripts; it records what it was asked.
-
-    Each path answers its scripted responses in turn, then repeats the last one.
-    """
-
-    HANG: ClassVar[dict] = {"hang": True}  # never answered: the client's timeout must fire
-
-    def __init__(self) -> None:
-        self.answers: dict[str, list[dict]] = {}
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        self.never = asyncio.Event()
-
-    def script(self, path: str, *answers: dict) -> None:
-        self.answers.setdefault(path, []).extend(answers)
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        key = request.path_qs
-        self.requests.append((key, dict(request.headers)))
-        queue = self.answers.get(key)
-        if not queue:
-            return web.Response(status=404)
-        scripted = queue.pop(0) if len(queue) > 1 else queue[0]
-        if scripted is self.HANG:
-            await self.never.wait()
-        return web.Response(**scripted)
-
-
-@pytest.fixture
-async def site():
-    server = Site()
-    app = web.Application()
-    app.router.add_route("GET", "/{tail:.*}", server.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    tcp = web.TCPSite(runner, "127.0.0.1", 0)
-    await tcp.start()
-    server.base = f"http://127.0.0.1:{tcp._server.sockets[0].getsockname()[1]}"
-    yield server
-    server.never.set()  # let a hung handler finish so cleanup need not wait for it
-    await runner.cleanup()
-
-
-@pytest.fixture
-async def store(tmp_path: Path):
-    async with open_store(tmp_path / "p.db") as papers:
-        yield papers
-
-
-@pytest.fixture
-async def session():
-    async with aiohttp.ClientSession() as client:
-        yield client
-
-
-class Sleeps(list):
-    async def __call__(self, seconds: float) -> None:
-        self.append(seconds)
+from tests.fixtures_sources import Site, Sleeps, answer, clock
+from tests.helpers import DATA, SEEDS, offline
 
 
 def digest(day: str = "2025-03-19") -> bytes:
@@ -113,7 +37,8 @@ def sources(
 
 
 def url_source(site, store, session, sleep=None, **options) -> UrlTemplateSource:
-    http = Http(session, options.get("timeout", 5.0), 2, Sleeps() if sleep is None else sleep)
+    http = Http(session, options.pop("timeout", 5.0), 2, Sleeps() if sleep is None else sleep)
+    http = replace(http, **options)
     template = f"{site.base}/archive/{{yyyy}}/{{mm}}/{{dd}}.md"
     return UrlTemplateSource(template, store, SourceState(store.db), clock, 1, http)
 
@@ -250,8 +175,8 @@ async def test_garbage_is_a_problem_and_loses_nothing(site, store, session, capl
 HF_DAY = (DATA / "hf" / "2025-03-20.json").read_bytes()
 
 
-def hf_source(site, store, session) -> HuggingFaceSource:
-    http = Http(session, retries=0)
+def hf_source(site, store, session, **options) -> HuggingFaceSource:
+    http = Http(session, retries=0, **options)
     return HuggingFaceSource(f"{site.base}/api/daily_papers", store, clock, 0, http)
 
 
@@ -297,8 +222,7 @@ async def test_missing_or_wrongly_typed_api_fields_are_tolerated(
     )
     skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
     assert skipped == [
-        "huggingface 2025-03-20: item 3 has no arXiv id or title; skipped",
-        "huggingface 2025-03-20: item 4 has no arXiv id or title; skipped",
+        "huggingface 2025-03-20: 2 of 5 items have no arXiv id or title (items 3, 4); skipped"
     ]
 
 

@@ -13,6 +13,7 @@ import pytest
 from bot.config import Config, DeliveryConfig
 from bot.db.core import Database
 from bot.db.papers import PaperStore
+from bot.delivery import DeliveryReport
 from bot.models import PaperRow
 from bot.scheduler import Scheduler, trigger
 from bot.sources.folder import FolderSource
@@ -32,11 +33,13 @@ class FakeDelivery:
         self.calls: list[tuple[int, datetime]] = []
         self.rounds: list[datetime | None] = []
 
-    async def deliver_all(self, now: datetime | None = None) -> None:
+    async def deliver_all(self, now: datetime | None = None) -> dict[int, DeliveryReport]:
         self.rounds.append(now)
+        return {}
 
-    async def deliver(self, subscription: Subscription, now: datetime) -> None:
+    async def deliver(self, subscription: Subscription, now: datetime) -> DeliveryReport:
         self.calls.append((subscription.channel_id, now))
+        return DeliveryReport()
 
 
 @pytest.fixture

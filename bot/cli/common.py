@@ -70,11 +70,17 @@ def require_database(config: Config) -> Path:
 
 
 @asynccontextmanager
-async def open_store(config: Config, *, create: bool = False) -> AsyncIterator[PaperStore]:
-    """The migrated store; a missing file is refused unless ``create`` (ingest)."""
+async def open_store(
+    config: Config, *, create: bool = False, readonly: bool = False
+) -> AsyncIterator[PaperStore]:
+    """The migrated store; a missing file is refused unless ``create`` (ingest). ``readonly``
+    for commands that only read it: they work on a read-only file or folder, and never wait
+    for another process's write lock."""
     if not create:
         require_database(config)
-    database = await Database.open(config.database.path)
+    database = await Database.open(
+        config.database.path, readonly=readonly, busy_seconds=config.database.busy_seconds
+    )
     try:
         yield PaperStore(database)
     finally:

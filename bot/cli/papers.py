@@ -66,7 +66,7 @@ async def _search(config: Config, args: argparse.Namespace) -> int:
     why_not = nothing_to_search(args.query, filtered=filtered)
     if why_not:
         raise CliError(why_not)
-    async with open_store(config) as papers:
+    async with open_store(config, readonly=True) as papers:
         service = SearchService(papers)
         page = await service.search(
             args.query,
@@ -93,7 +93,7 @@ async def _search(config: Config, args: argparse.Namespace) -> int:
 
 async def _show(config: Config, args: argparse.Namespace) -> int:
     parse_arxiv_id(args.arxiv_id)  # a typo is named before a missing database
-    async with open_store(config) as papers:
+    async with open_store(config, readonly=True) as papers:
         paper = await SearchService(papers).show(args.arxiv_id)
     if paper is None:
         raise CliError(f"no paper {args.arxiv_id} in {config.database.path}")
@@ -105,7 +105,7 @@ async def _show(config: Config, args: argparse.Namespace) -> int:
 
 
 async def _day(config: Config, args: argparse.Namespace) -> int:
-    async with open_store(config) as papers:
+    async with open_store(config, readonly=True) as papers:
         search = SearchService(papers)
         day, rows = await search.day(args.day)
         if day is None:

@@ -16,7 +16,7 @@ from bot.config import Config
 from bot.db.sources import SourceState
 from bot.enrich import Enricher, build_enricher, poll_once
 from bot.sources import Source, build_sources
-from bot.sources.http import Http
+from bot.sources.http import http_from
 
 
 def add_parsers(commands: Any) -> None:
@@ -50,8 +50,7 @@ async def _wired(
     """The sources and arXiv completion as the bot builds them, on the configured database
     (which only ``poll``, like ``ingest``, may create)."""
     async with open_store(config, create=create) as papers, aiohttp.ClientSession() as session:
-        settings = config.sources
-        http = Http(session, settings.timeout_seconds, settings.retries)
+        http = http_from(session, config.sources)
         sources = build_sources(config, papers, SourceState(papers.db), http, _now)
         yield sources, build_enricher(config, papers, http, _now)
 

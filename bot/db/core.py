@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aiosqlite
 
@@ -27,6 +28,13 @@ MIGRATION_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
 
 class DatabaseError(Exception):
     """The database file cannot be opened or upgraded; the message says why."""
+
+
+class DatabaseBusy(DatabaseError):
+    """Another process held the write lock for longer than we wait."""
+
+
+BUSY_SECONDS = 30.0  # how long a write waits for another process's write lock
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -42,43 +50,101 @@ def migrations() -> list[tuple[int, str, str]]:
 class Database:
     """A migrated SQLite database. Writers take ``transaction()``; readers call ``fetch*``."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: str) -> None:
+    def __init__(
+        self, connection: aiosqlite.Connection, path: str, busy_seconds: float = BUSY_SECONDS
+    ) -> None:
         self.connection = connection
         self.path = path
+        self.busy_seconds = busy_seconds
+        self.readonly = False
         self._write_lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None  # the task inside the open transaction
         self._depth = 0
         self.closed = False
 
     @classmethod
-    async def open(cls, path: str | Path) -> Database:
+    async def open(
+        cls,
+        path: str | Path,
+        *,
+        readonly: bool = False,
+        migrate: bool = True,
+        busy_seconds: float = BUSY_SECONDS,
+    ) -> Database:
+        """Open and migrate ``path``. ``readonly`` opens an up-to-date file for reading only (a
+        read-only file or folder still serves reads); a file that needs migrating is opened for
+        writing once to upgrade it. ``migrate=False`` takes an existing file as it is."""
         path = str(path)
         if path != ":memory:":
             parent = Path(path).parent
             if not parent.is_dir():
                 raise DatabaseError(f"cannot open database {path}: folder {parent} does not exist")
-        try:
-            connection = await aiosqlite.connect(path, isolation_level=None)
-        except Exception as error:  # sqlite3 reports a bad path as OperationalError
-            raise DatabaseError(f"cannot open database {path}: {error}") from error
+        if (readonly or not migrate) and path != ":memory:" and not Path(path).is_file():
+            raise DatabaseError(f"no database at {path}; run `python -m bot ingest` first")
+        if readonly and path != ":memory:":
+            reader, current = await cls._open_readonly(path, busy_seconds)
+            if current:
+                return reader
+            try:  # upgrade it first, if the file lets us
+                upgraded = await cls.open(path, busy_seconds=busy_seconds)
+            except DatabaseError as error:
+                log.warning("%s; reading it as it is", error)
+                return reader
+            await reader.close()
+            return upgraded
+        connection = await _connect(path, path)
         connection.row_factory = aiosqlite.Row
-        database = cls(connection, path)
+        database = cls(connection, path, busy_seconds)
         try:
             await database._configure()
-            await database.migrate()
+            if migrate:
+                await database.migrate()
         except Exception as error:
             await connection.close()
-            if isinstance(error, DatabaseError):
-                raise
-            raise DatabaseError(f"cannot use database {path}: {error}") from error
+            raise _database_error(path, error, busy_seconds) from error
         return database
+
+    @classmethod
+    async def _open_readonly(cls, path: str, busy_seconds: float) -> tuple[Database, bool]:
+        """A read-only connection, and whether the file has every migration."""
+        uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+        try:
+            database, done = await cls._read_versions(uri, path, busy_seconds)
+        except sqlite3.OperationalError:
+            # A WAL file in a folder we may not write (no -shm to share): read it as it is.
+            database, done = await cls._read_versions(uri + "&immutable=1", path, busy_seconds)
+        return database, {version for version, _, _ in migrations()} <= done
+
+    @classmethod
+    async def _read_versions(
+        cls, uri: str, path: str, busy_seconds: float
+    ) -> tuple[Database, set[int]]:
+        connection = await _connect(uri, path)
+        connection.row_factory = aiosqlite.Row
+        database = cls(connection, path, busy_seconds)
+        database.readonly = True
+        try:
+            await connection.execute(f"PRAGMA busy_timeout = {int(busy_seconds * 1000)}")
+            await connection.execute("PRAGMA query_only = ON")
+            rows = await database.fetchall("SELECT version FROM schema_migrations")
+        except sqlite3.OperationalError as error:
+            if "no such table" in str(error):
+                return database, set()  # a new, empty file: opened for writing, it is migrated
+            await connection.close()
+            if "unable to open" in str(error):
+                raise  # the caller tries another way in
+            raise _database_error(path, error, busy_seconds) from error
+        except Exception as error:
+            await connection.close()
+            raise _database_error(path, error, busy_seconds) from error
+        return database, {row[0] for row in rows}
 
     async def _configure(self) -> None:
         for pragma in (
             "journal_mode = WAL",
             "synchronous = NORMAL",
             "foreign_keys = ON",
-            "busy_timeout = 5000",
+            f"busy_timeout = {int(self.busy_seconds * 1000)}",
             "temp_store = MEMORY",
             "cache_size = -65536",  # 64 MiB: FTS5 merges and bulk ingest thrash the 2 MiB default
         ):
@@ -148,7 +214,11 @@ class Database:
             return
         async with self._write_lock:
             self._owner, self._depth = asyncio.current_task(), 1
-            await self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                await self.connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                self._owner, self._depth = None, 0
+                raise _database_error(self.path, error, self.busy_seconds) from error
             try:
                 yield self.connection
             except BaseException:
@@ -180,6 +250,38 @@ class Database:
     async def fetchval(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = await self.fetchone(sql, params)
         return row[0] if row else None
+
+
+async def _connect(target: str, path: str) -> aiosqlite.Connection:
+    """An aiosqlite connection; a failure is one DatabaseError, its worker thread ended first (else
+    it reports into a closed event loop with a traceback after the clean error)."""
+    connection = aiosqlite.connect(target, isolation_level=None, uri=target.startswith("file:"))
+    try:
+        return await connection
+    except Exception as error:  # sqlite3 reports a bad path as OperationalError
+        await asyncio.to_thread(connection._thread.join, 5.0)  # stopped by aiosqlite already
+        raise DatabaseError(f"cannot open database {path}: {error}") from error
+
+
+def _database_error(path: str, error: BaseException, busy_seconds: float) -> DatabaseError:
+    """One clear sentence for what went wrong with the file at ``path``."""
+    if isinstance(error, DatabaseError):
+        return error
+    text = str(error)
+    if isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        return DatabaseBusy(
+            f"database {path} is busy: another process held its write lock for more than"
+            f" {busy_seconds:g} s; try again when it is done"
+        )
+    read_only = "readonly" in text.replace("-", "").replace(" ", "")
+    if isinstance(error, sqlite3.OperationalError) and (
+        read_only or ("unable to open" in text and Path(path).is_file())
+    ):
+        return DatabaseError(
+            f"cannot write to database {path}: the file or its folder is read-only ({text});"
+            " search, show, day and db info still work"
+        )
+    return DatabaseError(f"cannot use database {path}: {text}")
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:

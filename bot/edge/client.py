@@ -23,6 +23,7 @@ from bot.edge.ops import OpsServer, count_rate_limits
 from bot.edge.poster import DiscordPoster
 from bot.edge.tree import PaperboyTree
 from bot.edge.views import (
+    NO_MENTIONS,
     BookmarkButton,
     BookmarkSelect,
     OldPageButton,
@@ -39,7 +40,7 @@ from bot.privacy import Privacy
 from bot.scheduler import Scheduler
 from bot.search import SearchService
 from bot.sources import build_sources
-from bot.sources.http import Http
+from bot.sources.http import http_from
 from bot.subscriptions import SubscriptionService
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ class Paperboy(commands.Bot):
             intents=intents(),
             help_command=None,
             tree_cls=PaperboyTree,
+            allowed_mentions=NO_MENTIONS,
             **options,
         )
         self.metrics = metrics
@@ -103,7 +105,9 @@ class Paperboy(commands.Bot):
 
     async def setup_hook(self) -> None:
         """Open the database, build the services, load the cogs, sync commands, start the clock."""
-        self.db = await Database.open(self.config.database.path)
+        self.db = await Database.open(
+            self.config.database.path, busy_seconds=self.config.database.busy_seconds
+        )
         self.papers = PaperStore(self.db)
         self.search = SearchService(self.papers, self.clock)
         self.discover = DiscoverService(self.papers)
@@ -135,8 +139,7 @@ class Paperboy(commands.Bot):
         )
         self.privacy = Privacy(self.bookmarks, self.follows, dm_ledger, self.subscriptions)
         self.session = aiohttp.ClientSession()  # the sources' own: discord.py keeps its session
-        settings = self.config.sources
-        http = Http(self.session, settings.timeout_seconds, settings.retries)
+        http = http_from(self.session, self.config.sources)
         sources = build_sources(self.config, self.papers, SourceState(self.db), http, self.clock)
         enricher = build_enricher(self.config, self.papers, http, self.clock)
         self.bookmarks.fetcher = self.fetcher or enricher  # "Bookmark papers" fetches from arXiv

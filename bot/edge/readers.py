@@ -1,6 +1,7 @@
 """Personal messages as Discord embeds: a digest part, a bookmark change notice, a bookmark list.
 
-Within Discord's limits however long the titles, reasons and notes (trimmed, never failing).
+Within Discord's limits however long the titles, reasons and notes (trimmed, never failing);
+what a source or a person wrote is escaped and links are built from the arXiv id (see render).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.edge.render import COLOUR, DESCRIPTION, FOOTER, TITLE, fit, links
+from bot.edge.render import COLOUR, DESCRIPTION, FOOTER, TITLE, arxiv_link, fit, links, md
 from bot.models import Saved
 from bot.personal import ChangeNotice, DigestPart
 from bot.text import trim
@@ -28,22 +29,22 @@ def digest_embed(part: DigestPart) -> discord.Embed:
     )
     blocks = []
     for number, (paper, reasons) in enumerate(part.matches, 1):
-        why = trim("; ".join(reasons), 100)
-        title = trim(paper.title, 120)
-        blocks.append(f"**{number}. [{title}]({paper.arxiv_url})**\n{why} · {links(paper)}")
+        why = trim(md("; ".join(reasons)), 100)
+        title = trim(md(paper.title), 120)
+        blocks.append(f"**{number}. [{title}]({arxiv_link(paper)})**\n{why} · {links(paper)}")
     title = f"Your papers for {span}" + (f" (part {part.part})" if part.part > 1 else "")
     embed = discord.Embed(
         title=trim(title, TITLE), description=trim("\n\n".join(blocks), DESCRIPTION), colour=COLOUR
     )
     if part.note:
-        embed.add_field(name="Also", value=trim(part.note, FIELD), inline=False)
+        embed.add_field(name="Also", value=trim(md(part.note), FIELD), inline=False)
     embed.set_footer(text="Change what you follow with /following, or when with /follow settings.")
     return fit(embed)
 
 
 def change_embed(notice: ChangeNotice) -> discord.Embed:
     lines = [
-        trim(f"• [{trim(paper.title, 150)}]({paper.arxiv_url}): {what}", PER_PAPER)
+        trim(f"• [{trim(md(paper.title), 150)}]({arxiv_link(paper)}): {md(what)}", PER_PAPER)
         for paper, what in notice.changes
     ]
     embed = discord.Embed(
@@ -63,14 +64,16 @@ def bookmarks_embed(
     for number, mark in enumerate(saved, first_number):
         paper = mark.paper
         state = "✓ read" if mark.read_at else "• unread"
-        authors = trim(", ".join(paper.authors), 120) if paper.authors else "unknown authors"
-        note = f"\n> {trim(mark.note, 300)}" if mark.note else ""
+        authors = trim(md(", ".join(paper.authors)), 120) if paper.authors else "unknown authors"
+        note = f"\n> {trim(md(' '.join(mark.note.split())), 300)}" if mark.note else ""
         blocks.append(
-            f"**{number}. [{trim(paper.title, 200)}]({paper.arxiv_url})** ({state})\n"
+            f"**{number}. [{trim(md(paper.title), 200)}]({arxiv_link(paper)})** ({state})\n"
             f"{authors} · `{paper.arxiv_id}`{note}"
         )
     embed = discord.Embed(
-        title=trim(title, TITLE), description=trim("\n\n".join(blocks), DESCRIPTION), colour=COLOUR
+        title=trim(md(title), TITLE),
+        description=trim("\n\n".join(blocks), DESCRIPTION),
+        colour=COLOUR,
     )
     if footer:
         embed.set_footer(text=trim(footer, FOOTER))

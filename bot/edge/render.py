@@ -1,9 +1,17 @@
-"""Papers as Discord embeds, always within Discord's limits (trimmed with an ellipsis, never failing)."""
+"""Papers as Discord embeds, always within Discord's limits (trimmed with an ellipsis, never failing).
+
+Every text a source wrote (titles, summaries, authors, categories, keywords, comments) goes through
+``md`` so it shows literally: a summary holding ``[official code](https://evil.example)`` is not a
+masked link, a title cannot close the link around it, ``@everyone`` and ``<@id>`` are plain text.
+Links are built here from the arXiv id alone; a URL a source gave is never linked.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
+from urllib.parse import quote
 
 import discord
 
@@ -18,12 +26,40 @@ SUMMARY = 1500  # a readable summary; the full text is one click away
 FULL = 3000  # /paper show: the summary and the abstract
 DETAIL = 300  # each other field of /paper show: ten of them leave room for the abstract
 COLOUR = discord.Colour(0xF4A100)
+# Search highlights arrive between these (not "**", which a summary may hold) and become bold
+# only after the text around them is escaped.
+MARKS = ("\ue000", "\ue001")
+MARKDOWN = re.compile(r"([\\*_~|`\[\]<])|@(?=everyone|here)")
+# Headings, quotes, lists and subtext: a sign at a line's start, then a blank.
+LINE_START = re.compile(r"^(\s*)([#>-]|\d+\.)(?=[#>-]*\s)", re.MULTILINE)
+
+
+def md(text: str) -> str:
+    """``text`` as Discord shows it literally: markdown, masked-link, mention and line-start signs
+    escaped (a backslash before punctuation is hidden when shown); search highlights (MARKS)
+    become bold."""
+    escaped = LINE_START.sub(_line_start, MARKDOWN.sub(lambda m: "\\" + m.group(0), text))
+    return escaped.replace(MARKS[0], "**").replace(MARKS[1], "**")
+
+
+def _line_start(match: re.Match[str]) -> str:
+    sign = match.group(2)
+    return match.group(1) + (sign[:-1] + "\\." if sign.endswith(".") else "\\" + sign)
+
+
+def echo(text: str, limit: int = 100) -> str:
+    """What a user typed, shown back: on one line, cut short, escaped."""
+    return md(trim(" ".join(text.split()), limit))
+
+
+def arxiv_link(paper: PaperRow) -> str:
+    return f"https://arxiv.org/abs/{quote(paper.arxiv_id)}"
 
 
 def links(paper: PaperRow) -> str:
-    """Markdown links to the paper on arXiv and (when known) Hugging Face."""
-    hf = f" · [Hugging Face]({paper.hf_url})" if paper.hf_url else ""
-    return f"[arXiv]({paper.arxiv_url}){hf}"
+    """Markdown links to the paper on arXiv and (when it is there) Hugging Face, from its id."""
+    hf = f" · [Hugging Face](https://huggingface.co/papers/{quote(paper.arxiv_id)})"
+    return f"[arXiv]({arxiv_link(paper)}){hf if paper.hf_url else ''}"
 
 
 def paper_embed(paper: PaperRow, *, marked: bool = False, full: bool = False) -> discord.Embed:
@@ -35,20 +71,24 @@ def paper_embed(paper: PaperRow, *, marked: bool = False, full: bool = False) ->
     text = paper.snippet if marked and paper.snippet else paper.summary
     if full and paper.abstract and paper.abstract != text:
         text = (
-            f"{trim(text, SUMMARY)}\n\n**Abstract**\n{paper.abstract}" if text else paper.abstract
+            f"{trim(md(text), SUMMARY)}\n\n**Abstract**\n{md(paper.abstract)}"
+            if text
+            else md(paper.abstract)
         )
+    else:
+        text = md(text)
     embed = discord.Embed(
-        title=trim(paper.title, TITLE),
-        url=paper.arxiv_url,
+        title=trim(md(paper.title), TITLE),
+        url=arxiv_link(paper),
         description=trim(text, FULL if full else SUMMARY),
         colour=COLOUR,
     )
     if paper.authors:
         embed.add_field(
-            name="Authors", value=trim(", ".join(paper.authors), FIELD_VALUE), inline=False
+            name="Authors", value=trim(md(", ".join(paper.authors)), FIELD_VALUE), inline=False
         )
     if paper.category:
-        embed.add_field(name="Category", value=trim(label(paper.category), FIELD_VALUE))
+        embed.add_field(name="Category", value=trim(md(label(paper.category)), FIELD_VALUE))
     if full:
         for name, value in details(paper):
             embed.add_field(name=name, value=trim(value, DETAIL))
@@ -63,20 +103,21 @@ def paper_embed(paper: PaperRow, *, marked: bool = False, full: bool = False) ->
 
 def details(paper: PaperRow) -> list[tuple[str, str]]:
     """The record's other fields that have a value, as (name, text) for embed fields."""
+    doi = f"[{md(paper.doi)}](https://doi.org/{quote(paper.doi)})" if paper.doi else ""
     rows = [
         (
             "Categories",
-            ", ".join(paper.categories[1:] if paper.primary_category else paper.categories),
+            md(", ".join(paper.categories[1:] if paper.primary_category else paper.categories)),
         ),
-        ("Published", (paper.published or "")[:10]),
-        ("Updated", (paper.updated or "")[:10] if paper.updated != paper.published else ""),
-        ("DOI", f"[{paper.doi}](https://doi.org/{paper.doi})" if paper.doi else ""),
-        ("Journal ref", paper.journal_ref or ""),
-        ("Comment", paper.comment or ""),
+        ("Published", md((paper.published or "")[:10])),
+        ("Updated", md((paper.updated or "")[:10]) if paper.updated != paper.published else ""),
+        ("DOI", doi),
+        ("Journal ref", md(paper.journal_ref or "")),
+        ("Comment", md(paper.comment or "")),
         ("Upvotes", "" if paper.upvotes is None else str(paper.upvotes)),
-        ("GitHub", paper.github_repo or ""),
-        ("Keywords", "; ".join(paper.keywords)),
-        ("Sources", ", ".join(paper.sources)),
+        ("GitHub", md(paper.github_repo or "")),
+        ("Keywords", md("; ".join(paper.keywords))),
+        ("Sources", md(", ".join(paper.sources))),
     ]
     return [(name, value) for name, value in rows if value]
 
@@ -97,16 +138,17 @@ def paper_list_embed(
         first_number, footer = page.offset + 1, footer or f"Page {page.number}"
     blocks = []
     for number, paper in enumerate(papers, first_number):
-        authors = trim(", ".join(paper.authors), 120) if paper.authors else "unknown authors"
-        text = trim(paper.snippet or paper.summary, 280)
-        blocks.append(
-            f"**{number}. [{trim(paper.title, 200)}]({paper.arxiv_url})**\n{authors}\n{text}\n{links(paper)}"
-        )
+        authors = trim(md(", ".join(paper.authors)), 120) if paper.authors else "unknown authors"
+        text = trim(md(paper.snippet or paper.summary), 280)
+        title_link = f"[{trim(md(paper.title), 200)}]({arxiv_link(paper)})"
+        blocks.append(f"**{number}. {title_link}**\n{authors}\n{text}\n{links(paper)}")
     embed = discord.Embed(
-        title=trim(title, TITLE), description=trim("\n\n".join(blocks), DESCRIPTION), colour=COLOUR
+        title=trim(md(title), TITLE),
+        description=trim("\n\n".join(blocks), DESCRIPTION),
+        colour=COLOUR,
     )
     if footer:
-        embed.set_footer(text=trim(footer, FOOTER))
+        embed.set_footer(text=trim(footer, FOOTER))  # footers show no markdown
     return fit(embed)
 
 
@@ -126,7 +168,8 @@ COMPACT_LINE = 150  # characters of a title in a compact list
 
 def compact_lines(papers: Sequence[PaperRow]) -> str:
     return "\n".join(
-        f"{n}. [{trim(p.title, COMPACT_LINE)}]({p.arxiv_url})" for n, p in enumerate(papers, 1)
+        f"{n}. [{trim(md(p.title), COMPACT_LINE)}]({arxiv_link(p)})"
+        for n, p in enumerate(papers, 1)
     )
 
 

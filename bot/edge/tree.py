@@ -20,6 +20,7 @@ import discord
 from discord import app_commands
 
 from bot.db import DatabaseError
+from bot.edge.render import echo
 from bot.edge.views import SORRY, answer_privately
 from bot.errors import UserError
 
@@ -59,7 +60,9 @@ class PaperboyTree(app_commands.CommandTree["Paperboy"]):
             await answer_privately(interaction, str(cause))
         elif isinstance(cause, app_commands.TransformerError):
             log.info("/%s (user %s, guild %s) could not read %r", *where, cause.value)
-            await answer_privately(interaction, f"I could not understand {cause.value!r}.")
+            await answer_privately(
+                interaction, f"I could not understand “{echo(str(cause.value))}”."
+            )
         elif isinstance(cause, DatabaseError):
             log.error("/%s (user %s, guild %s): database failed", *where, exc_info=cause)
             await answer_privately(interaction, DATABASE_DOWN)

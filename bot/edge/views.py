@@ -16,6 +16,11 @@ from bot.errors import UserError
 from bot.models import PaperRow
 from bot.text import trim
 
+MESSAGE = 2000  # the most text Discord takes in one message
+# No message of paperboy's pings anyone: set on the bot, and again on each send so that no path
+# (a follow-up, a DM, a system-channel note) depends on the default reaching it.
+NO_MENTIONS = discord.AllowedMentions.none()
+
 if TYPE_CHECKING:
     from bot.edge.client import Paperboy
 
@@ -36,14 +41,15 @@ async def answer_privately(interaction: discord.Interaction, text: str) -> None:
     placeholder is deleted first and the answer follows privately.
     """
     response = interaction.response
+    text = trim(text, MESSAGE)  # whatever a service put in it, Discord takes 2000 at most
     try:
         if not response.is_done():
-            await response.send_message(text, ephemeral=True)
+            await response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         if response.type is discord.InteractionResponseType.deferred_channel_message:
             with contextlib.suppress(discord.NotFound):  # already gone: an earlier private answer
                 await interaction.delete_original_response()
-        await interaction.followup.send(text, ephemeral=True)
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
     except discord.HTTPException as error:
         log.warning("could not tell user %s: %s", interaction.user.id, error)
 

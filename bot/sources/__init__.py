@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.config import Config
+from bot.db.core import DatabaseError
 from bot.db.papers import PaperStore
 from bot.db.sources import SourceState
 from bot.models import IngestReport
@@ -66,6 +67,9 @@ async def poll_all(sources: Sequence[Source]) -> dict[str, IngestReport]:
     for source in sources:
         try:
             reports[source.name] = await source.poll()
+        except DatabaseError as error:  # busy or read-only: one line, the next poll tries again
+            log.error("source %s: %s", source.name, error)
+            reports[source.name] = IngestReport()
         except Exception:
             log.exception("source %s failed; the other sources are still polled", source.name)
             reports[source.name] = IngestReport(failures=1)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from bot.db.core import DatabaseError
 from bot.db.papers import PaperStore
-from bot.ingest import IngestError, ingest_paths
+from bot.ingest import IngestError, ingest_paths, log_problems
 from bot.models import IngestReport
 
 log = logging.getLogger(__name__)
@@ -23,9 +24,8 @@ class FolderSource:
     async def poll(self) -> IngestReport:
         try:
             report = await ingest_paths(self.papers, [self.folder])
-        except (IngestError, OSError) as error:
+        except (IngestError, OSError, DatabaseError) as error:
             log.error("%s: %s", self.name, error)
             return IngestReport(failures=1)
-        for problem in report.problems:
-            log.warning("%s: %s", self.name, problem)  # problem reads file:line: reason
+        log_problems(log, self.name, report.problems)  # each reads file:line: reason
         return report

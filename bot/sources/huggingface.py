@@ -14,28 +14,40 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from bot.db.core import DatabaseError
 from bot.db.papers import PaperStore
 from bot.digest import Digest
 from bot.ids import normalize_arxiv_id
 from bot.ingest import Reader, ingest_bytes
 from bot.models import IngestReport, Paper
-from bot.sources.http import FetchError, Http, fetch
+from bot.sources.http import Deadline, FetchError, Http, fetch
 from bot.sources.url import recent_days
 
 log = logging.getLogger(__name__)
 
 
 def papers_from_api(items: Any, day: date) -> list[Paper]:
-    """Papers from one day's API answer, in its order; unusable items are logged and skipped."""
+    """Papers from one day's API answer, in its order; unusable items are skipped with one log
+    line for the whole answer, however many there are."""
     if not isinstance(items, list):
         raise ValueError(f"expected a JSON list, got {type(items).__name__}")
     papers: list[Paper] = []
+    skipped: list[int] = []
     for index, item in enumerate(items, 1):
         paper = _paper(item, day, len(papers) + 1)
         if paper is None:
-            log.warning("huggingface %s: item %d has no arXiv id or title; skipped", day, index)
+            skipped.append(index)
         else:
             papers.append(paper)
+    if skipped:
+        shown = ", ".join(map(str, skipped[:5])) + (", ..." if len(skipped) > 5 else "")
+        log.warning(
+            "huggingface %s: %d of %d items have no arXiv id or title (items %s); skipped",
+            day,
+            len(skipped),
+            len(items),
+            shown,
+        )
     return papers
 
 
@@ -102,14 +114,15 @@ class HuggingFaceSource:
 
     async def poll(self) -> IngestReport:
         report = IngestReport()
+        deadline = Deadline(self.http.poll_seconds)
         for day in recent_days(self.clock, self.lookback_days):
             try:
-                await self._poll_day(day, report)
-            except FetchError as error:
+                await self._poll_day(day, report, deadline)
+            except (FetchError, DatabaseError) as error:  # one line each
                 report.failures += 1
                 log.error("%s", error)
-                if error.unreachable:  # the other days would fail alike: next poll
-                    break
+                if not isinstance(error, FetchError) or error.unreachable:
+                    break  # the other days would fail alike: next poll
             except (ValueError, UnicodeDecodeError) as error:
                 report.failures += 1
                 log.error("%s %s: unreadable answer: %s", self.name, day, error)
@@ -118,9 +131,9 @@ class HuggingFaceSource:
                 log.exception("%s %s could not be ingested", self.name, day)
         return report
 
-    async def _poll_day(self, day: date, report: IngestReport) -> None:
+    async def _poll_day(self, day: date, report: IngestReport, deadline: Deadline) -> None:
         url = f"{self.url}?date={day.isoformat()}"
-        fetched = await fetch(self.http, url, source=self.name)
+        fetched = await fetch(self.http, url, source=self.name, deadline=deadline)
         if fetched.status != 200:
             log.info("%s: %s answered HTTP %d", self.name, url, fetched.status)
             return

@@ -6,11 +6,12 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from bot.db.core import DatabaseError
 from bot.db.papers import PaperStore
 from bot.db.sources import SourceState
-from bot.ingest import ingest_bytes
+from bot.ingest import ingest_bytes, log_problems
 from bot.models import IngestReport
-from bot.sources.http import FetchError, Http, fetch
+from bot.sources.http import Deadline, FetchError, Http, fetch
 
 log = logging.getLogger(__name__)
 
@@ -50,24 +51,28 @@ class UrlTemplateSource:
 
     async def poll(self) -> IngestReport:
         report = IngestReport()
+        deadline = Deadline(self.http.poll_seconds)
         for day in recent_days(self.clock, self.lookback_days):
             url = day_url(self.template, day)
             try:
-                await self._poll_day(url, report)
-            except FetchError as error:
+                await self._poll_day(day, url, report, deadline)
+            except (FetchError, DatabaseError) as error:  # one line each
                 report.failures += 1
                 log.error("%s", error)
-                if error.unreachable:  # the other days would fail alike: next poll
-                    break
+                if not isinstance(error, FetchError) or error.unreachable:
+                    break  # the other days would fail alike: next poll
             except Exception:
                 report.failures += 1
                 log.exception("%s: %s could not be ingested", self.name, url)
         return report
 
-    async def _poll_day(self, url: str, report: IngestReport) -> None:
+    async def _poll_day(
+        self, day: date, url: str, report: IngestReport, deadline: Deadline
+    ) -> None:
         etag, modified = await self.state.validators(url)
         headers = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
-        fetched = await fetch(self.http, url, headers=headers, source=self.name)
+        fetched = await fetch(self.http, url, headers=headers, source=self.name, deadline=deadline)
+        stored = False
         if fetched.status == 304:
             log.debug("%s: %s unchanged", self.name, url)
         elif fetched.status == 404:
@@ -76,12 +81,14 @@ class UrlTemplateSource:
             log.error("%s: %s answered HTTP %d", self.name, url, fetched.status)
         else:
             seen = len(report.problems)
-            stored = await ingest_bytes(self.papers, fetched.body, name=url, key=url, report=report)
-            for problem in report.problems[seen:]:
-                log.warning("%s: %s", self.name, problem)
+            stored = await ingest_bytes(
+                self.papers, fetched.body, name=url, key=url, report=report, day=day
+            )
+            log_problems(log, self.name, report.problems[seen:])
             if not stored:
-                log.error("%s: %s holds no readable paper; what was stored is kept", self.name, url)
-        # Recorded only once the body is stored: a crash before it means a full fetch next time.
-        await self.state.record(
-            url, fetched.status, fetched.etag, fetched.last_modified, self.clock().isoformat()
-        )
+                log.error("%s: %s: nothing stored from it; what was stored is kept", self.name, url)
+        # Validators only with stored content: after an error page served with 200, the real
+        # digest must not be answered 304. Recorded once the body is stored: a crash before it
+        # means a full fetch next time.
+        etag, modified = (fetched.etag, fetched.last_modified) if stored else (None, None)
+        await self.state.record(url, fetched.status, etag, modified, self.clock().isoformat())

@@ -43,6 +43,9 @@ __all__ = [
 
 MAX_LIMIT = 100
 FEW = 3  # fewer hits than this and the query is retried with typo corrections
+# Longer words are not corrected: no real word is this long, and the candidates one edit away
+# grow with the length times the alphabet (a 10 KB "word" took 40 s and gigabytes).
+LONGEST_TYPO = 30
 CORRECTION_FACTOR = 20  # a correction must be this many times more common than the typed word
 COUNT_CAP = 500  # word counts stop here: enough to compare, cheap for common words
 LETTERS = string.ascii_lowercase
@@ -276,7 +279,7 @@ class SearchService:
         words = {
             term.words[0]: fold(term.words[0])
             for term in query.terms
-            if term.bare and len(term.words[0]) >= 3 and term.words[0].isalpha()
+            if term.bare and 3 <= len(term.words[0]) <= LONGEST_TYPO and term.words[0].isalpha()
         }
         if not words:
             return {}

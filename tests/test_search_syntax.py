@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import search as search_module
 from bot.query import SearchError, parse_query, parse_when
 from bot.search import SearchService, one_edit, plural_forms
 from tests.helpers import DATA, SEEDS, ingest, open_store
@@ -119,6 +120,15 @@ async def test_words_that_find_enough_are_left_alone(service: SearchService) -> 
     page = await service.search("zebras")
     assert page.corrected is None
     assert await service.corrections(parse_query("qqqqzzzz")) == {}
+
+
+async def test_an_overlong_word_is_never_corrected(service: SearchService, monkeypatch) -> None:
+    """A hostile 10 KB "word" would have millions of candidates one edit away: it is not tried."""
+    tried: list[str] = []
+    real = search_module.one_edit
+    monkeypatch.setattr(search_module, "one_edit", lambda word: tried.append(word) or real(word))
+    assert await service.corrections(parse_query("g" * 10_000 + " gose")) == {"gose": "goose"}
+    assert tried == ["gose"]
 
 
 def test_one_edit_covers_the_four_slips() -> None:

@@ -19,6 +19,9 @@ from tests.helpers import ROOT
 from tests.test_command_line import cli
 from tests.test_service import launched
 
+# Each test runs the image's entrypoint or systemd-analyze as a subprocess.
+pytestmark = pytest.mark.slow
+
 DOCKERFILE = (ROOT / "Dockerfile").read_text("utf-8")
 UNIT = ROOT / "deploy" / "paperboy.service"
 

@@ -21,6 +21,8 @@ import pytest
 from bot.db import Database
 from tests.fakediscord import TOKEN, FakeDiscord
 
+pytestmark = pytest.mark.slow  # each test runs the whole bot as a subprocess (seconds each)
+
 ROOT = Path(__file__).resolve().parent.parent
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (DEBUG|INFO|WARNING|ERROR) [\w.]+: ")
 

@@ -22,6 +22,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import PurePath
 
+from bot.cells import body as _body
+from bot.cells import cells as _cells
+from bot.cells import ends_with_pipe as _ends_with_pipe
+from bot.cells import row_paper
 from bot.ids import arxiv_id_in
 from bot.models import Paper, Problem
 
@@ -29,15 +33,7 @@ DAY_HEADING = re.compile(r"^\s*#+\s*Papers\s+for\s+(\d{4}-\d{2}-\d{2})\b", re.IG
 # 2025/03/19.md, 2025-03-19.md, .../2025/03-19.md: the day a file is for when it has no heading.
 DAY_IN_PATH = re.compile(r"(\d{4})[/-](\d{2})[/-](\d{2})(?:\.md)?$")
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
-# Blanks and the invisible characters an editor or a copy-paste can leave before a row's '|'.
-LEADING = re.compile(r"[\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]*")
-UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
-# Neither part may hold a bracket or parenthesis, so a run of '[' or '](' is scanned once.
-LINK = re.compile(r"\[([^\[\]]*)\]\(([^\s()\[\]]+)\)")
-# "(Read more on [arXiv](..) or [HuggingFace](..))" and "- read more on [arXiv](..) ...".
-READ_MORE = re.compile(r"read more\b", re.IGNORECASE)
 HEADER_WORD = re.compile(r"[A-Za-z][\w ]{0,40}")  # an unknown column may be named, not garbled
-DASHES = ("-", "–", "—")
 
 # Header words mapped to the field they hold.
 COLUMNS = {
@@ -147,7 +143,7 @@ def parse_digest(text: str, source: str = "<digest>") -> Digest:
             digest.problems.append(Problem(source, row.lineno, reason))
             continue
         try:
-            paper = _paper(row.text, columns, day, len(kept) + 1)
+            paper = row_paper(row.text, columns, day, len(kept) + 1)
         except ValueError as error:
             digest.problems.append(Problem(source, row.lineno, str(error)))
             continue
@@ -212,26 +208,6 @@ def _find_day(lines: list[str], source: str) -> tuple[date | None, Problem | Non
                 reason = f"the heading's date {match.group(1)} is not a real date{instead}"
                 return fallback, Problem(source, lineno, reason)
     return day_from_path(source), None
-
-
-def _body(line: str) -> str:
-    """The line without leading blanks and invisible characters, nor trailing blanks."""
-    match = LEADING.match(line)
-    return line[match.end() if match else 0 :].rstrip()
-
-
-def _cells(text: str) -> list[str]:
-    text = _body(text)
-    if text.startswith("|"):
-        text = text[1:]
-    if _ends_with_pipe(text):
-        text = text[:-1]
-    parts = UNESCAPED_PIPE.split(text) if "\\|" in text else text.split("|")
-    return [cell.strip().replace("\\|", "|") for cell in parts]
-
-
-def _ends_with_pipe(text: str) -> bool:
-    return text.endswith("|") and not text.endswith("\\|")
 
 
 def _find_header(lines: list[str]) -> tuple[int, list[str | None], Problem | None] | None:
@@ -369,62 +345,3 @@ def _cut_off(row: _Row, rows: list[_Row], lines: list[str]) -> bool:
 
 def _pipes(text: str) -> int:
     return text.count("|") - text.count("\\|")
-
-
-def _fold(text: str) -> str:
-    """Runs of whitespace as one space, no blanks at either end."""
-    return " ".join(text.split())
-
-
-def _strip_read_more(text: str) -> str:
-    match = READ_MORE.search(text)
-    if match is None:
-        return text
-    head = text[: match.start()].rstrip()
-    return head[:-1] if head.endswith(("(", *DASHES)) else head
-
-
-def _paper(row: str, columns: list[str | None], day: date, position: int) -> Paper:
-    cells = _cells(row)
-    if len(cells) < len(columns) and not any(columns[len(cells) :]):
-        cells += [""] * (len(columns) - len(cells))  # only unnamed columns are missing
-    if len(cells) < len(columns):
-        raise ValueError(f"expected {len(columns)} cells, found {len(cells)}")
-    if len(cells) > len(columns):
-        # An unescaped '|' inside the summary: give the extra cells back to it.
-        cells = _merge_overflow(cells, columns)
-    fields = {name: cell for name, cell in zip(columns, cells, strict=True) if name}
-    title_cell = fields.get("title", "")
-    links = {text.strip().lower(): url for text, url in LINK.findall(title_cell)}
-    links.update({text.strip().lower(): url for text, url in LINK.findall(fields.get("link", ""))})
-    title = _fold(LINK.sub(r"\1", _strip_read_more(title_cell)))
-    if not title:
-        raise ValueError("empty title")
-    urls = list(links.values())
-    arxiv_id = next(filter(None, map(arxiv_id_in, urls)), None) or arxiv_id_in(row)
-    if arxiv_id is None:
-        raise ValueError(f"no arXiv id in row for {title[:60]!r}")
-    hf_url = next((url for url in urls if "huggingface.co" in url), None)
-    arxiv_url = next((url for url in urls if "arxiv.org" in url), None)
-    authors = tuple(
-        name for name in (a.strip() for a in fields.get("authors", "").split(",")) if name
-    )
-    return Paper(
-        arxiv_id=arxiv_id,
-        title=title,
-        authors=authors,
-        summary=_fold(fields.get("summary", "")),
-        day=day,
-        position=position,
-        category=_fold(fields.get("category", "")) or None,
-        arxiv_url=arxiv_url or f"https://arxiv.org/abs/{arxiv_id}",
-        hf_url=hf_url or f"https://huggingface.co/papers/{arxiv_id}",
-    )
-
-
-def _merge_overflow(cells: list[str], columns: list[str | None]) -> list[str]:
-    extra = len(cells) - len(columns)
-    if "summary" not in columns:
-        raise ValueError(f"expected {len(columns)} cells, found {len(cells)}")
-    at = columns.index("summary")
-    return [*cells[:at], " | ".join(cells[at : at + extra + 1]), *cells[at + extra + 1 :]]

@@ -41,28 +41,11 @@ from bot.posting import (
     Papers,
     Poster,
     Remember,
-    Step,
     Weekly,
     nonce,
-    once,
     recap,
 )
 from bot.subscriptions import Filters, Subscription, SubscriptionService
-
-__all__ = [
-    "ChannelGone",
-    "ChannelUnavailable",
-    "DeliveryInterrupted",
-    "DeliveryReport",
-    "DeliveryService",
-    "Outgoing",
-    "Papers",
-    "Poster",
-    "Remember",
-    "Step",
-    "nonce",
-    "once",
-]
 
 log = logging.getLogger(__name__)
 # Channels delivered at once. A channel takes 5 messages per 5 s, so filling the global 50/s

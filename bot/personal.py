@@ -26,10 +26,11 @@ from bot.config import Config
 from bot.db.bookmarks import BookmarkStore
 from bot.db.ledger import DmLedgerStore
 from bot.db.papers import PaperStore
-from bot.delivery import FAN_OUT, DeliveryInterrupted, Step, once
+from bot.delivery import FAN_OUT
 from bot.follows import FollowService, Reader
 from bot.matching import Follow, Matcher
 from bot.models import PaperRow
+from bot.posting import DeliveryInterrupted, Step, once
 
 log = logging.getLogger(__name__)
 PER_MESSAGE = 10  # papers per DM: ten lines with reasons stay well inside an embed's 4096

@@ -15,8 +15,9 @@ import pytest
 from bot.config import Config, DeliveryConfig
 from bot.db import Database, PaperStore
 from bot.db.ledger import LedgerStore, Planned
-from bot.delivery import DeliveryService, Outgoing
+from bot.delivery import DeliveryService
 from bot.models import Paper
+from bot.posting import Outgoing
 from bot.subscriptions import SubscriptionService
 from tests.helpers import DATA, ingest
 

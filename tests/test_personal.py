@@ -13,10 +13,10 @@ from bot.config import Config
 from bot.db import Database, PaperStore
 from bot.db.bookmarks import BookmarkStore
 from bot.db.ledger import DmLedgerStore
-from bot.delivery import DeliveryInterrupted, Step, nonce, once
 from bot.follows import FollowService
 from bot.models import Paper
 from bot.personal import ChangeNotice, DigestPart, PersonalDigest
+from bot.posting import DeliveryInterrupted, Step, nonce, once
 
 DAY = date(2025, 3, 20)
 BEFORE = datetime(2025, 3, 20, 8, tzinfo=UTC)

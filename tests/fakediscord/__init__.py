@@ -58,22 +58,24 @@ against the synced commands), ``gateway``, ``ratelimit``, ``client`` (``running`
 from tests.fakediscord.actions import walk_components
 from tests.fakediscord.client import pointing_discord_at, running
 from tests.fakediscord.interactions import EPHEMERAL, Interaction, is_ephemeral
-from tests.fakediscord.ratelimit import RateLimits
-from tests.fakediscord.rest import Fault
-from tests.fakediscord.server import TOKEN, Call, FakeDiscord
-from tests.fakediscord.state import (
+from tests.fakediscord.permissions import (
     ADD_REACTIONS,
     ADMINISTRATOR,
-    ANNOUNCEMENT,
     ATTACH_FILES,
     EMBED_LINKS,
-    FORUM,
     MANAGE_CHANNELS,
     MANAGE_MESSAGES,
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
     VIEW_CHANNEL,
+)
+from tests.fakediscord.ratelimit import RateLimits
+from tests.fakediscord.rest import Fault
+from tests.fakediscord.server import TOKEN, Call, FakeDiscord
+from tests.fakediscord.state import (
+    ANNOUNCEMENT,
+    FORUM,
     Channel,
     Guild,
     Member,

@@ -18,15 +18,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tests.fakediscord import rest
+from tests.fakediscord.permissions import (
+    MANAGE_MESSAGES,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+)
 from tests.fakediscord.rest import Fault, Req
 from tests.fakediscord.state import (
     ANNOUNCEMENT,
     CROSSPOSTED,
     FORUM,
-    MANAGE_MESSAGES,
     PUBLIC_THREAD,
-    READ_MESSAGE_HISTORY,
-    SEND_MESSAGES,
 )
 
 if TYPE_CHECKING:

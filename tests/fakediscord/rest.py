@@ -13,18 +13,20 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from tests.fakediscord.state import (
+from tests.fakediscord.permissions import (
     ADD_REACTIONS,
     ATTACH_FILES,
     CREATE_PRIVATE_THREADS,
     CREATE_PUBLIC_THREADS,
-    DM,
     MANAGE_CHANNELS,
     MANAGE_MESSAGES,
-    PRIVATE_THREAD,
-    PUBLIC_THREAD,
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
+)
+from tests.fakediscord.state import (
+    DM,
+    PRIVATE_THREAD,
+    PUBLIC_THREAD,
     Channel,
     now_iso,
 )

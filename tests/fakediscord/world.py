@@ -9,15 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tests.fakediscord.rest import Fault
-from tests.fakediscord.state import (
+from tests.fakediscord.permissions import (
     ADMINISTRATOR,
     ALL_PERMISSIONS,
-    DM,
     EVERYONE_DEFAULT,
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
     VIEW_CHANNEL,
+)
+from tests.fakediscord.rest import Fault
+from tests.fakediscord.state import (
+    DM,
     Channel,
     Guild,
     User,

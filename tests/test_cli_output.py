@@ -4,10 +4,6 @@ and every kind of bad input named in one line."""
 from __future__ import annotations
 
 import json
-import os
-import pty
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -18,8 +14,8 @@ from hypothesis import strategies as st
 from bot.cli.common import SUMMARY
 from bot.models import Paper
 from bot.text import trim
-from tests.helpers import ROOT, SEEDS, open_store
-from tests.test_command_line import cli
+from tests.cli import cli
+from tests.helpers import SEEDS, open_store
 
 LONG = "2503.14378"  # a seed paper whose summary runs past 1,000 characters
 
@@ -101,30 +97,8 @@ def test_trim_prefers_a_word_boundary() -> None:
     assert trim("abcdefghijklmnopqrstuvwxyz", 10) == "abcdefghi…"  # one long word: cut it
 
 
-def run_on_a_terminal(*args: str, db: Path) -> str:
-    """The CLI with its stdout on a pseudo-terminal, as a person at a shell sees it."""
-    leader, follower = pty.openpty()
-    environment = {**os.environ, "PAPERBOY_DB": str(db), "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=environment, stdout=follower
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closes when the process exits
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(30)
-    os.close(leader)
-    return b"".join(chunks).decode()
-
-
 def test_matches_are_bold_on_a_terminal_and_plain_when_piped(seeds_db: Path) -> None:
-    on_terminal = run_on_a_terminal("search", "goose", db=seeds_db)
+    on_terminal = cli("search", "goose", db=seeds_db, terminal=True).stdout
     assert "\033[1mGoose\033[0m" in on_terminal
     piped = cli("search", "goose", db=seeds_db).stdout
     assert 'RWKV-7 "Goose" with' in piped
@@ -205,9 +179,3 @@ def test_db_and_config_work_after_the_command_too(seeds_db: Path, tmp_path: Path
     assert json.loads(found.stdout)[0]["arxiv_id"] == "2503.14456"
     typo = cli("search", "goose", "--lmit", "3", db=seeds_db)
     assert typo.returncode == 2 and "unrecognized arguments: --lmit 3" in typo.stderr
-
-
-def test_version() -> None:
-    result = cli("--version")
-    assert result.returncode == 0
-    assert result.stdout.startswith("paperboy ")

@@ -1,14 +1,12 @@
-"""`python -m bot poll`, `enrich` and `search --category` as a person runs them: real
-subprocesses, a real database file, the arXiv stand-in on 127.0.0.1."""
+"""`python -m bot poll`, `enrich` and `search --category` as a person runs them (in-process,
+see tests/cli.py), a real database file, the arXiv stand-in on 127.0.0.1."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
 import sqlite3
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,28 +14,14 @@ import pytest
 
 from bot.cli.sources import _bar
 from tests.arxiv_standin import StandIn, serve
-from tests.helpers import ROOT, SEEDS
+from tests.cli import cli as run_cli
+from tests.helpers import SEEDS
 
 
 async def cli(*args: str, config: Path) -> tuple[int, str, str]:
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("PAPERBOY_", "DISCORD_"))
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "--config",
-        str(config),
-        *args,
-        cwd=config.parent,
-        env={**environment, "PYTHONPATH": str(ROOT)},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+    """The command in a thread, so the stand-in on this test's loop answers it meanwhile."""
+    ran = await asyncio.to_thread(run_cli, "--config", str(config), *args, cwd=config.parent)
+    return ran.returncode, ran.stdout, ran.stderr
 
 
 @pytest.fixture
@@ -154,8 +138,6 @@ def test_the_progress_bar_counts_papers(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_poll_without_network_is_one_line_per_source_and_exit_1(tmp_path: Path) -> None:
-    from tests.test_command_line import cli as run_cli
-
     config = tmp_path / "config.toml"
     closed = "http://127.0.0.1:9"  # the discard port: nothing listens there
     config.write_text(

@@ -1,36 +1,15 @@
-"""`python -m bot` as a person runs it: real subprocesses, a real database file."""
+"""`python -m bot` as a person runs it (in-process, see tests/cli.py), a real database file."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.config import ConfigError, load_config
+from tests.cli import cli
 from tests.helpers import DATA, ROOT, SEEDS
-
-
-def cli(
-    *args: str, db: Path | None = None, cwd: Path = ROOT, **env: str
-) -> subprocess.CompletedProcess:
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("PAPERBOY_", "DISCORD_"))
-    }
-    if db is not None:
-        environment["PAPERBOY_DB"] = str(db)
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        env={**environment, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 @pytest.fixture(scope="module")

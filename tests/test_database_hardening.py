@@ -1,5 +1,5 @@
 """The database file in bad shape: doubly indexed by old triggers, locked by another process,
-unopenable, read-only. Real files, and `python -m bot` as a subprocess where the CLI is the point."""
+unopenable, read-only. Real files, and `python -m bot` (tests/cli.py) where the CLI is the point."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 
 from bot.db import Database, PaperStore, health
 from bot.db.core import DatabaseBusy, migrations
+from tests.cli import Ran, cli
 from tests.helpers import DATA, SEEDS, ingest
-from tests.test_command_line import cli
 
 # 0001 as it was before commit 75814a2 dropped its two insert triggers (`git show cfb26d4:...`).
 OLD_0001 = (
@@ -47,7 +47,7 @@ async def old_database(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("bot.db.core.migrations", lambda: shipped)
 
 
-def check(db: Path) -> subprocess.CompletedProcess:
+def check(db: Path) -> Ran:
     return cli("db", "check", db=db)
 
 

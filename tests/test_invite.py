@@ -8,7 +8,7 @@ import discord
 
 from bot.edge.permissions import EVERY, FORUM, HISTORY, TEXT, THREADS
 from bot.invite import PERMISSIONS, application_id, invite_url, permission_integer
-from tests.test_command_line import cli
+from tests.cli import cli
 
 APP_ID = 1234567890123456789
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli import cli
 from tests.helpers import SEEDS
-from tests.test_command_line import cli
 
 BATCH = 50
 

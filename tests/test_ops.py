@@ -15,9 +15,9 @@ import pytest
 
 from bot.config import ConfigError, OpsConfig, load_config
 from bot.digest import parse_digest
+from tests.cli import cli
 from tests.fakediscord import FakeDiscord
 from tests.helpers import DATA, ROOT, SEEDS, offline
-from tests.test_command_line import cli
 from tests.test_daily_posts import NEXT_DAY, subscribe
 
 

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
 from bot.db import PaperStore
 from bot.db.arxiv import ArxivStore
 from bot.ingest import ingest_bytes
@@ -23,6 +22,7 @@ from bot.models import IngestReport
 from bot.sources.arxiv import parse_feed
 from bot.sources.huggingface import reader
 from tests.arxiv_standin import StandIn, feed
+from tests.cli import cli
 from tests.helpers import CORPUS, DATA, ROOT, open_store
 
 DAY = date(2025, 6, 13)
@@ -215,7 +215,7 @@ async def test_positions_are_kept_per_day_and_source_and_never_collide(tmp_path:
 
 
 def test_archive_and_hugging_face_in_either_order_give_byte_identical_show_json(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
 ) -> None:
     outputs = []
     for name, steps in (
@@ -229,10 +229,12 @@ def test_archive_and_hugging_face_in_either_order_give_byte_identical_show_json(
                     await step(store)
 
         asyncio.run(build())
-        capsys.readouterr()
+        shown = b""
         for arxiv_id in ("2506.09513", "2506.10954", "2506.05982"):
-            assert main(["--db", str(tmp_path / f"{name}.db"), "show", "--json", arxiv_id]) == 0
-        outputs.append(capsys.readouterr().out.encode())
+            ran = cli("--db", str(tmp_path / f"{name}.db"), "show", "--json", arxiv_id)
+            assert ran.returncode == 0, ran.stderr
+            shown += ran.stdout.encode()
+        outputs.append(shown)
     assert outputs[0] == outputs[1]
     assert b'"sources": [\n      "digest",\n      "huggingface"\n    ]' in outputs[0]
 

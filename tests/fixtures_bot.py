@@ -8,6 +8,7 @@ channel overwrites: the bot caches them from GUILD_CREATE), then ``async with ru
 from __future__ import annotations
 
 import asyncio
+import math
 import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -21,6 +22,7 @@ import pytest
 from bot.bookmarks import PaperFetcher
 from bot.config import Config, DatabaseConfig
 from bot.edge.client import Paperboy, create_bot
+from bot.edge.poster import Pacer
 from tests.fakediscord import Channel, FakeDiscord, Guild, User, running
 from tests.helpers import DATA, SEEDS, ingest, offline, open_store
 
@@ -72,15 +74,23 @@ def run_bot(fake_discord: FakeDiscord, bot_config: Config) -> RunBot:
 
     ``changes`` replace sections of ``bot_config`` (``bot=BotConfig(manager_role="Editors")``,
     ``database=DatabaseConfig(path=...)``); ``clock`` is the bot's clock, ``fetcher`` what
-    fetches papers the archive lacks. Closed on exit.
+    fetches papers the archive lacks, ``pacer`` what spaces delivery's requests (none by default:
+    the fake has no global limit; tests/test_pacing.py tests the real spacing). Closed on exit.
     """
 
     @asynccontextmanager
     async def run(
-        *, clock: Clock | None = None, fetcher: PaperFetcher | None = None, **changes: Any
+        *,
+        clock: Clock | None = None,
+        fetcher: PaperFetcher | None = None,
+        pacer: Pacer | None = None,
+        **changes: Any,
     ) -> AsyncIterator[Paperboy]:
         config = replace(bot_config, **changes)
-        bot = create_bot(config, clock=clock, fetcher=fetcher, guild_ready_timeout=0.05)
+        pacer = pacer or Pacer(per_second=math.inf)
+        bot = create_bot(
+            config, clock=clock, fetcher=fetcher, pacer=pacer, guild_ready_timeout=0.05
+        )
         async with running(bot, fake_discord):
             yield bot
 

@@ -20,7 +20,7 @@ from bot.db.sources import SourceState
 from bot.delivery import DeliveryService
 from bot.discover import DiscoverService
 from bot.edge.ops import OpsServer, count_rate_limits
-from bot.edge.poster import DiscordPoster
+from bot.edge.poster import DiscordPoster, Pacer
 from bot.edge.tree import PaperboyTree
 from bot.edge.views import (
     NO_MENTIONS,
@@ -80,6 +80,7 @@ class Paperboy(commands.Bot):
         *,
         clock: Callable[[], datetime] | None = None,
         fetcher: PaperFetcher | None = None,
+        pacer: Pacer | None = None,
         **options: Any,
     ) -> None:
         metrics = Metrics()
@@ -100,6 +101,7 @@ class Paperboy(commands.Bot):
         # Fetches papers "Bookmark papers" finds that the archive lacks; None: arXiv completion
         # (bot/enrich.py), when [sources] arxiv is on. Tests pass their own.
         self.fetcher: PaperFetcher | None = fetcher
+        self.pacer = pacer or Pacer()  # spaces every request delivery makes (bot/edge/poster.py)
         self._services = False  # built in setup_hook; close() may come before (a bad token)
         self._stopped = False
 
@@ -114,7 +116,7 @@ class Paperboy(commands.Bot):
         self.bookmarks = BookmarkService(self.db, self.papers, self.clock, self.fetcher)
         self.pages = PageKeys(self.db, self.clock)
         self.subscriptions = SubscriptionService(self.db, self.config, self.clock)
-        poster = DiscordPoster(self)
+        poster = DiscordPoster(self, self.pacer)
         self.delivery = DeliveryService(
             LedgerStore(self.db),
             self.papers,
@@ -220,7 +222,8 @@ def create_bot(
     *,
     clock: Callable[[], datetime] | None = None,
     fetcher: PaperFetcher | None = None,
+    pacer: Pacer | None = None,
     **options: Any,
 ) -> Paperboy:
     """The bot, not yet connected; ``options`` go to commands.Bot (e.g. guild_ready_timeout)."""
-    return Paperboy(config, clock=clock, fetcher=fetcher, **options)
+    return Paperboy(config, clock=clock, fetcher=fetcher, pacer=pacer, **options)

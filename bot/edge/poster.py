@@ -9,7 +9,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import discord
@@ -41,18 +41,27 @@ Rendered = tuple[str, discord.Embed | None, discord.ui.View | None, discord.Allo
 
 
 class Pacer:
-    """Spreads requests under the global limit instead of letting Discord bounce them with 429s."""
+    """Spreads requests under the global limit instead of letting Discord bounce them with 429s.
 
-    def __init__(self, per_second: float = 48.0) -> None:
+    ``per_second`` may be ``math.inf`` (no spacing: the tests' fake Discord has no global limit);
+    ``clock`` and ``sleep`` are time.monotonic and asyncio.sleep unless a test sets them."""
+
+    def __init__(
+        self,
+        per_second: float = 48.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
         self.spacing = 1.0 / per_second
         self.next = 0.0
+        self.clock, self.sleep = clock, sleep
 
     async def wait(self) -> None:
-        now = time.monotonic()
+        now = self.clock()
         slot = max(now, self.next)
         self.next = slot + self.spacing  # claimed before sleeping: no lock needed in one loop
         if slot > now:
-            await asyncio.sleep(slot - now)
+            await self.sleep(slot - now)
 
 
 def render(message: Outgoing) -> Rendered:

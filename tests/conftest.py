@@ -7,11 +7,17 @@ true value (``.ci/run`` exports ``CI=true``), runs them too.
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
 import os
+import shutil
 import socket
 from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
+
+from tests.helpers import CORPUS, ingest, open_store
 
 pytest_plugins = [
     "tests.fakediscord.fixtures",
@@ -55,6 +61,35 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         return resolve(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", local_only)
+
+
+@pytest.fixture(scope="session")
+def corpus_built(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The shared corpus (2,000+ papers) ingested once per run: the first worker to ask builds
+    it, the others wait for that file instead of spending seconds on a copy of their own."""
+    folder = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # pytest-xdist: this run's folder, above each worker's own
+        folder = folder.parent
+    path = folder / "corpus.db"
+    with open(folder / "corpus.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            building = folder / "corpus.db.part"
+
+            async def build() -> None:
+                async with open_store(building) as store:
+                    await ingest(store, CORPUS)
+
+            asyncio.run(build())
+            building.rename(path)
+    return path
+
+
+@pytest.fixture
+def corpus_db(corpus_built: Path, tmp_path: Path) -> Path:
+    """A database file of this test's own holding the whole shared corpus (tests.helpers.CORPUS);
+    use it with ``needs_shared(CORPUS)``."""
+    return Path(shutil.copyfile(corpus_built, tmp_path / "corpus.db"))
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from bot.bookmarks import BookmarkService
 from bot.discover import BOOKMARK_WEIGHT, DiscoverService, telling_words
 from bot.query import SearchError
-from tests.helpers import CORPUS, DATA, SEEDS, ingest, open_store
+from tests.helpers import CORPUS, DATA, SEEDS, ingest, needs_shared, open_store
 
 
 @pytest.fixture
@@ -40,10 +40,9 @@ async def test_related_explains_a_bad_or_unknown_id(store) -> None:
         await DiscoverService(store).related("2101.00001")
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is absent")
-async def test_related_finds_papers_on_the_same_subject(tmp_path: Path) -> None:
-    async with open_store(tmp_path / "c.db") as store:
-        await ingest(store, CORPUS)
+@needs_shared(CORPUS)
+async def test_related_finds_papers_on_the_same_subject(corpus_db: Path) -> None:
+    async with open_store(corpus_db) as store:
         _, similar = await DiscoverService(store).related("2503.14456", 5)
         titles = " ".join(p.title + p.summary for p in similar).lower()
         assert "rwkv" in titles

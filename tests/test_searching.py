@@ -110,9 +110,8 @@ async def test_show_rejects_what_is_not_an_id(service: SearchService) -> None:
 
 
 @needs_shared(CORPUS)
-async def test_pages_are_stable_with_no_gaps_or_overlaps(tmp_path: Path) -> None:
-    async with open_store(tmp_path / "p.db") as store:
-        await ingest(store, CORPUS)
+async def test_pages_are_stable_with_no_gaps_or_overlaps(corpus_db: Path) -> None:
+    async with open_store(corpus_db) as store:
         service = SearchService(store)
         whole = await service.search("language model", limit=20)
         first = await service.search("language model", limit=10)

@@ -40,12 +40,10 @@ def test_a_missing_database_is_one_line_status_1_and_no_file(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     "args",
     [
-        ["--version"],
         ["search", "gose", "--json", "--limit", "2"],  # stdout, and the correction on stderr
         ["search", "model", "--limit", "3"],  # a text listing, "more: --offset 3" on stderr
         ["show", "not-an-id"],  # an error: one line, status 1
-        ["search", "x", "--limit", "0"],  # argparse: usage on stderr, status 2
-        ["day", "2025-03-25"],  # no papers that day: the nearest days named
+        ["search", "x", "--limit", "0"],  # argparse exits: usage on stderr, status 2
     ],
 )
 def test_the_in_process_runner_answers_as_the_process_does(seeds_db: Path, args: list[str]) -> None:

@@ -12,14 +12,18 @@ from hypothesis import strategies as st
 
 from bot.db import Database, PaperStore
 from bot.search import SearchError, SearchService, parse_query
+from bot.textindex import open_index
 from tests.helpers import CORPUS, DATA, SEEDS, ingest, needs_shared, open_store
 
 
-@pytest.fixture
-async def service(tmp_path: Path):
+@pytest.fixture(params=["tantivy", "fts5"])
+async def service(tmp_path: Path, request: pytest.FixtureRequest):
+    """Every behaviour holds on both engines: the derived index, and FTS5 (its fallback)."""
     async with open_store(tmp_path / "p.db") as store:
         await ingest(store, SEEDS, DATA / "2025-03-20.md")
-        yield SearchService(store)
+        index = await open_index(store.db) if request.param == "tantivy" else None
+        assert (index is None) == (request.param == "fts5")
+        yield SearchService(store, index=index)
 
 
 def ids(page) -> list[str]:
@@ -110,10 +114,12 @@ async def test_show_rejects_what_is_not_an_id(service: SearchService) -> None:
 
 
 @needs_shared(CORPUS)
-async def test_pages_are_stable_with_no_gaps_or_overlaps(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["tantivy", "fts5"])
+async def test_pages_are_stable_with_no_gaps_or_overlaps(tmp_path: Path, engine: str) -> None:
     async with open_store(tmp_path / "p.db") as store:
         await ingest(store, CORPUS)
-        service = SearchService(store)
+        index = await open_index(store.db) if engine == "tantivy" else None
+        service = SearchService(store, index=index)
         whole = await service.search("language model", limit=20)
         first = await service.search("language model", limit=10)
         second = await service.search("language model", limit=10, offset=10)

@@ -262,6 +262,8 @@ class SearchService:
         newest = await self.papers.latest_day()
         try:
             ids = self.index.ranked_ids(compiled, newest, offset + limit)[offset:]
+        except LookupError:
+            return None
         except (OSError, ValueError) as error:
             self.index.broken(error)
             return None

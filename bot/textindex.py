@@ -334,7 +334,12 @@ class TextIndex:
             )
 
     def ranked_ids(self, compiled: Any, newest: date | None, count: int) -> list[int]:
-        """Ids of the ``count`` best matches by bm25 x recency, best first (ties: lower id)."""
+        """Ids of the ``count`` best matches by bm25 x recency, best first (ties: lower id).
+
+        LookupError when the index went out of use since the caller's sync (a rebuild began).
+        """
+        if self.index is None:
+            raise LookupError(f"search index {self.folder} is rebuilding")
         searcher = self.index.searcher()
         top = newest.toordinal() if newest else 0
         n = max(FIRST_N, 4 * count)

@@ -26,6 +26,7 @@ import asyncio
 import json
 import logging
 import shutil
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -136,7 +137,7 @@ class TextIndex:
     async def _open_logged(self) -> None:
         try:
             await self.open()
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, sqlite3.Error) as error:
             log.warning("search index %s could not be built (%s): FTS5 answers", self.folder, error)
             self.index = None
 
@@ -380,7 +381,7 @@ async def open_index(db: Database, *, rebuilds: bool = True) -> TextIndex | None
         return None
     try:
         await index.open()
-    except OSError as error:
+    except (OSError, ValueError, sqlite3.Error) as error:
         log.warning("search index %s unavailable, searching with FTS5: %s", index.folder, error)
         return None
     return index if index.ready else None

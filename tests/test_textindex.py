@@ -52,6 +52,14 @@ async def test_the_index_answers_searches_once_open(tmp_path: Path) -> None:
         assert await searchable(service, "zzzqqqxxx") == []
 
 
+async def test_a_database_path_with_spaces_and_signs_gets_its_index(tmp_path: Path) -> None:
+    async with open_store(tmp_path / "my papers #1?.db") as store:
+        await ingest(store, SEEDS, DATA / "2025-03-20.md")
+        index = await open_index(store.db)
+        assert index is not None and index.folder == tmp_path / "my papers #1?.db.search"
+        assert await searchable(SearchService(store, index=index), "goose")
+
+
 async def test_a_deleted_index_folder_is_rebuilt_without_a_manual_step(tmp_path: Path) -> None:
     async with open_store(tmp_path / "p.db") as store:
         await ingest(store, SEEDS, DATA / "2025-03-20.md")

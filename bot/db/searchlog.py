@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from bot.db.core import Database, chunks, marks
@@ -58,7 +59,7 @@ async def forget_changes(db: Database, upto: int) -> None:
 def all_documents(path: str) -> tuple[int, Iterator[tuple[Any, ...]]]:
     """(the log's newest sequence number, every paper's DOCUMENT_SQL row), read in one snapshot
     on a connection of its own, so a rebuild can run in a thread while the bot goes on."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
     connection.execute("BEGIN")
     seq = connection.execute(LAST_SQL).fetchone()[0]
 

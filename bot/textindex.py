@@ -276,7 +276,10 @@ class TextIndex:
             built = self._term(term, ())
             if built is not None:
                 clauses.append((occur.MustNot, built))
-        clauses += [(occur.Must, clause) for clause in self._filters(filters)]
+        # Filters only narrow: scored 0, they add nothing to bm25 (a Must clause's score adds up).
+        clauses += [
+            (occur.Must, q.const_score_query(clause, 0.0)) for clause in self._filters(filters)
+        ]
         clauses += (
             [
                 (

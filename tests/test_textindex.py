@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.db.papers import RANK_WINDOW
+from bot.db.papers import RANK_WINDOW, Filters
 from bot.models import Paper
 from bot.search import SearchError, SearchService
 from bot.textindex import TextIndex, open_index
@@ -198,6 +198,29 @@ async def test_recency_breaks_ties_between_equal_text(tmp_path: Path) -> None:
         index = await open_index(store.db)
         page = await SearchService(store, index=index).search("same words", correct=False)
         assert [row.arxiv_id for row in page.items] == ["2506.00002", "2506.00001"]
+
+
+async def test_filters_narrow_without_changing_the_order(tmp_path: Path) -> None:
+    async with open_store(tmp_path / "p.db") as store:
+        old = NEWEST - timedelta(days=60)
+        await store.ingest(old, [paper(1, old, "Wombat wombat wombat")], "old")
+        await store.ingest(NEWEST, [paper(2, NEWEST, "Wombat", "a wombat")], "new")
+        await store.ingest(NEWEST, [paper(3, NEWEST, "Wombat")], "new2")
+        index = await open_index(store.db)
+        service = SearchService(store, index=index)
+        plain = await searchable(service, "wombat")
+        assert len(plain) == 3
+        assert await searchable(service, "wombat since:2000-01-01") == plain
+        assert await searchable(service, "wombat since:2025-06-01") == [
+            arxiv_id for arxiv_id in plain if arxiv_id != "2506.00001"
+        ]
+        compiled = index.compile(
+            service.parse("wombat since:2000-01-01"), {}, Filters(since=date(2000, 1, 1))
+        )
+        searcher = index.index.searcher()
+        scores = [score for score, _ in searcher.search(compiled, 10).hits]
+        bare = index.compile(service.parse("wombat"), {}, Filters())
+        assert scores == [score for score, _ in searcher.search(bare, 10).hits]
 
 
 HOSTILE = [

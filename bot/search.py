@@ -10,10 +10,10 @@ the query mean. On top of the parsed query the service adds:
   word replaced by the most common index word one edit away (a letter deleted, added, changed or
   two swapped), when that retry finds more; the page then says what it searched for;
 - ranking: bm25 (title weighted above authors above the summary) times a recency bonus of up
-  to RECENCY_BOOST, half of it RECENCY_HALF_LIFE days before the newest digest day (see
-  bot.db.papers.ranked_sql). Broad queries (more than RANK_WINDOW matches) are still scored
-  over their newest RANK_WINDOW matches only: FTS5's bm25 costs too much over all of them
-  (see bench/README.md for the measurements and the engine decision).
+  to RECENCY_BOOST, half of it RECENCY_HALF_LIFE days before the newest digest day, exact over
+  every match, by the derived tantivy index (bot.textindex). Without it (tantivy not
+  importable, the index still rebuilding, a query shape it lacks) FTS5 ranks as
+  bot.db.papers.ranked_sql does, broad queries within their newest RANK_WINDOW matches.
 """
 
 from __future__ import annotations
@@ -25,11 +25,13 @@ from datetime import UTC, date, datetime
 
 from bot.db.discovery import DiscoveryStore
 from bot.db.papers import Filters, PaperStore
+from bot.db.searchlog import marked_sql
 from bot.ids import normalize_arxiv_id
 from bot.models import Page, PaperRow
 from bot.query import Query, SearchError, parse_day, parse_query, parse_when
 from bot.taxonomy import label, resolve
 from bot.text import fold, trim
+from bot.textindex import TextIndex
 
 __all__ = [
     "MAX_LIMIT",
@@ -132,8 +134,14 @@ def parse_arxiv_id(text: str) -> str:
 class SearchService:
     """Keyword search and lookups by author, category, day and arXiv id."""
 
-    def __init__(self, papers: PaperStore, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        papers: PaperStore,
+        clock: Callable[[], datetime] | None = None,
+        index: TextIndex | None = None,
+    ) -> None:
         self.papers = papers
+        self.index = index  # the derived tantivy index; None or not ready: FTS5 ranks
         self.discovery = DiscoveryStore(papers.db, papers)
         self.clock = clock or (lambda: datetime.now(UTC))
 
@@ -224,10 +232,42 @@ class SearchService:
                 return empty  # nothing searchable was typed, or nothing at all
             rows = await self.papers.listing(filters, limit + 1, offset)
             return Page(rows[:limit], offset, limit, len(rows) > limit)
-        match = query.fts(await self.variants(query))
+        variants = await self.variants(query)
+        match = query.fts(variants)
         assert match is not None  # there are terms
-        rows = await self.papers.ranked(match, filters, limit + 1, offset, highlight)
+        exact = await self.exact(query, variants, filters, limit + 1, offset, match, highlight)
+        rows = (
+            exact
+            if exact is not None
+            else await self.papers.ranked(match, filters, limit + 1, offset, highlight)
+        )
         return Page(rows[:limit], offset, limit, len(rows) > limit)
+
+    async def exact(
+        self,
+        query: Query,
+        variants: dict[str, list[str]],
+        filters: Filters,
+        limit: int,
+        offset: int,
+        match: str,
+        highlight: tuple[str, str],
+    ) -> list[PaperRow] | None:
+        """One page ranked exactly by the derived index; None when it cannot answer (FTS5 then)."""
+        if self.index is None or not await self.index.sync():
+            return None
+        compiled = self.index.compile(query, variants, filters)
+        if compiled is None:
+            return None
+        newest = await self.papers.latest_day()
+        try:
+            ids = self.index.ranked_ids(compiled, newest, offset + limit)[offset:]
+        except LookupError:
+            return None
+        except (OSError, ValueError) as error:
+            self.index.broken(error)
+            return None
+        return await self.papers.rows(*marked_sql(ids, match, highlight)) if ids else []
 
     async def filters(self, query: Query) -> Filters | None:
         """The store's filters for ``query``; None when an author it names matches nobody."""

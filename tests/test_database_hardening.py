@@ -100,11 +100,14 @@ async def test_db_check_can_rebuild_a_damaged_index(tmp_path: Path) -> None:
         "INSERT INTO papers_fts (rowid, title, summary, authors, category, abstract)"
         " VALUES (999999, 'ghost', '', '', '', '')"
     )
+    derived = Path(f"{db}.search")
+    derived.mkdir()  # the tantivy index beside it goes too: the bot rebuilds it from SQLite
     await database.close()
     assert check(db).returncode == 1
     repaired = cli("db", "check", "--rebuild-index", db=db)
     assert repaired.returncode == 0, repaired.stdout
     assert repaired.stdout.startswith("search indexes rebuilt")
+    assert not derived.exists()
 
 
 def test_a_write_while_another_process_holds_the_lock_is_one_line(tmp_path: Path) -> None:

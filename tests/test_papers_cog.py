@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
 
 from bot.digest import parse_digest
@@ -200,3 +201,17 @@ async def test_nothing_found_after_a_defer_is_still_private(world, monkeypatch) 
     followup = [c for c in world.fake.calls if c.method == "POST" and c.path.endswith(ix.token)]
     assert followup[0].body["flags"] & 64
     assert private["content"] == 'No papers match "xylophone". Try fewer or other words.'
+
+
+async def test_the_bot_opens_its_search_index_at_start_and_searches_with_it(world) -> None:
+    index = world.bot.text_index
+    assert index is not None and index.task is not None
+    await index.task  # built from SQLite in the background: nobody ran a command for it
+    assert index.ready and world.bot.search.index is index
+    assert index.index.searcher().num_docs == (await world.bot.papers.counts())["papers"]
+    shutil.rmtree(index.folder)  # deleted while the bot runs: FTS5 answers, then it comes back
+    assert "RWKV-7" in await found(world, query="goose")
+    assert index.task is not None
+    await index.task
+    assert index.ready and "RWKV-7" in await found(world, query="goose")
+    assert "RWKV-7" not in await found(world, query="goose", since="2025-03-21")

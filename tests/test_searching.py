@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -12,14 +13,18 @@ from hypothesis import strategies as st
 
 from bot.db import Database, PaperStore
 from bot.search import SearchError, SearchService, parse_query
+from bot.textindex import open_index
 from tests.helpers import CORPUS, DATA, SEEDS, ingest, needs_shared, open_store
 
 
-@pytest.fixture
-async def service(tmp_path: Path):
+@pytest.fixture(params=["tantivy", "fts5"])
+async def service(tmp_path: Path, request: pytest.FixtureRequest):
+    """Every behaviour holds on both engines: the derived index, and FTS5 (its fallback)."""
     async with open_store(tmp_path / "p.db") as store:
         await ingest(store, SEEDS, DATA / "2025-03-20.md")
-        yield SearchService(store)
+        index = await open_index(store.db) if request.param == "tantivy" else None
+        assert (index is None) == (request.param == "fts5")
+        yield SearchService(store, index=index)
 
 
 def ids(page) -> list[str]:
@@ -110,9 +115,14 @@ async def test_show_rejects_what_is_not_an_id(service: SearchService) -> None:
 
 
 @needs_shared(CORPUS)
-async def test_pages_are_stable_with_no_gaps_or_overlaps(corpus_db: Path) -> None:
-    async with open_store(corpus_db) as store:
-        service = SearchService(store)
+@pytest.mark.parametrize("engine", ["tantivy", "fts5"])
+async def test_pages_are_stable_with_no_gaps_or_overlaps(
+    corpus_db: Path, tmp_path: Path, engine: str
+) -> None:
+    path = Path(shutil.copyfile(corpus_db, tmp_path / "p.db"))  # the index is built beside it
+    async with open_store(path) as store:
+        index = await open_index(store.db) if engine == "tantivy" else None
+        service = SearchService(store, index=index)
         whole = await service.search("language model", limit=20)
         first = await service.search("language model", limit=10)
         second = await service.search("language model", limit=10, offset=10)

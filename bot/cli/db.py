@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 from bot.cli.common import open_store, require_database
 from bot.config import Config
 from bot.db import Database, DatabaseError, health, maintenance
+from bot.textindex import index_folder
 
 
 def add_parsers(commands: Any) -> None:
@@ -55,7 +57,10 @@ async def _check(config: Config, args: argparse.Namespace) -> int:
     try:
         if args.rebuild_index:
             await health.rebuild_indexes(database)
-            print("search indexes rebuilt")
+            # The derived tantivy index: the bot rebuilds it from SQLite (at start, or at its
+            # next search if it is running) once the folder is gone.
+            shutil.rmtree(index_folder(database), ignore_errors=True)
+            print("search indexes rebuilt (the tantivy index is rebuilt by the bot)")
         found = await health.problems(database)
         waiting = await health.pending(database)
     except sqlite3.Error as error:

@@ -10,6 +10,7 @@ from bot.cli.common import CliError, bounded, day_arg, open_store, print_papers,
 from bot.cli.record import show_text
 from bot.config import Config
 from bot.search import MAX_LIMIT, SearchService, nothing_to_search, parse_arxiv_id
+from bot.textindex import open_index
 
 MAX_OFFSET = 1_000_000
 
@@ -67,7 +68,9 @@ async def _search(config: Config, args: argparse.Namespace) -> int:
     if why_not:
         raise CliError(why_not)
     async with open_store(config, readonly=True) as papers:
-        service = SearchService(papers)
+        # The bot's index when it is there and whole; a one-shot command never builds one.
+        index = await open_index(papers.db, rebuilds=False)
+        service = SearchService(papers, index=index)
         page = await service.search(
             args.query,
             author=args.author,

@@ -42,6 +42,7 @@ from bot.search import SearchService
 from bot.sources import build_sources
 from bot.sources.http import http_from
 from bot.subscriptions import SubscriptionService
+from bot.textindex import new_index
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,12 @@ class Paperboy(commands.Bot):
             self.config.database.path, busy_seconds=self.config.database.busy_seconds
         )
         self.papers = PaperStore(self.db)
-        self.search = SearchService(self.papers, self.clock)
+        # The derived tantivy index opens (or rebuilds from SQLite) in the background; search
+        # answers from FTS5 until it is ready.
+        self.text_index = new_index(self.db)
+        if self.text_index is not None:
+            self.text_index.start()
+        self.search = SearchService(self.papers, self.clock, self.text_index)
         self.discover = DiscoverService(self.papers)
         self.bookmarks = BookmarkService(self.db, self.papers, self.clock, self.fetcher)
         self.pages = PageKeys(self.db, self.clock)
@@ -213,6 +219,8 @@ class Paperboy(commands.Bot):
         await super().close()
         if stopping:
             await self.session.close()
+            if self.text_index is not None and self.text_index.task is not None:
+                self.text_index.task.cancel()
             await self.db.close()
             log.info("database %s closed", self.db.path)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from bot.subscriptions import Subscription
 from tests.fakediscord import Channel
 from tests.fixtures_bot import World
@@ -28,3 +30,25 @@ def posted(world: World, channel: Channel | None = None) -> list[dict[str, Any]]
         for m in world.fake.messages(channel or world.channel)
         if m["author"]["id"] == str(world.fake.bot_user.id)
     ]
+
+
+async def crash_mid_day_then_resume(world: World, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Deliver NEXT_DAY to a channel subscription, killed after the 5th message was posted but
+    before the ledger knew; deliver again; return the nonces of every message now posted."""
+    subscription, _ = await subscribe(world, layout="channel")
+    ledger = world.bot.delivery.ledger
+    real_sent, calls = ledger.sent, 0
+
+    async def crash_after_five(*args: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 5:
+            raise RuntimeError("killed after posting, before the ledger knew")
+        await real_sent(*args)
+
+    monkeypatch.setattr(ledger, "sent", crash_after_five)
+    with pytest.raises(RuntimeError):
+        await world.bot.delivery.deliver(subscription, NEXT_DAY)
+    monkeypatch.setattr(ledger, "sent", real_sent)
+    await world.bot.delivery.deliver(subscription, NEXT_DAY)
+    return [m["nonce"] for m in posted(world)]

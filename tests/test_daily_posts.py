@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-import pytest
-
-from tests.delivering import NEXT_DAY, posted, subscribe
+from tests.delivering import NEXT_DAY, crash_mid_day_then_resume, posted, subscribe
 from tests.fakediscord import SEND_MESSAGES, is_ephemeral, overwrite
 
 
@@ -73,24 +71,7 @@ async def test_before_the_post_time_nothing_is_owed(world) -> None:
 
 
 async def test_a_crash_mid_day_resumes_without_duplicates_or_gaps(world, monkeypatch) -> None:
-    subscription, _ = await subscribe(world, layout="channel")
-    ledger = world.bot.delivery.ledger
-    real_sent = ledger.sent
-    calls = 0
-
-    async def crash_after_five(*args):
-        nonlocal calls
-        calls += 1
-        if calls == 5:
-            raise RuntimeError("killed after posting, before the ledger knew")
-        await real_sent(*args)
-
-    monkeypatch.setattr(ledger, "sent", crash_after_five)
-    with pytest.raises(RuntimeError):
-        await world.bot.delivery.deliver(subscription, NEXT_DAY)
-    monkeypatch.setattr(ledger, "sent", real_sent)
-    await world.bot.delivery.deliver(subscription, NEXT_DAY)
-    nonces = [m["nonce"] for m in posted(world)]
+    nonces = await crash_mid_day_then_resume(world, monkeypatch)
     assert len(nonces) == len(set(nonces)) == 2 + 22 + 2  # two headers and every paper, once each
 
 

@@ -11,7 +11,13 @@ import pytest
 
 from bot.config import DeliveryConfig
 from bot.models import Paper
-from tests.delivering import NEXT_DAY, SUBSCRIBED, posted, subscribe
+from tests.delivering import (
+    NEXT_DAY,
+    SUBSCRIBED,
+    crash_mid_day_then_resume,
+    posted,
+    subscribe,
+)
 from tests.fakediscord import ANNOUNCEMENT, FORUM, FakeDiscord, Guild
 from tests.fixtures_bot import World
 
@@ -146,23 +152,7 @@ async def test_a_pending_message_past_the_nonce_window_is_adopted_not_doubled(
         config, delivery=replace(config.delivery, nonce_window_seconds=0)
     )
     fake_discord.nonce_window = 0.0  # Discord has forgotten the nonce by the restart
-    subscription, _ = await subscribe(world, layout="channel")
-    ledger = world.bot.delivery.ledger
-    real_sent, calls = ledger.sent, 0
-
-    async def crash_after_five(*args):
-        nonlocal calls
-        calls += 1
-        if calls == 5:
-            raise RuntimeError("killed after posting, before the ledger knew")
-        await real_sent(*args)
-
-    monkeypatch.setattr(ledger, "sent", crash_after_five)
-    with pytest.raises(RuntimeError):
-        await world.bot.delivery.deliver(subscription, NEXT_DAY)
-    monkeypatch.setattr(ledger, "sent", real_sent)
-    await world.bot.delivery.deliver(subscription, NEXT_DAY)
-    nonces = [m["nonce"] for m in posted(world)]
+    nonces = await crash_mid_day_then_resume(world, monkeypatch)
     assert len(nonces) == len(set(nonces)) == 2 + 22 + 2  # two headers and every paper, once each
     assert fake_discord.stats["nonce_dedupes"] == 0 and fake_discord.stats["history_reads"] >= 1
 

@@ -1,16 +1,21 @@
 """Search benchmark: ingest speed, ranked keyword search and author lookups against a LIKE scan.
 
     python bench/search.py [--sizes 10000,100000,1000000] [--queries 200] [--like-queries-at-1m 20]
+                           [--dir D --keep] [--build-only]
 
 Builds synthetic corpora from the real archive's vocabulary (synthetic_corpus.py), ingests them through
 the real store, then times the search service. The LIKE scan over title and summary is the naive
 baseline, measured in the same run on the same file. Figures are p50 (the median) and p99 in ms.
+With ``--dir D --keep`` the databases stay in D as ``bench-N.db`` and a later run reuses them (the 1M file
+takes 20+ minutes to build); ``--build-only`` builds them and measures nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import math
 import os
 import platform
 import random
@@ -97,6 +102,22 @@ async def build(path: Path, vocabulary: Vocabulary, size: int) -> float:
     return size / elapsed
 
 
+async def kept_or_built(path: Path, vocabulary: Vocabulary, size: int, keep: bool) -> float:
+    """Build ``path`` (rows per second), or reuse a kept one (NaN: no ingest measured).
+
+    A build is written to ``path``.partial and renamed when complete, so an interrupted build is
+    never taken for a kept database."""
+    if keep and path.exists():
+        print(f"reusing {path}")
+        return math.nan
+    partial = path.with_name(path.name + ".partial")
+    for stale in (partial, *(partial.with_name(partial.name + s) for s in ("-wal", "-shm"))):
+        stale.unlink(missing_ok=True)
+    rate = await build(partial, vocabulary, size)
+    partial.rename(path)
+    return rate
+
+
 async def time_calls(calls) -> list[float]:
     timings = []
     for call in calls:
@@ -138,6 +159,10 @@ async def measure(path: Path, queries: list[str], authors: list[str], like_count
     return {"search": search, "author": author, "like": like, "hits": hits}
 
 
+def ingest_rate(rate: float) -> str:
+    return "(reused, not built)" if math.isnan(rate) else f"{rate:,.0f} rows/s"
+
+
 def row(label: str, values: list[float]) -> str:
     return f"  {label:<28} p50 {statistics.median(values):9.2f} ms   p99 {percentile(values, 99):9.2f} ms"
 
@@ -151,12 +176,22 @@ async def main() -> None:
         "--dir", default=None, help="where to build the databases (default: a temp dir)"
     )
     parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep D/bench-N.db after the run and reuse it when present (needs --dir)",
+    )
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the databases, measure nothing"
+    )
+    parser.add_argument(
         "--engines",
         action=argparse.BooleanOptionalAction,
         default=engines.available(),
         help="also measure tantivy (+ SQLite fetch) on the same corpora (default: if installed)",
     )
     args = parser.parse_args()
+    if args.keep and not args.dir:
+        parser.error("--keep needs --dir D")
     sizes = [int(size) for size in args.sizes.split(",")]
     print(
         f"python {platform.python_version()}, sqlite {sqlite3.sqlite_version}, {os.cpu_count()} cores"
@@ -168,11 +203,19 @@ async def main() -> None:
         f"vocabulary from {len(vocabulary.real)} real papers; {len(queries)} queries, e.g. {queries[:4]}"
     )
     summary = []
-    with tempfile.TemporaryDirectory(dir=args.dir) as folder:
+    with contextlib.ExitStack() as stack:
+        folder = (
+            args.dir
+            if args.keep
+            else stack.enter_context(tempfile.TemporaryDirectory(dir=args.dir))
+        )
         for size in sizes:
             path = Path(folder) / f"bench-{size}.db"
             started = time.perf_counter()
-            rate = await build(path, vocabulary, size)
+            rate = await kept_or_built(path, vocabulary, size, args.keep)
+            if args.build_only:
+                print(f"{path}: {size:,} papers, {path.stat().st_size / 1e6:.0f} MB")
+                continue
             like_count = args.queries if size < 1_000_000 else args.like_queries_at_1m
             figures = await measure(path, queries, authors, like_count)
             ratio50 = statistics.median(figures["like"]) / statistics.median(
@@ -184,7 +227,7 @@ async def main() -> None:
             print(
                 f"\n{size:,} papers ({path.stat().st_size / 1e6:.0f} MB, built in {time.perf_counter() - started:.0f} s)"
             )
-            print(f"  ingest                       {rate:,.0f} rows/s")
+            print(f"  ingest                       {ingest_rate(rate)}")
             print(row("keyword search (FTS5, bm25)", figures["search"]))
             print(row("author lookup", figures["author"]))
             print(row(f"LIKE scan ({like_count} queries)", figures["like"]))
@@ -195,7 +238,10 @@ async def main() -> None:
                 for line in report(await compare(path, queries)):
                     print(line)
             summary.append((size, rate, figures, ratio50, ratio99))
-            path.unlink()
+            if not args.keep:
+                path.unlink()
+    if not summary:
+        return
     print(
         "\n(p50 is the median)\n| papers | ingest rows/s | search p50 / p99 ms | author p50 / p99 ms"
         " | LIKE p50 / p99 ms | LIKE/FTS p50 / p99 |"
@@ -204,7 +250,7 @@ async def main() -> None:
     for size, rate, figures, ratio50, ratio99 in summary:
         s, a, like = figures["search"], figures["author"], figures["like"]
         print(
-            f"| {size:,} | {rate:,.0f} | {statistics.median(s):.2f} / {percentile(s, 99):.2f}"
+            f"| {size:,} | {ingest_rate(rate)} | {statistics.median(s):.2f} / {percentile(s, 99):.2f}"
             f" | {statistics.median(a):.2f} / {percentile(a, 99):.2f}"
             f" | {statistics.median(like):.1f} / {percentile(like, 99):.1f}"
             f" | {ratio50:,.1f}x / {ratio99:,.1f}x |"

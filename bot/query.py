@@ -141,6 +141,11 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(WORD.findall(text))
 
 
+def _shown(text: str, limit: int) -> str:
+    """Typed text quoted back in a one-line message: its white space (newlines too) as spaces."""
+    return " ".join(text[: limit * 4].split())[:limit]
+
+
 def parse_when(text: str, today: date) -> date:
     """A day: YYYY-MM-DD, or a span back from ``today`` (7d, 2w, 3m, 1y); SearchError otherwise."""
     text = text.strip()
@@ -151,7 +156,7 @@ def parse_when(text: str, today: date) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise SearchError(
-            f"'{text[:40]}' is not a date; use YYYY-MM-DD (2025-03-19) or a span back from today"
+            f"'{_shown(text, 40)}' is not a date; use YYYY-MM-DD (2025-03-19) or a span back from today"
             " (7d, 2w, 3m, 1y)"
         ) from None
 
@@ -162,7 +167,7 @@ def parse_day(text: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise SearchError(
-            f"'{trim(text, 60)}' is not a date; use YYYY-MM-DD, like 2025-03-19"
+            f"'{trim(_shown(text, 200), 60)}' is not a date; use YYYY-MM-DD, like 2025-03-19"
         ) from None
 
 
@@ -202,7 +207,7 @@ class _Builder:
         elif name == "id":
             arxiv_id = normalize_arxiv_id(value)
             if arxiv_id is None:
-                raise SearchError(f"'id:{value[:40]}' is not an arXiv id; try id:2503.14456")
+                raise SearchError(f"'id:{_shown(value, 40)}' is not an arXiv id; try id:2503.14456")
             self.ids.append(arxiv_id)
         else:
             day = parse_day(value) if self.today is None else parse_when(value, self.today)

@@ -8,27 +8,33 @@ the query mean. On top of the parsed query the service adds:
   "transformers"), but only forms that occur in the index; quoted words stay exact;
 - typo corrections: a query with fewer than FEW hits is retried with each unknown or very rare
   word replaced by the most common index word one edit away (a letter deleted, added, changed or
-  two swapped), when that retry finds more; the page then says what it searched for;
+  two swapped), when that retry finds more; the page then says what it searched for
+  (bot.spelling);
 - ranking: bm25 (title weighted above authors above the summary) times a recency bonus of up
   to RECENCY_BOOST, half of it RECENCY_HALF_LIFE days before the newest digest day, exact over
   every match, by the derived tantivy index (bot.textindex). Without it (tantivy not
   importable, the index still rebuilding, a query shape it lacks) FTS5 ranks as
   bot.db.papers.ranked_sql does, broad queries within their newest RANK_WINDOW matches.
+
+On the index, a search makes one round trip to SQLite in the common case (the page's rows;
+author filters add theirs): freshness, the newest day, word forms and correction counts come
+from the index, and matched terms are marked in Python (bot.highlight) as FTS5 would mark them.
 """
 
 from __future__ import annotations
 
-import string
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+from bot.db import searchlog
 from bot.db.discovery import DiscoveryStore
 from bot.db.papers import Filters, PaperStore
-from bot.db.searchlog import marked_sql
 from bot.ids import normalize_arxiv_id
 from bot.models import Page, PaperRow
 from bot.query import Query, SearchError, parse_day, parse_query, parse_when
+from bot.spelling import FEW, Counter, plural_forms
+from bot.spelling import corrections as spelling_corrections
 from bot.taxonomy import label, resolve
 from bot.text import fold, trim
 from bot.textindex import TextIndex
@@ -44,62 +50,6 @@ __all__ = [
 ]
 
 MAX_LIMIT = 100
-FEW = 3  # fewer hits than this and the query is retried with typo corrections
-# Longer words are not corrected: no real word is this long, and the candidates one edit away
-# grow with the length times the alphabet (a 10 KB "word" took 40 s and gigabytes).
-LONGEST_TYPO = 30
-CORRECTION_FACTOR = 20  # a correction must be this many times more common than the typed word
-COUNT_CAP = 500  # word counts stop here: enough to compare, cheap for common words
-LETTERS = string.ascii_lowercase
-
-
-def plural_forms(word: str) -> list[str]:
-    """The other grammatical number of an English word, as candidates (the index says which exist)."""
-    if len(word) < 3 or not word.isalpha():
-        return []
-    if word.endswith("ies") and len(word) > 4:
-        return [word[:-3] + "y"]
-    if word.endswith(("ss", "us", "is")):
-        return [word + "es"]
-    if word.endswith(("ses", "xes", "zes", "ches", "shes")):
-        return [word[:-2], word[:-1]]
-    if word.endswith("s"):
-        return [word[:-1]]
-    if word.endswith("y") and word[-2] not in "aeiou":
-        return [word[:-1] + "ies"]
-    if word.endswith(("x", "z", "ch", "sh")):
-        return [word + "es"]
-    return [word + "s"]
-
-
-def slip(typed: str, meant: str) -> float:
-    """How much likelier than a plain one-letter slip typing ``typed`` for ``meant`` is.
-
-    First letters are rarely wrong; a doubled letter typed once (or once typed twice) is the
-    commonest slip, then two swapped letters.
-    """
-    weight = 1.0 if typed[:1] == meant[:1] else 0.05
-    if len(typed) != len(meant):
-        longer, shorter = (typed, meant) if len(typed) > len(meant) else (meant, typed)
-        at = next(
-            (i for i, (a, b) in enumerate(zip(shorter, longer, strict=False)) if a != b),
-            len(shorter),
-        )
-        if at > 0 and longer[at] == longer[at - 1]:
-            weight *= 10
-    elif sorted(typed) == sorted(meant):
-        weight *= 4
-    return weight
-
-
-def one_edit(word: str) -> set[str]:
-    """Every string one deletion, transposition, replacement or insertion away from ``word``."""
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    deletes = {a + b[1:] for a, b in splits if b}
-    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    changes = {a + c + b[1:] for a, b in splits if b for c in LETTERS}
-    inserts = {a + c + b for a, b in splits for c in LETTERS}
-    return (deletes | swaps | changes | inserts) - {word}
 
 
 def nothing_to_search(text: str, *, filtered: bool, today: date | None = None) -> str | None:
@@ -232,42 +182,51 @@ class SearchService:
                 return empty  # nothing searchable was typed, or nothing at all
             rows = await self.papers.listing(filters, limit + 1, offset)
             return Page(rows[:limit], offset, limit, len(rows) > limit)
-        variants = await self.variants(query)
-        match = query.fts(variants)
+        exact = await self.exact(query, filters, limit, offset, highlight)
+        if exact is not None:
+            return exact
+        match = query.fts(await self.variants(query))
         assert match is not None  # there are terms
-        exact = await self.exact(query, variants, filters, limit + 1, offset, match, highlight)
-        rows = (
-            exact
-            if exact is not None
-            else await self.papers.ranked(match, filters, limit + 1, offset, highlight)
-        )
+        rows = await self.papers.ranked(match, filters, limit + 1, offset, highlight)
         return Page(rows[:limit], offset, limit, len(rows) > limit)
+
+    async def serving(self) -> TextIndex | None:
+        """The derived index when it can answer now (in step with SQLite), else None (FTS5)."""
+        if self.index is None or not await self.index.sync():
+            return None
+        return self.index
 
     async def exact(
         self,
         query: Query,
-        variants: dict[str, list[str]],
         filters: Filters,
         limit: int,
         offset: int,
-        match: str,
         highlight: tuple[str, str],
-    ) -> list[PaperRow] | None:
-        """One page ranked exactly by the derived index; None when it cannot answer (FTS5 then)."""
-        if self.index is None or not await self.index.sync():
+    ) -> Page | None:
+        """One page ranked exactly by the derived index; None when it cannot answer (FTS5 then).
+        Only the page's rows are read and marked (one more id tells whether there are more)."""
+        index = await self.serving()
+        if index is None:
             return None
-        compiled = self.index.compile(query, variants, filters)
+        variants = index.variants(query)
+        compiled = index.compile(query, variants, filters)
         if compiled is None:
             return None
-        newest = await self.papers.latest_day()
         try:
-            ids = self.index.ranked_ids(compiled, newest, offset + limit)[offset:]
+            ids = index.ranked_ids(compiled, index.newest, offset + limit + 1)[offset:]
         except LookupError:
             return None
         except (OSError, ValueError) as error:
-            self.index.broken(error)
+            index.broken(error)
             return None
-        return await self.papers.rows(*marked_sql(ids, match, highlight)) if ids else []
+        marker = index.marker(query, variants, highlight)
+        rows = await searchlog.page(
+            self.papers.db,
+            ids[:limit],
+            lambda title, summary: (marker.title(title), marker.snippet(summary)),
+        )
+        return Page(rows, offset, limit, len(ids) > limit)
 
     async def filters(self, query: Query) -> Filters | None:
         """The store's filters for ``query``; None when an author it names matches nobody."""
@@ -311,34 +270,11 @@ class SearchService:
         }
 
     async def corrections(self, query: Query) -> dict[str, str]:
-        """Plain words of ``query`` that look like typos, each with the index word to try instead.
-
-        Candidates are the index's words one edit away, weighed by how many papers hold them
-        (counted up to COUNT_CAP) times how likely that slip is (see ``slip``).
-        """
-        words = {
-            term.words[0]: fold(term.words[0])
-            for term in query.terms
-            if term.bare and 3 <= len(term.words[0]) <= LONGEST_TYPO and term.words[0].isalpha()
-        }
-        if not words:
-            return {}
-        own = await self.discovery.document_counts(words.values(), COUNT_CAP)
-        # A word many papers use is no typo; only rare or unknown ones get candidates.
-        rare = {w: f for w, f in words.items() if own.get(f, 0) * CORRECTION_FACTOR < COUNT_CAP}
-        edits = {word: one_edit(folded) for word, folded in rare.items()}
-        counts = own | await self.discovery.document_counts(set().union(*edits.values()), COUNT_CAP)
-        corrections = {}
-        for word, folded in rare.items():
-            known = [
-                (counts[edit] * slip(folded, edit), edit) for edit in edits[word] if edit in counts
-            ]
-            if not known:
-                continue
-            _, best = min(known, key=lambda pair: (-pair[0], pair[1]))
-            if counts[best] >= max(1, CORRECTION_FACTOR * counts.get(folded, 0)):
-                corrections[word] = best
-        return corrections
+        """Plain words of ``query`` that look like typos, each with the word to try instead
+        (bot.spelling), counted in the derived index's vocabulary when it serves, else FTS5's."""
+        index = await self.serving()
+        count: Counter = index.document_counts if index else self.discovery.document_counts
+        return await spelling_corrections(query, count)
 
     async def by_author(self, name: str, *, limit: int = 10, offset: int = 0) -> Page:
         """Papers by anyone whose name (or username) contains ``name``, newest first."""

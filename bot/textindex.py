@@ -9,15 +9,14 @@ is harmless). A missing, unreadable or foreign folder, another schema version, o
 does not continue the saved number means a rebuild from SQLite, in a thread, with no manual
 step; until it is ready (or when tantivy is not importable) search falls back to FTS5.
 
-User text never reaches tantivy's query parser: queries are built from bot.query's parsed
-terms, each word cut into tokens by the same analyzer that indexed the text.
+Searching it (queries built from parsed terms, exact ranking by bm25 x recency, its own
+vocabulary, marking what matched) is bot.indexsearch.
 
-Ranking: bm25 over the fields (title 10, authors 4, category 2, summary and abstract 1, the
-weights FTS5 used) times 1 + RECENCY_BOOST x recency, recency = 1 / (1 + age / RECENCY_HALF_LIFE)
-with age the days from a paper's last listing to the newest listing day (as before). Exact, not
-windowed: tantivy gives the bm25 top n; since recency multiplies by at most 1 + RECENCY_BOOST,
-an unseen match cannot beat a seen one whose score is above the n-th bm25 x (1 + RECENCY_BOOST),
-and n grows until that holds for the page asked for.
+Serving costs no round trip to SQLite in the common case: whether anything was committed since the
+last check is told by ``searchlog.ChangeWatch`` (this connection's commit count, the WAL-index
+header for any other writer), checked in full at least every RECHECK_SECONDS all the
+same; the newest listing day is read with the change log; singular/plural forms and the counts
+typo corrections weigh come from the index's own term dictionary (``Searcher.doc_freq``).
 """
 
 from __future__ import annotations
@@ -25,9 +24,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import shutil
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -35,16 +36,13 @@ from typing import Any
 
 from bot.db import searchlog
 from bot.db.core import Database
-from bot.db.papers import RECENCY_BOOST, RECENCY_HALF_LIFE, Filters
-from bot.query import Query, Term
+from bot.indexsearch import BOOSTS, IndexReading
 
 log = logging.getLogger(__name__)
 
 VERSION = 1  # bump when the schema or analyzer changes: an index of another version is rebuilt
-BOOSTS = {"title": 10.0, "authors": 4.0, "category": 2.0, "summary": 1.0, "abstract": 1.0}
 HEAP = 50_000_000
-FIRST_N = 64
-REGEX_META = set("\\.+*?()|[]{}^$#&-~\"'<>@=!%/:;,`")
+RECHECK_SECONDS = 2.0  # a full freshness check (one round trip) at least this often
 
 
 def available() -> bool:
@@ -54,10 +52,6 @@ def available() -> bool:
     except ImportError:
         return False
     return True
-
-
-def _escape(text: str) -> str:
-    return "".join("\\" + c if c in REGEX_META else c for c in text)
 
 
 def _day(text: str) -> int:
@@ -70,12 +64,19 @@ class _State:
     version: int = VERSION
 
 
-class TextIndex:
-    """The tantivy index of one database, in ``folder``."""
+class TextIndex(IndexReading):
+    """The tantivy index of one database, in ``folder`` (searching it: bot.indexsearch)."""
 
-    def __init__(self, db: Database, folder: Path, *, rebuilds: bool = True) -> None:
+    def __init__(
+        self,
+        db: Database,
+        folder: Path,
+        *,
+        rebuilds: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         """``rebuilds``: rebuild a missing or damaged index (the bot); a one-shot command
-        passes False and lets FTS5 answer instead."""
+        passes False and lets FTS5 answer instead. ``clock`` (seconds) paces full checks."""
         import tantivy
 
         self.tantivy = tantivy
@@ -100,8 +101,13 @@ class TextIndex:
         self.rebuilds = rebuilds
         self.index: Any = None
         self.seq = 0
+        self.newest: date | None = None  # the newest listing day, read with the change log
         self.lock = asyncio.Lock()
         self.task: asyncio.Task[None] | None = None
+        self.clock = clock
+        self.watch = searchlog.ChangeWatch(db)
+        self.token: tuple[Any, ...] | None = None  # self.watch's token at the last full check
+        self.checked = -math.inf  # when that was, by ``clock``
 
     @property
     def state_file(self) -> Path:
@@ -148,6 +154,13 @@ class TextIndex:
         """
         if self.index is None or self.lock.locked():
             return False
+        if (
+            self.token is not None
+            and self.clock() - self.checked < RECHECK_SECONDS
+            and self.watch.token() == self.token
+            and self.state_file.is_file()
+        ):
+            return True  # nothing committed since the last full check: no round trip
         async with self.lock:
             try:
                 return await self._catch_up()
@@ -164,6 +177,7 @@ class TextIndex:
         """A search found the index unreadable: the next sync rebuilds it."""
         log.warning("search index %s unreadable (%s): rebuilding", self.folder, error)
         self.seq = -1
+        self.token = None
 
     def _load(self) -> bool:
         try:
@@ -209,8 +223,10 @@ class TextIndex:
         """Apply the log past our number; False when another process holds the writer now."""
         if not self.state_file.is_file():  # the folder was deleted under us
             raise OSError(f"{self.state_file} is gone")
-        newest = await searchlog.last_change(self.db)
+        token = self.watch.token()  # taken before reading: a later commit changes it
+        newest, self.newest = await searchlog.state(self.db)
         if newest == self.seq:
+            self.token, self.checked = token, self.clock()
             return True
         if self.seq < 0:
             raise ValueError("marked broken by a search")
@@ -256,113 +272,6 @@ class TextIndex:
             category=category,
             abstract=abstract,
         )
-
-    # Searching.
-
-    def tokens(self, text: str) -> list[str]:
-        return list(self.analyzer.analyze(text))
-
-    def compile(self, query: Query, variants: Mapping[str, Sequence[str]], filters: Filters) -> Any:
-        """The tantivy query for ``query`` and ``filters``; None when a term has no shape here
-        (a phrase ending in a prefix, or no letters or digits): the caller then uses FTS5."""
-        occur, q = self.tantivy.Occur, self.tantivy.Query
-        clauses = []
-        for term in query.terms:
-            built = self._term(term, variants.get(term.words[0], ()) if term.bare else ())
-            if built is None:
-                return None
-            clauses.append((occur.Must, built))
-        for term in query.excluded:
-            built = self._term(term, ())
-            if built is not None:
-                clauses.append((occur.MustNot, built))
-        # Filters only narrow: scored 0, they add nothing to bm25 (a Must clause's score adds up).
-        clauses += [
-            (occur.Must, q.const_score_query(clause, 0.0)) for clause in self._filters(filters)
-        ]
-        clauses += (
-            [
-                (
-                    occur.MustNot,
-                    q.term_set_query(self.schema, "author_ids", list(filters.not_author_ids)),
-                )
-            ]
-            if filters.not_author_ids
-            else []
-        )
-        return q.boolean_query(clauses)
-
-    def _term(self, term: Term, variants: Sequence[str]) -> Any:
-        q = self.tantivy.Query
-        forms = [
-            self.tokens(form)
-            for form in ([term.words[0], *variants] if variants else [" ".join(term.words)])
-        ]
-        if any(not tokens for tokens in forms) or (term.prefix and len(forms[0]) > 1):
-            return None
-        fields = {"title": BOOSTS["title"]} if term.title else BOOSTS
-        options = []
-        for tokens in forms:
-            for name, boost in fields.items():
-                if term.prefix:
-                    one = q.regex_query(self.schema, name, _escape(tokens[0]) + ".*")
-                elif len(tokens) == 1:
-                    one = q.term_query(self.schema, name, tokens[0])
-                else:
-                    one = q.phrase_query(self.schema, name, list[str | tuple[int, str]](tokens))
-                options.append((self.tantivy.Occur.Should, q.boost_query(one, boost)))
-        return q.boolean_query(options)
-
-    def _filters(self, filters: Filters) -> Iterable[Any]:
-        q, occur = self.tantivy.Query, self.tantivy.Occur
-        groups = [filters.author_ids] if filters.author_ids is not None else []
-        for group in [*groups, *filters.more_author_ids]:
-            yield q.term_set_query(self.schema, "author_ids", list(group))
-        if filters.arxiv_ids:
-            yield q.term_set_query(self.schema, "arxiv_id", list(filters.arxiv_ids))
-        if filters.categories is not None or filters.prefixes:
-            tags = [tag.casefold() for tag in filters.categories or ()]
-            options = [(occur.Should, q.term_set_query(self.schema, "tags", tags))] if tags else []
-            options += [
-                (occur.Should, q.regex_query(self.schema, "tags", _escape(p.casefold()) + ".*"))
-                for p in filters.prefixes
-            ]
-            yield q.boolean_query(options)
-        if filters.since is not None or filters.until is not None:
-            yield q.range_query(
-                self.schema,
-                "days",
-                self.tantivy.FieldType.Integer,
-                (filters.since or date.min).toordinal(),
-                (filters.until or date.max).toordinal(),
-            )
-
-    def ranked_ids(self, compiled: Any, newest: date | None, count: int) -> list[int]:
-        """Ids of the ``count`` best matches by bm25 x recency, best first (ties: lower id).
-
-        LookupError when the index went out of use since the caller's sync (a rebuild began).
-        """
-        if self.index is None:
-            raise LookupError(f"search index {self.folder} is rebuilding")
-        searcher = self.index.searcher()
-        top = newest.toordinal() if newest else 0
-        n = max(FIRST_N, 4 * count)
-        while True:
-            hits = searcher.search(compiled, n, count=False).hits
-            scored = []
-            for score, address in hits:
-                doc = searcher.doc(address)
-                last = doc["last"][0]
-                recency = 1.0 / (1 + (top - last) / RECENCY_HALF_LIFE) if last else 0.0
-                scored.append((-score * (1 + RECENCY_BOOST * recency), doc["id"][0]))
-            scored.sort()
-            if len(hits) < n:
-                break
-            floor = hits[-1][0] * (1 + RECENCY_BOOST)
-            if len(scored) >= count and -scored[count - 1][0] > floor:
-                break
-            n *= 4
-        return [paper_id for _, paper_id in scored[:count]]
 
 
 def index_folder(db: Database) -> Path:

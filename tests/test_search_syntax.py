@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import search as search_module
+from bot import spelling
 from bot.query import SearchError, parse_query, parse_when
-from bot.search import SearchService, one_edit, plural_forms
+from bot.search import SearchService
+from bot.spelling import one_edit, plural_forms
 from bot.textindex import open_index
 from tests.helpers import DATA, SEEDS, ingest, open_store
 
@@ -55,11 +56,14 @@ def test_field_values_never_become_fts_syntax() -> None:
         ("id:goose", "'id:goose' is not an arXiv id"),
         ("cat:a cat:b", "one cat: per search"),
         ("-cat:x", "'-category:' cannot be negated"),
+        ('since:"0\nau:"', "'0 au:' is not a date"),
+        ('id:"x\r\ny"', "'id:x y' is not an arXiv id"),
     ],
 )
 def test_bad_field_values_say_what_to_type(text: str, message: str) -> None:
-    with pytest.raises(SearchError, match=message):
+    with pytest.raises(SearchError, match=message) as raised:
         parse_query(text, date(2025, 3, 27))
+    assert "\n" not in str(raised.value) and "\r" not in str(raised.value)  # one line
 
 
 def test_relative_days_count_back_from_today() -> None:
@@ -129,8 +133,8 @@ async def test_words_that_find_enough_are_left_alone(service: SearchService) -> 
 async def test_an_overlong_word_is_never_corrected(service: SearchService, monkeypatch) -> None:
     """A hostile 10 KB "word" would have millions of candidates one edit away: it is not tried."""
     tried: list[str] = []
-    real = search_module.one_edit
-    monkeypatch.setattr(search_module, "one_edit", lambda word: tried.append(word) or real(word))
+    real = spelling.one_edit
+    monkeypatch.setattr(spelling, "one_edit", lambda word: tried.append(word) or real(word))
     assert await service.corrections(parse_query("g" * 10_000 + " gose")) == {"gose": "goose"}
     assert tried == ["gose"]
 

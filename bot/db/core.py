@@ -61,6 +61,7 @@ class Database:
         self._owner: asyncio.Task[Any] | None = None  # the task inside the open transaction
         self._depth = 0
         self.closed = False
+        self.commits = 0  # committed write transactions on this connection: a free freshness check
 
     @classmethod
     async def open(
@@ -226,6 +227,7 @@ class Database:
                 raise
             else:
                 await self.connection.commit()
+                self.commits += 1
             finally:
                 self._owner, self._depth = None, 0
 

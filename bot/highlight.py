@@ -1,0 +1,354 @@
+"""Matched terms marked in a title and in a snippet of a summary, computed in Python the way FTS5's
+highlight() and snippet() mark them, for the pages the derived index ranks: no FTS5 MATCH per row.
+
+A phrase is what FTS5 calls one: the folded tokens of one word, "quoted phrase" or prefix* (a word's
+singular/plural forms are phrases of their own). Text is cut into tokens as FTS5's unicode61
+tokenizer cuts it (runs of letters and digits), each token folded by the caller's function (the
+index's analyzer), so a token matches exactly when the index matched it. Instances that overlap
+are marked as one; a snippet is the window of SNIPPET_TOKENS tokens that FTS5 would pick (the most
+distinct phrases, centred on them, or a sentence start when that scores as well), with ELLIPSIS
+where text is cut. Pure: no SQL, no tantivy.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+TOKEN = re.compile(r"[^\W_]+")
+ASCII_WORD = re.compile(r"[a-z0-9]+")  # TOKEN in lower-cased ASCII text
+ASCII_TOKEN = re.compile(r"[^ ]+")  # TOKEN in ASCII text whose separators are blanked
+# ASCII letters and digits lower-cased, every other byte a space.
+BLANKS = bytes(
+    (ord(chr(c).lower()) if chr(c).isalnum() else 32) if c < 128 else c for c in range(256)
+)
+SNIPPET_TOKENS = 24
+ELLIPSIS = "…"
+SPACE = " \t\n\r"
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """Folded tokens that match in a row; ``prefix``: the last one only has to start the token;
+    ``title_only``: a ti: term, never marked outside the title."""
+
+    tokens: tuple[str, ...]
+    prefix: bool = False
+    title_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Instance:
+    position: int  # of its first token
+    size: int  # tokens
+    phrase: int
+    start: int = -1  # characters: where its first token starts, its last ends (in a snippet)
+    end: int = -1
+
+
+class Marker:
+    """Marks ``phrases`` between ``highlight`` in titles and summaries."""
+
+    def __init__(
+        self,
+        phrases: Sequence[Phrase],
+        fold: Callable[[str], str],
+        highlight: tuple[str, str] = ("**", "**"),
+    ) -> None:
+        self.phrases = [phrase for phrase in phrases if phrase.tokens]
+        self.fold = fold
+        self.open, self.close = highlight
+        self.needles = {phrase.tokens[0] for phrase in self.phrases}
+        self.by_first: dict[str, list[int]] = {}  # phrases whose first token must be equal
+        self.prefixes: list[int] = []  # one-token prefix phrases: the token must start so
+        for number, phrase in enumerate(self.phrases):
+            if phrase.prefix and len(phrase.tokens) == 1:
+                self.prefixes.append(number)
+            else:
+                self.by_first.setdefault(phrase.tokens[0], []).append(number)
+        self.prefix_tuple = tuple(self.phrases[n].tokens[0] for n in self.prefixes)
+        # Where an instance may start in blanked ASCII text: a token equal to a first token, or
+        # starting like a prefix (checked in full by _instances_at).
+        self.probes = [f" {token} " for token in self.by_first]
+        self.probes += [f" {token}" for token in self.prefix_tuple]
+
+    def title(self, text: str) -> str:
+        """``text`` with every phrase instance marked (FTS5's highlight())."""
+        if not self._may_match(text):
+            return text
+        spans, folded = self._tokens(text)
+        merged = _coalesced(self._instances(folded, title=True))
+        if not merged:
+            return text
+        out, offset = [], 0
+        for first, last in merged:
+            start, end = spans[first][0], spans[last][1]
+            out += [text[offset:start], self.open, text[start:end], self.close]
+            offset = end
+        out.append(text[offset:])
+        return "".join(out)
+
+    def snippet(self, text: str) -> str:
+        """The best window of SNIPPET_TOKENS tokens of ``text``, phrases marked (FTS5's snippet())."""
+        if not self._may_match(text):
+            return self._start_only(text)  # no instance: FTS5 shows the first tokens
+        if not text.isascii():
+            spans, folded = self._tokens(text)
+            found = [
+                replace(i, start=spans[i.position][0], end=spans[i.position + i.size - 1][1])
+                for i in self._instances(folded, title=False)
+            ]
+            return self._window(
+                text,
+                found,
+                _sentence_starts(text, spans),
+                len(spans),
+                lambda first, last: (spans[first][0], spans[last][1]),
+            )
+        # ASCII (nearly every summary): str methods and a few small loops, none per token.
+        # Lower case, separators as spaces, offsets unchanged:
+        blanked = text.encode("ascii").translate(BLANKS).decode("ascii")
+        starts = self._candidates(f" {blanked} ")
+        sentences_at = _sentence_offsets(text)
+        positions: dict[int, int] = {}  # char offset -> token position
+        count, previous = 0, 0
+        for offset in sorted({0, *starts, *sentences_at}):
+            count += len(blanked[previous:offset].split())
+            positions[offset], previous = count, offset
+        size = count + len(blanked[previous:].split())
+        found = []
+        for offset in starts:
+            found += self._instances_at(blanked, offset, positions[offset])
+        if not found:
+            return self._start_only(text)
+        sentences = [0, *(positions[o] for o in sentences_at if positions[o] > 0)]
+        known = {position: offset for offset, position in positions.items()}
+
+        def token_start(position: int) -> int:
+            if position in known:
+                return known[position]
+            return len(blanked) - len(blanked.split(None, position)[-1])
+
+        def bounds(first: int, last: int) -> tuple[int, int]:
+            return token_start(first), len(blanked[: token_start(last + 1)].rstrip(" "))
+
+        return self._window(text, found, sentences if size > SNIPPET_TOKENS else [], size, bounds)
+
+    def _window(
+        self,
+        text: str,
+        found: list[_Instance],
+        sentences: list[int],
+        size: int,
+        bounds: Callable[[int, int], tuple[int, int]],
+    ) -> str:
+        """FTS5's snippet of a column of ``size`` tokens with these instances (their character
+        spans set) and sentence starts; ``bounds(first, last)``: where the first token starts
+        and the last ends (the last is never the final token)."""
+        start = _best_start(found, sentences, size)
+        end = start + SNIPPET_TOKENS - 1  # the window's last token
+        whole = end >= size - 1  # the window reaches the last token: the text's end is shown
+        if whole:
+            offset, stop = bounds(start, start)[0] if start > 0 else 0, len(text)
+        else:
+            offset, stop = bounds(start, end)
+            offset = offset if start > 0 else 0
+        out = [ELLIPSIS] if start > 0 else []
+        for first, last, first_char, last_char in _coalesced_spans(found):
+            if first < start:
+                continue  # begins before the window: FTS5 leaves it unmarked
+            if first > end:
+                break
+            out += [text[offset:first_char], self.open]
+            if last > end:  # runs past the window: closed where it is cut
+                out += [text[first_char:stop], self.close]
+                offset = stop
+                break
+            out += [text[first_char:last_char], self.close]
+            offset = last_char
+        out.append(text[offset:] if whole else text[offset:stop] + ELLIPSIS)
+        return "".join(out)
+
+    def _may_match(self, text: str) -> bool:
+        """False when no phrase can match in ``text`` (no token starts like one): a cheap test."""
+        folded = text.lower() if text.isascii() else self.fold(text)
+        return any(needle in folded for needle in self.needles)
+
+    def _start_only(self, text: str) -> str:
+        ends = []
+        for match in TOKEN.finditer(text):
+            ends.append(match.end())
+            if len(ends) > SNIPPET_TOKENS:
+                return text[: ends[SNIPPET_TOKENS - 1]] + ELLIPSIS
+        return text
+
+    def _tokens(self, text: str) -> tuple[list[tuple[int, int]], list[str]]:
+        if text.isascii():
+            matches = list(ASCII_WORD.finditer(text.lower()))
+            return [m.span() for m in matches], [m.group() for m in matches]
+        matches = list(TOKEN.finditer(text))
+        return [m.span() for m in matches], [self.fold(m.group()) for m in matches]
+
+    def _candidates(self, padded: str) -> list[int]:
+        """Offsets (in the blanked text that ``padded`` holds between two spaces) of the tokens
+        where an instance may start, in order."""
+        found = set()
+        for probe in self.probes:
+            at = padded.find(probe)
+            while at >= 0:
+                found.add(at)
+                at = padded.find(probe, at + 1)
+        return sorted(found)
+
+    def _instances_at(self, blanked: str, offset: int, position: int) -> list[_Instance]:
+        """The instances (outside the title) starting at token ``position``, at ``offset`` of the
+        blanked ASCII text."""
+        end = blanked.find(" ", offset)
+        token = blanked[offset : end if end >= 0 else len(blanked)]
+        numbers = self.by_first.get(token, [])
+        if self.prefixes:
+            numbers = sorted(
+                [
+                    *numbers,
+                    *(n for n in self.prefixes if token.startswith(self.phrases[n].tokens[0])),
+                ]
+            )
+        found = []
+        for number in numbers:
+            phrase = self.phrases[number]
+            if phrase.title_only:
+                continue
+            following = [token]
+            if len(phrase.tokens) > 1:
+                following = blanked[offset:].split(None, len(phrase.tokens))[: len(phrase.tokens)]
+            if _matches(phrase, following, 0):
+                at = offset
+                for token in following[1:]:
+                    at = blanked.find(token, at + len(following[0]))
+                last = following[-1]
+                end = (at if len(following) > 1 else offset) + len(last)
+                found.append(_Instance(position, len(phrase.tokens), number, offset, end))
+        return found
+
+    def _instances(self, folded: list[str], *, title: bool) -> list[_Instance]:
+        """Every phrase instance in the folded tokens, by position (then phrase), as FTS5 lists them."""
+        firsts, prefixes = self.by_first, self.prefix_tuple
+        candidates = [
+            position
+            for position, token in enumerate(folded)
+            if token in firsts or (prefixes and token.startswith(prefixes))
+        ]
+        found = []
+        for position in candidates:
+            token = folded[position]
+            numbers = firsts.get(token, [])
+            if prefixes:
+                numbers = sorted(
+                    [
+                        *numbers,
+                        *(n for n in self.prefixes if token.startswith(self.phrases[n].tokens[0])),
+                    ]
+                )
+            for number in numbers:
+                phrase = self.phrases[number]
+                if (title or not phrase.title_only) and _matches(phrase, folded, position):
+                    found.append(_Instance(position, len(phrase.tokens), number))
+        return found
+
+
+def _matches(phrase: Phrase, folded: list[str], position: int) -> bool:
+    size = len(phrase.tokens)
+    if position + size > len(folded):
+        return False
+    if phrase.prefix:
+        return folded[position : position + size - 1] == list(phrase.tokens[:-1]) and folded[
+            position + size - 1
+        ].startswith(phrase.tokens[-1])
+    return folded[position : position + size] == list(phrase.tokens)
+
+
+def _coalesced(found: Sequence[_Instance]) -> list[tuple[int, int]]:
+    """(first, last) token of each run of overlapping instances (adjacent ones stay apart)."""
+    merged: list[tuple[int, int]] = []
+    for instance in found:
+        last = instance.position + instance.size - 1
+        if merged and instance.position <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((instance.position, last))
+    return merged
+
+
+def _coalesced_spans(found: Sequence[_Instance]) -> list[tuple[int, int, int, int]]:
+    """_coalesced, with the characters each run starts and ends at."""
+    merged: list[tuple[int, int, int, int]] = []
+    for instance in found:
+        last = instance.position + instance.size - 1
+        if merged and instance.position <= merged[-1][1]:
+            first, before, start, end = merged[-1]
+            if last > before:
+                merged[-1] = (first, last, start, instance.end)
+            else:
+                merged[-1] = (first, before, start, end)
+        else:
+            merged.append((instance.position, last, instance.start, instance.end))
+    return merged
+
+
+def _sentence_starts(text: str, spans: Sequence[tuple[int, int]]) -> list[int]:
+    """Tokens that begin a sentence: the first, and any after '.' or ':' and white space."""
+    starts = [0] if spans else []
+    for position in range(1, len(spans)):
+        gap = text[spans[position - 1][1] : spans[position][0]]
+        stripped = gap.rstrip(SPACE)
+        if len(stripped) < len(gap) and stripped[-1:] in (".", ":"):
+            starts.append(position)
+    return starts
+
+
+def _sentence_offsets(text: str) -> list[int]:
+    """Offsets of the ASCII tokens that start a sentence (see _sentence_starts), but the first."""
+    found = []
+    for mark in ".:":
+        at = text.find(mark)
+        while at >= 0:
+            end = at + 1
+            while end < len(text) and text[end] in SPACE:
+                end += 1
+            if end > at + 1 and end < len(text) and text[end].isalnum():
+                found.append(end)
+            at = text.find(mark, at + 1)
+    return sorted(found)
+
+
+def _score(found: Sequence[_Instance], start: int) -> tuple[int, int, int]:
+    """FTS5's window score from token ``start``: 1000 per distinct phrase, 1 per repeat; and the
+    first and end token of the instances it holds."""
+    seen: set[int] = set()
+    score, first, last = 0, -1, 0
+    for instance in found:
+        if start <= instance.position < start + SNIPPET_TOKENS:
+            score += 1 if instance.phrase in seen else 1000
+            seen.add(instance.phrase)
+            first = instance.position if first < 0 else first
+            last = instance.position + instance.size
+    return score, first, last
+
+
+def _best_start(found: Sequence[_Instance], sentences: Sequence[int], size: int) -> int:
+    best, best_start = 0, 0
+    for instance in found:
+        score, first, last = _score(found, instance.position)
+        start = first - int((SNIPPET_TOKENS - (last - first)) / 2)
+        start = max(0, min(start, size - SNIPPET_TOKENS))
+        if score > best:
+            best, best_start = score, start
+        if sentences and size > SNIPPET_TOKENS:
+            at = max(0, bisect.bisect_right(sentences, instance.position) - 1)
+            if sentences[at] < instance.position:
+                score = _score(found, sentences[at])[0] + (120 if sentences[at] == 0 else 100)
+                if score > best:
+                    best, best_start = score, sentences[at]
+    return best_start

@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bot.db import searchlog
+from bot.db.core import Database
 from bot.db.papers import PAPER_COLUMNS, PaperStore
 from bot.models import PaperRow
 from bot.query import Query
@@ -88,6 +90,13 @@ async def search_and_fetch(
         f" SELECT {PAPER_COLUMNS} FROM wanted JOIN papers p ON p.id = wanted.id ORDER BY wanted.n",
         [value for n, paper_id in enumerate(ids) for value in (paper_id, n)],
     )
+
+
+async def search_and_fetch_once(
+    index: Any, db: Database, query: Query, limit: int = 10
+) -> list[PaperRow]:
+    """search_and_fetch with the rows read in one round trip (paperboy's page query, unmarked)."""
+    return await searchlog.page(db, top_ids(index, query, limit))
 
 
 def folder_size(folder: Path) -> int:

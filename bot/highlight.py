@@ -24,6 +24,7 @@ ASCII_TOKEN = re.compile(r"[^ ]+")  # TOKEN in ASCII text whose separators are b
 BLANKS = bytes(
     (ord(chr(c).lower()) if chr(c).isalnum() else 32) if c < 128 else c for c in range(256)
 )
+SHAPE = bytes(32 if c == 32 else ord("a") for c in range(256))  # on blanked text: token -> "a"s
 SNIPPET_TOKENS = 24
 ELLIPSIS = "…"
 SPACE = " \t\n\r"
@@ -112,12 +113,14 @@ class Marker:
         blanked = text.encode("ascii").translate(BLANKS).decode("ascii")
         starts = self._candidates(f" {blanked} ")
         sentences_at = _sentence_offsets(text)
+        # Token starts are where " a" stands in this copy (letters and digits as "a"):
+        shape = f" {blanked}".encode("ascii").translate(SHAPE).decode("ascii")
         positions: dict[int, int] = {}  # char offset -> token position
         count, previous = 0, 0
         for offset in sorted({0, *starts, *sentences_at}):
-            count += len(blanked[previous:offset].split())
+            count += shape.count(" a", previous, offset)
             positions[offset], previous = count, offset
-        size = count + len(blanked[previous:].split())
+        size = count + shape.count(" a", previous)
         found = []
         for offset in starts:
             found += self._instances_at(blanked, offset, positions[offset])
@@ -132,7 +135,10 @@ class Marker:
             return len(blanked) - len(blanked.split(None, position)[-1])
 
         def bounds(first: int, last: int) -> tuple[int, int]:
-            return token_start(first), len(blanked[: token_start(last + 1)].rstrip(" "))
+            begin = token_start(first)
+            rest = blanked[begin:]
+            after = rest.split(None, last + 1 - first)[-1]  # from the token after the last
+            return begin, len(blanked[: begin + len(rest) - len(after)].rstrip(" "))
 
         return self._window(text, found, sentences if size > SNIPPET_TOKENS else [], size, bounds)
 

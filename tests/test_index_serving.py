@@ -8,6 +8,7 @@ import asyncio
 import os
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -230,6 +231,21 @@ async def test_pages_from_the_index_are_marked_as_fts5_marks_them(served, text: 
     marks = {row.arxiv_id: (row.title_marked, row.snippet) for row in theirs.items}
     both = [row for row in ours.items if row.arxiv_id in marks]
     assert both and any("<" in (row.title_marked or "") + (row.snippet or "") for row in both)
+    rows = {row.arxiv_id: row for row in theirs.items}
     for row in both:
         assert (row.title_marked, row.snippet) == marks[row.arxiv_id]
-        assert row.authors and row.days  # the one fetch brings authors and days too
+        assert row == rows[row.arxiv_id]  # the one fetch brings the same authors, days, fields
+
+
+async def test_the_one_fetch_keeps_author_order_and_every_day(tmp_path: Path) -> None:
+    async with open_store(tmp_path / "p.db") as store:
+        older = NEWEST - timedelta(days=3)
+        names = ("Zed Last", "Amy First", "Mo Middle")
+        first = replace(paper(1, older, "Wombat burrows"), authors=names)
+        await store.ingest(older, [first], "a")
+        await store.ingest(NEWEST, [replace(first, day=NEWEST)], "b")
+        await store.ingest(NEWEST, [replace(first, day=NEWEST, position=9)], "c")
+        index = await open_index(store.db)
+        (row,) = (await SearchService(store, index=index).search("wombat")).items
+        assert row.authors == names and row.days == (older, NEWEST)
+        assert replace(row, title_marked=None, snippet=None) == await store.get("2506.00001")

@@ -28,7 +28,7 @@ from bot.spelling import plural_forms
 from bot.text import fold
 
 BOOSTS = {"title": 10.0, "authors": 4.0, "category": 2.0, "summary": 1.0, "abstract": 1.0}
-FIRST_HITS = 64  # ranked_ids' first search (its cost hardly grows with the number of hits)
+FIRST_HITS = 256  # ranked_ids' first search (its cost hardly grows with the number of hits)
 GROWTH = 4  # how many more hits each further search of ranked_ids asks for
 REGEX_META = set("\\.+*?()|[]{}^$#&-~\"'<>@=!%/:;,`")
 

@@ -33,7 +33,7 @@ from bot.db.papers import Filters, PaperStore
 from bot.ids import normalize_arxiv_id
 from bot.models import Page, PaperRow
 from bot.query import Query, SearchError, parse_day, parse_query, parse_when
-from bot.spelling import FEW, Counter, plural_forms
+from bot.spelling import FEW, plural_forms
 from bot.spelling import corrections as spelling_corrections
 from bot.taxonomy import label, resolve
 from bot.text import fold, trim
@@ -273,8 +273,12 @@ class SearchService:
         """Plain words of ``query`` that look like typos, each with the word to try instead
         (bot.spelling), counted in the derived index's vocabulary when it serves, else FTS5's."""
         index = await self.serving()
-        count: Counter = index.document_counts if index else self.discovery.document_counts
-        return await spelling_corrections(query, count)
+        if index is not None:
+            try:
+                return await spelling_corrections(query, index.document_counts)
+            except LookupError:  # a rebuild began: FTS5's counts then
+                pass
+        return await spelling_corrections(query, self.discovery.document_counts)
 
     async def by_author(self, name: str, *, limit: int = 10, offset: int = 0) -> Page:
         """Papers by anyone whose name (or username) contains ``name``, newest first."""

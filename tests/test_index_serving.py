@@ -249,3 +249,16 @@ async def test_the_one_fetch_keeps_author_order_and_every_day(tmp_path: Path) ->
         (row,) = (await SearchService(store, index=index).search("wombat")).items
         assert row.authors == names and row.days == (older, NEWEST)
         assert replace(row, title_marked=None, snippet=None) == await store.get("2506.00001")
+
+
+async def test_corrections_fall_back_to_fts5_counts_when_the_index_goes(
+    served, monkeypatch
+) -> None:
+    store, index, _ = served
+    service = SearchService(store, index=index)
+
+    async def gone(words, cap):
+        raise LookupError("rebuilding")
+
+    monkeypatch.setattr(index, "document_counts", gone)
+    assert await service.corrections(service.parse("gose")) == {"gose": "goose"}

@@ -364,6 +364,19 @@ class TextIndex:
             n *= 4
         return [paper_id for _, paper_id in scored[:count]]
 
+    def like(self, tokens: Sequence[str], fields: Sequence[str], leave_out: int) -> Any:
+        """Papers holding any of ``tokens`` (as indexed) in ``fields``, each field weighted as
+        search weighs it, but the paper ``leave_out`` (a row id): bot.discover's related papers."""
+        q, occur = self.tantivy.Query, self.tantivy.Occur
+        options = [
+            (occur.Should, q.boost_query(q.term_query(self.schema, name, token), BOOSTS[name]))
+            for token in tokens
+            for name in fields
+        ]
+        return q.boolean_query(
+            [*options, (occur.MustNot, q.term_query(self.schema, "id", leave_out))]
+        )
+
 
 def index_folder(db: Database) -> Path:
     return Path(f"{db.path}.search")

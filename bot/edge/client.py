@@ -118,7 +118,7 @@ class Paperboy(commands.Bot):
         if self.text_index is not None:
             self.text_index.start()
         self.search = SearchService(self.papers, self.clock, self.text_index)
-        self.discover = DiscoverService(self.papers)
+        self.discover = DiscoverService(self.papers, self.text_index)
         self.bookmarks = BookmarkService(self.db, self.papers, self.clock, self.fetcher)
         self.pages = PageKeys(self.db, self.clock)
         self.subscriptions = SubscriptionService(self.db, self.config, self.clock)

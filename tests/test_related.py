@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.db import PaperStore
+from bot.db.arxiv import ArxivStore
 from bot.discover import DiscoverService
 from bot.models import Paper
 from bot.textindex import TextIndex, open_index
@@ -105,3 +106,21 @@ async def test_related_answers_from_fts5_while_the_index_rebuilds(store: PaperSt
     found = await related(DiscoverService(store, index), 1)
     assert found == await related(DiscoverService(store), 1)
     assert set(found) == {"2506.00002", "2506.00004", "2506.00005"}
+
+
+async def test_a_paper_known_only_from_arxiv_relates_both_ways(store: PaperStore) -> None:
+    """A bookmarked link fetched from arXiv has no digest day (so no recency bonus): it still
+    finds papers like it, and is found as one."""
+    fields = {
+        "title": "Goose flight in crosswinds",
+        "authors": ["Ada Wing"],
+        "abstract": "How goose flight copes with crosswind gusts and migration routes.",
+        "primary_category": "q-bio.PE",
+    }
+    await ArxivStore(store.db).record({"2507.00001": fields}, [], datetime(2025, 7, 1, tzinfo=UTC))
+    for discover in (DiscoverService(store, await open_index(store.db)), DiscoverService(store)):
+        paper, similar = await discover.related("2507.00001", 5)
+        assert paper.primary_category == "q-bio.PE" and not paper.days
+        assert "2506.00001" in [row.arxiv_id for row in similar]
+        assert "2506.00003" not in [row.arxiv_id for row in similar]
+        assert "2507.00001" in await related(discover, 1)

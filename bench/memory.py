@@ -34,7 +34,7 @@ STATUS_KEYS = ("VmRSS", "VmHWM")
 
 def status() -> dict[str, int]:
     """VmRSS and VmHWM of this process in kB."""
-    found = {}
+    found: dict[str, int] = {}
     for line in Path("/proc/self/status").read_text().splitlines():
         name, _, value = line.partition(":")
         if name in STATUS_KEYS:
@@ -44,7 +44,7 @@ def status() -> dict[str, int]:
 
 def rollup() -> dict[str, int]:
     """The resident split (kB): anonymous memory against pages of mapped files."""
-    found = {}
+    found: dict[str, int] = {}
     path = Path("/proc/self/smaps_rollup")
     if not path.is_file():
         return found
@@ -71,7 +71,7 @@ async def child(database: Path, searches: int, trace: bool) -> dict[str, Any]:
     async def no_op(*args: Any) -> None:
         return None
 
-    Scheduler.start = no_op  # type: ignore[method-assign]  # no jobs: this process only searches
+    Scheduler.start = no_op  # type: ignore[method-assign,assignment]  # no jobs: this process only searches
     bot = create_bot(config)
     bot.sync_commands = no_op  # type: ignore[method-assign]  # no Discord to register with
     await bot.setup_hook()

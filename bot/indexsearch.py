@@ -94,7 +94,8 @@ class IndexReading:
                 if term.prefix:
                     one = q.regex_query(self.schema, name, _escape(tokens[0]) + ".*")
                 elif len(tokens) == 1:
-                    one = q.term_query(self.schema, name, tokens[0])
+                    # "freq": bm25 needs no positions, and reading them cost memory and time
+                    one = q.term_query(self.schema, name, tokens[0], "freq")
                 else:
                     one = q.phrase_query(self.schema, name, list[str | tuple[int, str]](tokens))
                 options.append((self.tantivy.Occur.Should, q.boost_query(one, boost)))

@@ -273,6 +273,22 @@ class TextIndex(IndexReading):
             abstract=abstract,
         )
 
+    def like(self, tokens: Sequence[str], fields: Sequence[str], leave_out: int) -> Any:
+        """Papers holding any of ``tokens`` (as indexed) in ``fields``, each field weighted as
+        search weighs it, but the paper ``leave_out`` (a row id): bot.discover's related papers."""
+        q, occur = self.tantivy.Query, self.tantivy.Occur
+        options = [
+            (
+                occur.Should,
+                q.boost_query(q.term_query(self.schema, name, token, "freq"), BOOSTS[name]),
+            )
+            for token in tokens
+            for name in fields
+        ]
+        return q.boolean_query(
+            [*options, (occur.MustNot, q.term_query(self.schema, "id", leave_out))]
+        )
+
 
 def index_folder(db: Database) -> Path:
     return Path(f"{db.path}.search")

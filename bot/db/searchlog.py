@@ -130,6 +130,29 @@ def all_documents(path: str) -> tuple[int, Iterator[tuple[Any, ...]]]:
     return int(seq), rows()
 
 
+def marked_sql(
+    paper_ids: Sequence[int], match: str, highlight: tuple[str, str] = ("**", "**")
+) -> tuple[str, list[Any]]:
+    """The papers ``paper_ids`` in that order, with ``match``'s terms marked as ranked_sql does
+    (the derived index ranked them; FTS5 only marks the page's rows, probed by row id)."""
+    values = ", ".join("(?, ?)" for _ in paper_ids)
+    return (
+        f"WITH wanted (id, n) AS (VALUES {values}),"
+        " marked AS (SELECT papers_fts.rowid AS id, highlight(papers_fts, 0, ?, ?) AS title_marked,"
+        " snippet(papers_fts, 1, ?, ?, '…', 24) AS snippet"
+        " FROM wanted CROSS JOIN papers_fts WHERE papers_fts MATCH ? AND papers_fts.rowid = wanted.id)"
+        f" SELECT {PAPER_COLUMNS}, marked.title_marked, marked.snippet"
+        " FROM wanted JOIN papers p ON p.id = wanted.id LEFT JOIN marked ON marked.id = p.id"
+        " ORDER BY wanted.n",
+        [
+            *(value for n, paper_id in enumerate(paper_ids) for value in (paper_id, n)),
+            *highlight,
+            *highlight,
+            match,
+        ],
+    )
+
+
 # The page's rows in rank order, authors and days included: one round trip (PaperStore.rows
 # takes three) and no FTS5 MATCH (the caller marks the terms). Authors come as [position, name]
 # pairs and days unsorted, put in order in Python: cheaper than ordering each row's subquery.

@@ -13,8 +13,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from bot import indexsearch
 from bot.db import PaperStore
+from bot.db.papers import RECENCY_BOOST, RECENCY_HALF_LIFE, Filters
 from bot.search import SearchService
 from bot.textindex import RECHECK_SECONDS, TextIndex, open_index
 from tests.helpers import DATA, ROOT, SEEDS, ingest, open_store
@@ -262,3 +266,52 @@ async def test_corrections_fall_back_to_fts5_counts_when_the_index_goes(
 
     monkeypatch.setattr(index, "document_counts", gone)
     assert await service.corrections(service.parse("gose")) == {"gose": "goose"}
+
+
+@pytest.fixture(scope="module")
+def ranking_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """80 papers: "wombat" in some titles, 1-6 times in the summaries, over 300 days."""
+    path = tmp_path_factory.mktemp("ranking") / "p.db"
+
+    async def build() -> None:
+        async with open_store(path) as store:
+            for n in range(80):
+                day = NEWEST - timedelta(days=(n * 37) % 300)
+                title = f"Wombat note {n}" if n % 9 == 0 else f"Note {n}"
+                summary = " ".join(["wombat"] * (1 + n % 6) + ["filler"] * (n % 11))
+                await store.ingest(day, [paper(n, day, title, summary)], f"s{n}")
+            await open_index(store.db)
+
+    asyncio.run(build())
+    return path
+
+
+@settings(max_examples=40, deadline=None)
+@given(count=st.integers(1, 85), first=st.integers(1, 100), growth=st.integers(2, 5))
+def test_ranked_ids_is_the_exhaustive_order_however_it_reads(
+    ranking_db: Path, count: int, first: int, growth: int
+) -> None:
+    """Whatever the first search's size and growth, the early stop gives the top ``count`` of
+    every match scored by bm25 x recency (ties: lower id)."""
+
+    async def run() -> tuple[list[int], list[int]]:
+        async with open_store(ranking_db) as store:
+            index = TextIndex(store.db, Path(f"{ranking_db}.search"))
+            await index.open()
+            query = SearchService(store, index=index).parse("wombat")
+            compiled = index.compile(query, {}, Filters())
+            searcher = index.index.searcher()
+            top = index.newest.toordinal()
+            every = []
+            for score, address in searcher.search(compiled, 1000, count=False).hits:
+                doc = searcher.doc(address)
+                recency = 1 / (1 + (top - doc.get_first("last")) / RECENCY_HALF_LIFE)
+                every.append((-score * (1 + RECENCY_BOOST * recency), doc.get_first("id")))
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(indexsearch, "FIRST_HITS", first)
+                patch.setattr(indexsearch, "GROWTH", growth)
+                ranked = index.ranked_ids(compiled, index.newest, count)
+            return ranked, [paper_id for _, paper_id in sorted(every)[:count]]
+
+    ranked, expected = asyncio.run(run())
+    assert ranked == expected and len(ranked) == min(count, 80)

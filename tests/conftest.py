@@ -20,7 +20,7 @@ import pytest
 from tests.helpers import CORPUS, ingest, open_store
 
 pytest_plugins = [
-    "tests.fakediscord.fixtures",
+    "fakediscord.fixtures",
     "tests.fixtures_bot",
     "tests.fixtures_sources",
 ]

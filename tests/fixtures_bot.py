@@ -23,7 +23,7 @@ from bot.bookmarks import PaperFetcher
 from bot.config import Config, DatabaseConfig
 from bot.edge.client import Paperboy, create_bot
 from bot.edge.poster import Pacer
-from tests.fakediscord import Channel, FakeDiscord, Guild, User, running
+from fakediscord import Channel, FakeDiscord, Guild, User, running
 from tests.helpers import DATA, SEEDS, ingest, offline, open_store
 
 RunBot = Callable[..., AbstractAsyncContextManager[Paperboy]]

@@ -10,7 +10,7 @@ import discord
 from bot.config import BotConfig
 from bot.db import DatabaseError
 from bot.edge import client
-from tests.fakediscord import is_ephemeral
+from fakediscord import is_ephemeral
 
 
 async def test_it_asks_for_guilds_and_reactions_and_nothing_privileged(world) -> None:

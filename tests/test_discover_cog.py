@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.fakediscord import is_ephemeral
+from fakediscord import is_ephemeral
 from tests.helpers import custom_id
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from bot.config import DeliveryConfig
 from bot.models import Paper
+from fakediscord import ANNOUNCEMENT, FORUM, FakeDiscord, Guild
 from tests.delivering import (
     NEXT_DAY,
     SUBSCRIBED,
@@ -18,7 +19,6 @@ from tests.delivering import (
     posted,
     subscribe,
 )
-from tests.fakediscord import ANNOUNCEMENT, FORUM, FakeDiscord, Guild
 from tests.fixtures_bot import World
 
 DAY = date(2025, 3, 20)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakediscord import is_ephemeral
+from fakediscord import is_ephemeral
 from tests.helpers import DATA, SEEDS, complete_from_arxiv, ingest, open_store
 
 CL = {"2503.14456": "cs.CL", "2503.99999": "cs.CL"}

@@ -21,6 +21,7 @@ from tests.helpers import CORPUS, ingest, open_store
 
 pytest_plugins = [
     "fakediscord.fixtures",
+    "tests.fixtures_db",
     "tests.fixtures_bot",
     "tests.fixtures_sources",
 ]

@@ -14,15 +14,19 @@ from hypothesis import strategies as st
 from bot.db import Database, PaperStore
 from bot.search import SearchError, SearchService, parse_query
 from bot.textindex import open_index
-from tests.helpers import CORPUS, DATA, SEEDS, ingest, needs_shared, open_store
+from tests.fixtures_db import copy_database
+from tests.helpers import CORPUS, SEEDS, ingest, needs_shared, open_store
 
 
 @pytest.fixture(params=["tantivy", "fts5"])
-async def service(tmp_path: Path, request: pytest.FixtureRequest):
-    """Every behaviour holds on both engines: the derived index, and FTS5 (its fallback)."""
-    async with open_store(tmp_path / "p.db") as store:
-        await ingest(store, SEEDS, DATA / "2025-03-20.md")
-        index = await open_index(store.db) if request.param == "tantivy" else None
+async def service(
+    ingested_db: Path, indexed_db: Path, tmp_path: Path, request: pytest.FixtureRequest
+):
+    """Every behaviour holds on both engines: the derived index, and FTS5 (its fallback). The
+    seeds and 2025-03-20.md, a copy of tests/fixtures_db.py's (the index opened, not rebuilt)."""
+    built = indexed_db if request.param == "tantivy" else ingested_db
+    async with open_store(copy_database(built, tmp_path / "p.db")) as store:
+        index = await open_index(store.db, rebuilds=False) if request.param == "tantivy" else None
         assert (index is None) == (request.param == "fts5")
         yield SearchService(store, index=index)
 

@@ -17,6 +17,7 @@ from bot.db.papers import RANK_WINDOW, Filters
 from bot.models import Paper
 from bot.search import SearchError, SearchService
 from bot.textindex import TextIndex, open_index
+from tests.fixtures_db import copy_database
 from tests.helpers import DATA, SEEDS, ingest, open_store
 
 pytest.importorskip("tantivy")
@@ -254,16 +255,9 @@ def test_the_index_never_uses_tantivys_query_parser() -> None:
 
 
 @pytest.fixture(scope="module")
-def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("hostile") / "p.db"
-
-    async def build() -> None:
-        async with open_store(path) as store:
-            await ingest(store, SEEDS, DATA / "2025-03-20.md")
-            await open_index(store.db)
-
-    asyncio.run(build())
-    return path
+def hostile_db(indexed_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds and 2025-03-20.md with their index, shared by this module's hostile queries."""
+    return copy_database(indexed_db, tmp_path_factory.mktemp("hostile") / "p.db")
 
 
 async def both_engines(path: Path, text: str) -> tuple[set[str], set[str]]:

@@ -42,9 +42,8 @@ async def searchable(service: SearchService, word: str) -> list[str]:
     return [row.arxiv_id for row in page.items]
 
 
-async def test_the_index_answers_searches_once_open(tmp_path: Path) -> None:
-    async with open_store(tmp_path / "p.db") as store:
-        await ingest(store, SEEDS, DATA / "2025-03-20.md")
+async def test_the_index_answers_searches_once_open(paper_db: Path) -> None:
+    async with open_store(paper_db) as store:  # the seeds and 2025-03-20.md, no index yet
         index = await open_index(store.db)
         assert index is not None and index.ready
         assert index.index.searcher().num_docs == (await store.counts())["papers"]
@@ -61,9 +60,8 @@ async def test_a_database_path_with_spaces_and_signs_gets_its_index(tmp_path: Pa
         assert await searchable(SearchService(store, index=index), "goose")
 
 
-async def test_a_deleted_index_folder_is_rebuilt_without_a_manual_step(tmp_path: Path) -> None:
-    async with open_store(tmp_path / "p.db") as store:
-        await ingest(store, SEEDS, DATA / "2025-03-20.md")
+async def test_a_deleted_index_folder_is_rebuilt_without_a_manual_step(paper_db: Path) -> None:
+    async with open_store(paper_db) as store:  # the seeds and 2025-03-20.md, no index yet
         first = await open_index(store.db)
         assert first is not None
         expected = await searchable(SearchService(store, index=first), "goose")
@@ -74,10 +72,9 @@ async def test_a_deleted_index_folder_is_rebuilt_without_a_manual_step(tmp_path:
 
 
 async def test_a_folder_deleted_while_running_is_rebuilt_at_the_next_search(
-    tmp_path: Path,
+    paper_db: Path,
 ) -> None:
-    async with open_store(tmp_path / "p.db") as store:
-        await ingest(store, SEEDS, DATA / "2025-03-20.md")
+    async with open_store(paper_db) as store:  # the seeds and 2025-03-20.md, no index yet
         index = await open_index(store.db)
         assert index is not None
         service = SearchService(store, index=index)
@@ -94,9 +91,8 @@ async def test_a_folder_deleted_while_running_is_rebuilt_at_the_next_search(
         assert index.index.searcher().num_docs == (await store.counts())["papers"]
 
 
-async def test_damaged_index_files_mean_a_rebuild(tmp_path: Path) -> None:
-    async with open_store(tmp_path / "p.db") as store:
-        await ingest(store, SEEDS, DATA / "2025-03-20.md")
+async def test_damaged_index_files_mean_a_rebuild(paper_db: Path) -> None:
+    async with open_store(paper_db) as store:  # the seeds and 2025-03-20.md, no index yet
         index = await open_index(store.db)
         assert index is not None
         (index.folder / "meta.json").write_text("{not json")
@@ -224,6 +220,12 @@ async def test_filters_narrow_without_changing_the_order(tmp_path: Path) -> None
         assert scores == [score for score, _ in searcher.search(bare, 10).hits]
 
 
+@pytest.fixture(scope="module")
+def hostile_db(indexed_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds and 2025-03-20.md with their index, shared by this module's hostile queries."""
+    return copy_database(indexed_db, tmp_path_factory.mktemp("hostile") / "p.db")
+
+
 HOSTILE = [
     "title:goose",
     "goose OR zzzz",
@@ -240,10 +242,10 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("text", HOSTILE)
-async def test_query_syntax_is_words_to_tantivy_too(tmp_path: Path, text: str) -> None:
-    async with open_store(tmp_path / "p.db") as store:
-        await ingest(store, SEEDS, DATA / "2025-03-20.md")
-        index = await open_index(store.db)
+async def test_query_syntax_is_words_to_tantivy_too(hostile_db: Path, text: str) -> None:
+    async with open_store(hostile_db) as store:
+        index = await open_index(store.db, rebuilds=False)
+        assert index is not None
         both = [SearchService(store, index=index), SearchService(store)]
         pages = [await service.search(text, correct=False, limit=50) for service in both]
         assert [r.arxiv_id for r in pages[0].items] == [r.arxiv_id for r in pages[1].items]
@@ -252,12 +254,6 @@ async def test_query_syntax_is_words_to_tantivy_too(tmp_path: Path, text: str) -
 def test_the_index_never_uses_tantivys_query_parser() -> None:
     source = Path("bot/textindex.py").read_text()
     assert "parse_query(" not in source and "parse_query_lenient" not in source
-
-
-@pytest.fixture(scope="module")
-def hostile_db(indexed_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seeds and 2025-03-20.md with their index, shared by this module's hostile queries."""
-    return copy_database(indexed_db, tmp_path_factory.mktemp("hostile") / "p.db")
 
 
 async def both_engines(path: Path, text: str) -> tuple[set[str], set[str]]:

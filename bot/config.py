@@ -22,6 +22,7 @@ from bot.logs import LEVELS
 from bot.text import trim
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -123,13 +124,29 @@ def parse_listen(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def _weekday(text: str, item: str) -> int:
+    """The index in WEEKDAYS of a day name or its start ("mon", "Monday", "tues") in ``item``."""
+    word = text.strip().lower()
+    for n, name in enumerate(DAY_NAMES):
+        if len(word) >= 3 and name.startswith(word):
+            return n
+    raise ValueError(
+        f"weekdays must be some of {', '.join(WEEKDAYS)} or a range like mon-fri, not {item!r}"
+    )
+
+
 def parse_weekdays(values: Any) -> tuple[str, ...]:
+    """Weekdays from "mon,wed", "mon-fri", "sat-mon" (a range may wrap) or a list of them."""
     items = values.replace(",", " ").split() if isinstance(values, str) else list(values)
-    days = tuple(str(item).strip().lower()[:3] for item in items)
-    wrong = [day for day in days if day not in WEEKDAYS]
-    if wrong or not days:
-        raise ValueError(f"weekdays must be some of {', '.join(WEEKDAYS)}")
-    return tuple(sorted(set(days), key=WEEKDAYS.index))
+    days: set[int] = set()
+    for item in map(str, items):
+        first, dash, last = item.partition("-")
+        start = _weekday(first, item)
+        end = _weekday(last, item) if dash else start
+        days.update((start + n) % 7 for n in range((end - start) % 7 + 1))
+    if not days:
+        raise ValueError(f"weekdays must be some of {', '.join(WEEKDAYS)} or a range like mon-fri")
+    return tuple(WEEKDAYS[n] for n in sorted(days))
 
 
 SECTIONS = {

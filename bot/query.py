@@ -31,8 +31,16 @@ FIELDS = {
     "until": "until",
 }
 TOKEN = re.compile(
-    r"(-?)(?:(" + "|".join(FIELDS) + r'):(?=\S))?(?:"([^"]*)"?|(\S+))', re.IGNORECASE
+    r"(-?)(?:(" + "|".join(FIELDS) + r'):\s*(?=\S))?(?:"([^"]*)"?|(\S+))', re.IGNORECASE
 )
+EXAMPLES = {
+    "author": "au:BlinkDL",
+    "title": "ti:goose",
+    "category": 'cat:"Machine Learning"',
+    "id": "id:2503.14456",
+    "since": "since:7d",
+    "until": "until:2025-03-01",
+}
 RELATIVE = re.compile(r"^(\d{1,4})([dwmy])$", re.IGNORECASE)
 UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 
@@ -241,6 +249,9 @@ def parse_query(text: str, today: date | None = None) -> Query:
         negative, name, quoted, bare = match.groups()
         value = quoted if quoted is not None else bare
         kind = FIELDS[name.lower()] if name else None
+        if bare and bare.endswith(":") and bare[:-1].lower() in FIELDS:
+            example = EXAMPLES[FIELDS[bare[:-1].lower()]]
+            raise SearchError(f"'{bare}' needs something after it, like {example}")
         if kind is not None and kind != "title":
             builder.add_field(kind, value, bool(negative), match.group(0))
             continue

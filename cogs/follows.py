@@ -93,7 +93,7 @@ class Follows(commands.Cog):
     @app_commands.describe(
         time="Time of day, HH:MM (default 09:00)",
         timezone="IANA timezone, like Europe/Paris",
-        weekdays="Days, like mon,tue,wed,thu,fri",
+        weekdays="Days, like mon-fri or mon,wed,fri",
     )
     async def settings(
         self,

@@ -24,7 +24,7 @@ OPTIONS = {
     "channel": "Where to post (default: this channel)",
     "time": "Time of day to post, HH:MM (default 09:00)",
     "timezone": "IANA timezone for that time, like Europe/Paris",
-    "weekdays": "Days to post, like mon,tue,wed,thu,fri",
+    "weekdays": "Days to post, like mon-fri or mon,wed,fri",
     "categories": "Only papers in these categories, comma separated: cs.CL, cs.*, Machine Learning",
     "keywords": "Only papers mentioning these words (comma separated); -word leaves papers out",
     "authors": "Only papers by these authors (comma separated)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ import pytest
 from bot.config import SourcesConfig
 from bot.db import Database, PaperStore
 from bot.ingest import ingest_paths
-from bot.models import IngestReport
+from bot.models import IngestReport, Paper
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -65,6 +65,24 @@ async def dump(store: PaperStore) -> dict[str, list[tuple]]:
         ]
         for table in tables
     }
+
+
+LATE_DAY = date(2025, 3, 20)  # the second day of tests/data
+
+
+async def late_paper(
+    store: PaperStore, arxiv_id: str = "2503.77777", title: str = "Late Arrival"
+) -> None:
+    """A paper joins LATE_DAY from another source, after the day was posted."""
+    paper = Paper(
+        arxiv_id=arxiv_id,
+        title=title,
+        summary="It came in the afternoon.",
+        arxiv_url=f"https://arxiv.org/abs/{arxiv_id}",
+        day=LATE_DAY,
+        position=9,
+    )
+    await store.ingest(LATE_DAY, [paper], f"late-{arxiv_id}")
 
 
 def custom_id(message: dict, label: str) -> str:

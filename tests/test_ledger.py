@@ -19,7 +19,7 @@ from bot.delivery import DeliveryService
 from bot.models import Paper
 from bot.posting import Outgoing
 from bot.subscriptions import SubscriptionService
-from tests.helpers import DATA, ingest
+from tests.helpers import DATA, ingest, late_paper
 
 DAY = date(2025, 3, 20)
 LATER = datetime(2025, 3, 20, 12, 0, tzinfo=UTC)
@@ -131,19 +131,6 @@ async def subscribed(setup: Setup, layout: str = "channel"):
     return subscription
 
 
-async def late_paper(store: PaperStore, arxiv_id: str = "2503.77777", title: str = "Late") -> None:
-    """A paper joins the day from another source, after the day was posted."""
-    paper = Paper(
-        arxiv_id=arxiv_id,
-        title=title,
-        summary="Arrived in the afternoon.",
-        arxiv_url=f"https://arxiv.org/abs/{arxiv_id}",
-        day=DAY,
-        position=9,
-    )
-    await store.ingest(DAY, [paper], f"late-{arxiv_id}")
-
-
 def kinds(poster: Recorder) -> list[str]:
     return [message.kind for _, message, _ in poster.sent]
 
@@ -223,7 +210,7 @@ async def test_a_late_paper_is_posted_under_a_more_line_and_nothing_else_again(s
     [(thread, more, _), (target, paper, _)] = poster.sent
     assert thread == target == 1001  # the day's thread: the header's id
     assert [p.arxiv_id for p in more.papers] == ["2503.77777"] and report.late == 1
-    assert paper.papers[0].title == "Late"
+    assert paper.papers[0].title == "Late Arrival"
 
 
 async def test_a_late_paper_of_a_day_older_than_late_papers_days_is_not_posted(setup) -> None:

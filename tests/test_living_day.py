@@ -10,7 +10,6 @@ from datetime import date, timedelta
 import pytest
 
 from bot.config import DeliveryConfig
-from bot.models import Paper
 from fakediscord import ANNOUNCEMENT, FORUM, FakeDiscord, Guild
 from tests.delivering import (
     NEXT_DAY,
@@ -20,6 +19,7 @@ from tests.delivering import (
     subscribe,
 )
 from tests.fixtures_bot import World
+from tests.helpers import late_paper
 
 DAY = date(2025, 3, 20)
 GOOSE = "2503.14456"
@@ -27,15 +27,7 @@ GOOSE = "2503.14456"
 
 async def late(world: World, arxiv_id: str = "2503.77777", title: str = "Late Arrival") -> None:
     """A paper joins 2025-03-20 after it was posted (another source lists it)."""
-    paper = Paper(
-        arxiv_id=arxiv_id,
-        title=title,
-        summary="It came in the afternoon.",
-        arxiv_url=f"https://arxiv.org/abs/{arxiv_id}",
-        day=DAY,
-        position=5,
-    )
-    await world.bot.papers.ingest(DAY, [paper], f"late-{arxiv_id}")
+    await late_paper(world.bot.papers, arxiv_id, title)
 
 
 async def retitle(world: World, title: str) -> None:

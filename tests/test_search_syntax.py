@@ -46,6 +46,12 @@ def test_fields_are_parsed_apart_from_words() -> None:
     assert query.fts() == 'title : "goose" AND "rwkv"'
 
 
+def test_a_space_after_a_field_name_still_reads_the_field() -> None:
+    query = parse_query("au: BlinkDL ti:  goose since: 2025-03-01 au2: x")
+    assert query.authors == ("BlinkDL",) and query.since == date(2025, 3, 1)
+    assert query.fts() == 'title : "goose" AND "au2" AND "x"'  # au2 is no field
+
+
 def test_field_values_never_become_fts_syntax() -> None:
     query = parse_query('ti:"a" OR b" ti:NEAR(x -ti:y* au:"')
     assert query.fts() == '(title : "a" AND "OR" AND "b" AND title : "NEAR x") NOT (title : "y"*)'
@@ -59,6 +65,8 @@ def test_field_values_never_become_fts_syntax() -> None:
         ("id:goose", "'id:goose' is not an arXiv id"),
         ("cat:a cat:b", "one cat: per search"),
         ("-cat:x", "'-category:' cannot be negated"),
+        ("goose au:", "'au:' needs something after it, like au:BlinkDL"),
+        ("SINCE:", "'SINCE:' needs something after it, like since:7d"),
     ],
 )
 def test_bad_field_values_say_what_to_type(text: str, message: str) -> None:

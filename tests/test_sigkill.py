@@ -77,6 +77,35 @@ def paper_posts(fake: FakeDiscord) -> Counter[tuple[int, str]]:
     return seen
 
 
+async def finish_then_kill(
+    fake: FakeDiscord,
+    bot: asyncio.subprocess.Process,
+    expected: set[tuple[int, str]],
+    timeout: float,
+) -> None:
+    """Wait until every paper is in every channel, then kill the bot (also when it never gets there)."""
+    try:
+        await fake.wait_for(
+            lambda: set(paper_posts(fake)) >= expected, timeout, "every paper in every channel"
+        )
+    finally:
+        bot.send_signal(signal.SIGKILL)
+        await bot.wait()
+
+
+def assert_each_paper_once(
+    fake: FakeDiscord, expected: set[tuple[int, str]], note: str = ""
+) -> None:
+    """Every paper in every channel exactly once, and one day header per channel."""
+    posts = paper_posts(fake)
+    assert set(posts) == expected, note
+    assert [key for key, count in posts.items() if count > 1] == [], note
+    headers = Counter(
+        m["channel_id"] for m in fake.created if m["content"].startswith("**Papers for")
+    )
+    assert sorted(headers.values()) == [1] * CHANNELS, note
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kill_after", [1, 90])
 async def test_sigkill_mid_fan_out_posts_each_paper_once(tmp_path: Path, kill_after: int) -> None:
@@ -93,22 +122,10 @@ async def test_sigkill_mid_fan_out_posts_each_paper_once(tmp_path: Path, kill_af
         await bot.wait()
         bot = await launch(fake, path)
         expected = {(c.id, url) for c in channels for url in urls}
-        try:
-            await fake.wait_for(
-                lambda: set(paper_posts(fake)) >= expected, 15, "every paper in every channel"
-            )
-        finally:
-            bot.send_signal(signal.SIGKILL)
-            await bot.wait()
+        await finish_then_kill(fake, bot, expected, 15)
     finally:
         await fake.stop()
-    posts = paper_posts(fake)
-    assert set(posts) == expected
-    assert [key for key, count in posts.items() if count > 1] == []
-    headers = Counter(
-        m["channel_id"] for m in fake.created if m["content"].startswith("**Papers for")
-    )
-    assert sorted(headers.values()) == [1] * CHANNELS
+    assert_each_paper_once(fake, expected)
 
 
 DOWNTIME = 3600.0  # simulated seconds between a kill and the restart: far past the nonce window
@@ -147,21 +164,9 @@ async def test_ten_kills_each_followed_by_a_long_downtime_leave_no_duplicate_and
                 await bot.wait()
             skew[0] += DOWNTIME
         bot = await launch(fake, path, skew[0], 1.0)
-        try:
-            await fake.wait_for(
-                lambda: set(paper_posts(fake)) >= expected, 30, "every paper in every channel"
-            )
-        finally:
-            bot.send_signal(signal.SIGKILL)
-            await bot.wait()
+        await finish_then_kill(fake, bot, expected, 30)
     finally:
         await fake.stop()
-    posts = paper_posts(fake)
-    assert set(posts) == expected, f"seed {seed}"
-    assert [key for key, count in posts.items() if count > 1] == [], f"seed {seed}"
-    headers = Counter(
-        m["channel_id"] for m in fake.created if m["content"].startswith("**Papers for")
-    )
-    assert sorted(headers.values()) == [1] * CHANNELS, f"seed {seed}"
+    assert_each_paper_once(fake, expected, f"seed {seed}")
     assert fake.stats["nonce_dedupes"] == 0  # Discord's dedupe never helped: the window was over
     assert fake.stats["history_reads"] > 0

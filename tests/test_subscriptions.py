@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import Config, DeliveryConfig
+from bot.config import Config, DeliveryConfig, parse_weekdays
 from bot.db.core import Database
 from bot.db.papers import PaperStore
 from bot.delivery import DeliveryReport
@@ -104,6 +104,25 @@ async def test_bad_input_is_refused_with_a_clear_message_and_saves_nothing(
     with pytest.raises(SubscriptionError, match=message):
         await service.subscribe(1, 10, 99, **fields)
     assert await service.in_guild(1) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "days"),
+    [
+        ("mon-fri", ("mon", "tue", "wed", "thu", "fri")),
+        ("sat-mon", ("mon", "sat", "sun")),  # a range may wrap past Sunday
+        ("Monday, Wednesday", ("mon", "wed")),
+        ("tues thu-thu", ("tue", "thu")),
+    ],
+)
+def test_weekdays_take_ranges_and_day_names(typed: str, days: tuple[str, ...]) -> None:
+    assert parse_weekdays(typed) == days
+
+
+@pytest.mark.parametrize("typed", ["mon-", "mo-fr", "monx", "fri-funday", ""])
+def test_weekdays_refuse_what_is_no_day_rather_than_guess(typed: str) -> None:
+    with pytest.raises(ValueError, match="weekdays must be some of mon"):
+        parse_weekdays(typed)
 
 
 async def test_edit_changes_only_what_is_given_and_clears_broken(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import string
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -256,27 +257,44 @@ def test_the_index_never_uses_tantivys_query_parser() -> None:
     assert "parse_query(" not in source and "parse_query_lenient" not in source
 
 
-async def both_engines(path: Path, text: str) -> tuple[set[str], set[str]]:
-    async with open_store(path) as store:
-        index = TextIndex(store.db, Path(f"{path}.search"))
-        await index.open()
-        ranked = await SearchService(store, index=index).search(text, correct=False, limit=100)
-        plain = await SearchService(store).search(text, correct=False, limit=100)
-        return {r.arxiv_id for r in ranked.items}, {r.arxiv_id for r in plain.items}
+Outcome = Callable[[str], tuple[set[str], set[str]] | None]
 
 
-def outcome(path: Path, text: str) -> tuple[set[str], set[str]] | None:
-    """Both engines' matches, or None when the query was refused with a message for the user."""
+@pytest.fixture(scope="module")
+def outcome(hostile_db: Path) -> Iterator[Outcome]:
+    """Both engines' matches for a text, or None when the query was refused with a message for
+    the user: one store and index opened for all of a module's examples, on a loop of its own
+    (hypothesis calls the test once per example)."""
+    loop = asyncio.new_event_loop()
+    opened = open_store(hostile_db)
+    store = loop.run_until_complete(opened.__aenter__())
+    index = TextIndex(store.db, Path(f"{hostile_db}.search"), rebuilds=False)
+    loop.run_until_complete(index.open())
+    assert index.ready
+    ranked, plain = SearchService(store, index=index), SearchService(store)
+
+    async def both_engines(text: str) -> tuple[set[str], set[str]]:
+        first = await ranked.search(text, correct=False, limit=100)
+        second = await plain.search(text, correct=False, limit=100)
+        return {r.arxiv_id for r in first.items}, {r.arxiv_id for r in second.items}
+
+    def run(text: str) -> tuple[set[str], set[str]] | None:
+        try:
+            return loop.run_until_complete(both_engines(text))
+        except SearchError:
+            return None
+
     try:
-        return asyncio.run(both_engines(path, text))
-    except SearchError:
-        return None
+        yield run
+    finally:
+        loop.run_until_complete(opened.__aexit__(None, None, None))
+        loop.close()
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=60))
-def test_any_text_gives_results_or_nothing_never_an_error(hostile_db: Path, text: str) -> None:
-    outcome(hostile_db, text)
+def test_any_text_gives_results_or_nothing_never_an_error(outcome: Outcome, text: str) -> None:
+    outcome(text)
 
 
 # Letters, digits, accents and every ASCII sign: the index's analyzer (lower case, ASCII folding)
@@ -286,7 +304,7 @@ TYPED = string.ascii_letters + string.digits + string.punctuation + " éüñçÉ
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet=TYPED, max_size=60))
-def test_typed_text_matches_the_same_papers_on_both_engines(hostile_db: Path, text: str) -> None:
-    found = outcome(hostile_db, text)
+def test_typed_text_matches_the_same_papers_on_both_engines(outcome: Outcome, text: str) -> None:
+    found = outcome(text)
     if found is not None:
         assert found[0] == found[1]

@@ -128,7 +128,7 @@ async def compare(path: Path, queries: list[str], seed: int = 5) -> dict[str, An
             words[0] = engines.typo(words[0], n)
             _, took = await timed(service.search(" ".join(words)))
             typos.append(took)
-        discover = DiscoverService(store)
+        discover = DiscoverService(store, derived)
         top_id = await database.fetchval("SELECT max(id) FROM papers")
         picks = await database.fetchall(
             "SELECT arxiv_id FROM papers WHERE id IN"

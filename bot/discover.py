@@ -1,8 +1,11 @@
 """Discovery: papers like this one, the top papers of a period, and suggestions as people type.
 
 - related: the paper's most telling words (title words count TITLE_WEIGHT times; each word
-  weighed by tf x idf, document counts from the index) OR-ed into one query ranked like a
-  search (bm25 x recency, see bot.db.papers.ranked_sql), the paper itself left out.
+  weighed by tf x idf) OR-ed into one query ranked like a search (bm25 x recency), the paper
+  itself left out. On the derived tantivy index (bot.textindex) when it serves: document
+  frequencies from its term dictionary, the OR a boolean of term queries over title, summary
+  and abstract weighted as search weighs them, ranked by TextIndex.ranked_ids. Otherwise FTS5:
+  document counts from posting lists (capped at COUNT_CAP), ranked as bot.db.papers.ranked_sql.
 - top: papers listed in the last day/week/month of digests (ending on the newest digest day, so
   an archive that stopped still has a top), ranked by Hugging Face upvotes + BOOKMARK_WEIGHT x
   the bookmarks made in this server. One bookmark here counts as BOOKMARK_WEIGHT upvotes:
@@ -16,21 +19,25 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
 from bot.db.discovery import DiscoveryStore
 from bot.db.papers import Filters, PaperStore
+from bot.db.searchlog import marked_sql
 from bot.models import PaperRow
 from bot.query import WORD as TOKEN_WORD
 from bot.query import SearchError, parse_query
 from bot.search import parse_arxiv_id
 from bot.text import fold, trim
+from bot.textindex import TextIndex
 
 BOOKMARK_WEIGHT = 5
 PERIODS = {"day": 1, "week": 7, "month": 30}
 TITLE_WEIGHT = 3
 RELATED_TERMS = 10
+RELATED_FIELDS = ("title", "summary", "abstract")
 COUNT_CAP = 2000
 MAX_CHOICES = 25
 WORD = re.compile(r"[^\W\d_]{3,}")
@@ -121,41 +128,97 @@ def telling_words(title: str, summary: str) -> Counter[str]:
     """Candidate words of a paper with their weighted frequency (title words count more)."""
     words: Counter[str] = Counter()
     for text, weight in ((title, TITLE_WEIGHT), (summary, 1)):
-        for word in WORD.findall(fold(text)):
+        for word in WORD.findall(fold.__wrapped__(text)):  # uncached: a summary is used once
             if word not in STOPWORDS:
                 words[word] += weight
     return words
 
 
+def choose(words: Counter[str], counts: Mapping[str, int], total: int) -> list[str]:
+    """The RELATED_TERMS most telling of ``words`` by tf x idf (``counts``: papers holding each
+    word, of ``total``); a word no other paper holds finds nothing and is left out."""
+    weights = {
+        word: tf * math.log(1 + total / counts[word])
+        for word, tf in words.items()
+        if counts.get(word, 0) > 1
+    }
+    return sorted(weights, key=lambda word: (-weights[word], word))[:RELATED_TERMS]
+
+
+def or_match(words: Sequence[str]) -> str:
+    """The FTS5 expression matching any of ``words`` (letters only, see WORD)."""
+    return " OR ".join(f'"{word}"' for word in words)
+
+
 class DiscoverService:
     """Related papers, top papers and query suggestions over the paper store."""
 
-    def __init__(self, papers: PaperStore) -> None:
+    def __init__(self, papers: PaperStore, index: TextIndex | None = None) -> None:
+        """``index``: the derived search index; without it (or while it rebuilds) related
+        papers come from FTS5."""
         self.papers = papers
+        self.index = index
         self.store = DiscoveryStore(papers.db, papers)
 
     async def related(self, text: str, limit: int = 5) -> tuple[PaperRow, list[PaperRow]]:
         """The paper ``text`` names (id or link) and up to ``limit`` papers most like it."""
         arxiv_id = parse_arxiv_id(text)
         found = await self.store.text_of(arxiv_id)
-        paper = await self.papers.get(arxiv_id)
-        if found is None or paper is None:
+        if found is None:
             raise SearchError(f"I have no paper {arxiv_id} in the digests I know")
-        _, title, summary = found
+        paper_id, title, summary = found
         words = telling_words(title, summary)
+        if self.index is not None and await self.index.sync():
+            rows = await self._related_on_index(self.index, paper_id, words, limit)
+            if rows and rows[0].arxiv_id == arxiv_id:  # the paper first, then papers like it
+                return replace(rows[0], title_marked=None, snippet=None), rows[1:]
+            answered = rows is not None
+        else:
+            answered = False
+        paper = await self.papers.get(arxiv_id)
+        if paper is None:  # deleted in the meantime
+            raise SearchError(f"I have no paper {arxiv_id} in the digests I know")
+        if answered:  # the index knows no other paper sharing a telling word
+            return paper, []
         counts = await self.store.document_counts(words, COUNT_CAP)
-        total = max(1, await self.store.paper_count())
-        weights = {
-            word: tf * math.log(1 + total / counts[word])
-            for word, tf in words.items()
-            if counts.get(word, 0) > 1  # a word only this paper has finds nothing else
-        }
-        chosen = sorted(weights, key=lambda word: (-weights[word], word))[:RELATED_TERMS]
+        chosen = choose(words, counts, max(1, await self.store.paper_count()))
         if not chosen:
             return paper, []
-        match = " OR ".join(f'"{word}"' for word in chosen)
-        rows = await self.papers.ranked(match, Filters(), limit + 1, 0)
+        rows = await self.papers.ranked(or_match(chosen), Filters(), limit + 1, 0)
         return paper, [row for row in rows if row.arxiv_id != paper.arxiv_id][:limit]
+
+    async def _related_on_index(
+        self, index: TextIndex, paper_id: int, words: Counter[str], limit: int
+    ) -> list[PaperRow] | None:
+        """The paper, then the papers like it, ranked by the derived index (one read of the
+        rows for both: each read is a round trip); [] when no word is telling, None when the
+        index cannot answer (FTS5 then)."""
+        tokens: Counter[str] = Counter()
+        for word, weight in words.items():
+            folded = index.tokens(word)
+            if len(folded) == 1:
+                tokens[folded[0]] += weight
+        newest = await self.papers.latest_day()
+        try:
+            searcher = index.index.searcher()
+            counts = {
+                token: max(searcher.doc_freq(field, token) for field in RELATED_FIELDS)
+                for token in tokens
+            }
+            chosen = choose(tokens, counts, max(1, searcher.num_docs))
+            ids = (
+                index.ranked_ids(index.like(chosen, RELATED_FIELDS, paper_id), newest, limit)
+                if chosen
+                else []
+            )
+        except LookupError:
+            return None
+        except (OSError, ValueError) as error:
+            index.broken(error)
+            return None
+        if not chosen:
+            return []
+        return await self.papers.rows(*marked_sql([paper_id, *ids], or_match(chosen)))
 
     async def top(
         self, period: str, guild_id: int | None, limit: int = 10

@@ -307,7 +307,8 @@ class TextIndex:
                 if term.prefix:
                     one = q.regex_query(self.schema, name, _escape(tokens[0]) + ".*")
                 elif len(tokens) == 1:
-                    one = q.term_query(self.schema, name, tokens[0])
+                    # "freq": bm25 needs no positions, and reading them cost memory and time
+                    one = q.term_query(self.schema, name, tokens[0], "freq")
                 else:
                     one = q.phrase_query(self.schema, name, list[str | tuple[int, str]](tokens))
                 options.append((self.tantivy.Occur.Should, q.boost_query(one, boost)))
@@ -363,6 +364,22 @@ class TextIndex:
                 break
             n *= 4
         return [paper_id for _, paper_id in scored[:count]]
+
+    def like(self, tokens: Sequence[str], fields: Sequence[str], leave_out: int) -> Any:
+        """Papers holding any of ``tokens`` (as indexed) in ``fields``, each field weighted as
+        search weighs it, but the paper ``leave_out`` (a row id): bot.discover's related papers."""
+        q, occur = self.tantivy.Query, self.tantivy.Occur
+        options = [
+            (
+                occur.Should,
+                q.boost_query(q.term_query(self.schema, name, token, "freq"), BOOSTS[name]),
+            )
+            for token in tokens
+            for name in fields
+        ]
+        return q.boolean_query(
+            [*options, (occur.MustNot, q.term_query(self.schema, "id", leave_out))]
+        )
 
 
 def index_folder(db: Database) -> Path:

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import discord
 
 from bot.config import BotConfig
-from bot.db import DatabaseError
+from bot.db import Database, DatabaseError
+from bot.db.core import CACHE_MIB, SERVING_CACHE_MIB
 from bot.edge import client
 from fakediscord import is_ephemeral
 
@@ -18,6 +19,18 @@ async def test_it_asks_for_guilds_and_reactions_and_nothing_privileged(world) ->
     assert intents.guilds and intents.guild_reactions
     assert not (intents.message_content or intents.members or intents.presences)
     assert not intents.guild_messages  # commands and reactions need no message events
+
+
+async def test_the_bot_keeps_a_small_page_cache_and_bulk_ingest_a_large_one(
+    world, tmp_path
+) -> None:
+    assert await world.bot.db.fetchval("PRAGMA cache_size") == -1024 * SERVING_CACHE_MIB
+    bulk = await Database.open(tmp_path / "bulk.db")  # what `python -m bot ingest` opens
+    try:
+        assert await bulk.fetchval("PRAGMA cache_size") == -1024 * CACHE_MIB
+        assert CACHE_MIB > SERVING_CACHE_MIB
+    finally:
+        await bulk.close()
 
 
 async def test_commands_sync_to_the_dev_guild_when_one_is_set(fake_discord, run_bot) -> None:

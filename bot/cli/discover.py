@@ -10,6 +10,7 @@ from typing import Any
 from bot.cli.common import open_store, print_papers
 from bot.config import Config
 from bot.discover import BOOKMARK_WEIGHT, DiscoverService
+from bot.textindex import open_index
 
 
 def add_parsers(commands: Any) -> None:
@@ -40,8 +41,10 @@ def add_parsers(commands: Any) -> None:
 
 
 async def _related(config: Config, args: argparse.Namespace) -> int:
-    async with open_store(config) as papers:
-        paper, similar = await DiscoverService(papers).related(
+    async with open_store(config, readonly=True) as papers:
+        # The bot's index when it is there and whole; a one-shot command never builds one.
+        index = await open_index(papers.db, rebuilds=False)
+        paper, similar = await DiscoverService(papers, index).related(
             args.arxiv_id, max(1, min(args.limit, 25))
         )
     if not similar and not args.json:

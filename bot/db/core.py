@@ -34,6 +34,12 @@ class DatabaseBusy(DatabaseError):
     """Another process held the write lock for longer than we wait."""
 
 
+# SQLite's page cache per connection. Bulk ingest (the CLI, benchmarks) gets 64 MiB: FTS5 merges
+# thrash the 2 MiB default. The bot serves searches and ingests a few dozen papers a day, so it
+# keeps SQLite's default 2 MiB (bench/memory.py): the file's pages stay in the OS page cache
+# anyway, and at 100k papers the 64 MiB cache was half of the bot's growth over 1,000 searches.
+CACHE_MIB = 64
+SERVING_CACHE_MIB = 2
 BUSY_SECONDS = 30.0  # how long a write waits for another process's write lock
 
 
@@ -146,9 +152,13 @@ class Database:
             "foreign_keys = ON",
             f"busy_timeout = {int(self.busy_seconds * 1000)}",
             "temp_store = MEMORY",
-            "cache_size = -65536",  # 64 MiB: FTS5 merges and bulk ingest thrash the 2 MiB default
+            f"cache_size = {-1024 * CACHE_MIB}",
         ):
             await self.connection.execute(f"PRAGMA {pragma}")
+
+    async def limit_cache(self, mib: int) -> None:
+        """Keep at most ``mib`` MiB of pages in this connection's cache (pages above are freed)."""
+        await self.connection.execute(f"PRAGMA cache_size = {-1024 * int(mib)}")
 
     async def close(self) -> None:
         """Checkpoint the WAL into the main file (a clean stop leaves one file to copy), close."""

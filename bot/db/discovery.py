@@ -5,10 +5,48 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from bot.db.core import Database, chunks
 from bot.db.papers import PAPER_COLUMNS, PaperStore
 from bot.models import PaperRow
+
+TOP_WALK = 2000  # papers walked from the most upvoted down before scanning the period instead
+
+
+def top_sql(
+    since: date, until: date, guild_id: int | None, weight: float, limit: int, walk: int
+) -> tuple[str, list[Any]]:
+    """(paper id, bookmarks in ``guild_id``) of the period's ``limit`` best papers, best first.
+
+    Score: upvotes + ``weight`` x bookmarks. Only two kinds of paper can make the top: one of
+    the ``limit`` most upvoted papers of the period (ties: the higher id), or one bookmarked in
+    this server: a paper of neither kind has at least ``limit`` papers scoring as much, ahead
+    of it on the tie-breaks. The most upvoted are found by walking the papers_by_upvotes index
+    down, ``walk`` papers at most, keeping those listed in the period (cheap when the period
+    is recent or popular); only when that walk finds fewer than ``limit`` does the query read
+    every paper listed in the period (otherwise ``short`` is one false row, and the CROSS JOIN
+    keeps it the outer loop, so the listings are not read at all).
+    """
+    span = [since.isoformat(), until.isoformat()]
+    in_period = "EXISTS (SELECT 1 FROM listings l WHERE l.paper_id = {0} AND l.day BETWEEN ? AND ?)"
+    up = "coalesce(p.upvotes, 0)"
+    return (
+        "WITH walked AS (SELECT id FROM (SELECT p.id AS id FROM papers p INDEXED BY"
+        f" papers_by_upvotes ORDER BY {up} DESC, p.id DESC LIMIT ?) w"
+        f" WHERE {in_period.format('w.id')} LIMIT ?),"
+        " saved AS (SELECT b.paper_id AS id, count(*) AS n FROM bookmarks b WHERE b.guild_id = ?"
+        f" AND {in_period.format('b.paper_id')} GROUP BY b.paper_id),"
+        " short AS (SELECT count(*) < ? AS yes FROM walked),"
+        " listed AS (SELECT DISTINCT l.paper_id AS id FROM short CROSS JOIN listings l"
+        " WHERE short.yes AND l.day BETWEEN ? AND ?),"
+        " candidates AS (SELECT id FROM walked UNION SELECT id FROM saved"
+        " UNION SELECT id FROM listed)"
+        " SELECT c.id, coalesce(s.n, 0) AS saves FROM candidates c JOIN papers p ON p.id = c.id"
+        f" LEFT JOIN saved s ON s.id = c.id ORDER BY {up} + ? * coalesce(s.n, 0) DESC, {up} DESC,"
+        " c.id DESC LIMIT ?",
+        [walk, *span, limit, guild_id, *span, limit, *span, weight, limit],
+    )
 
 
 def _quoted(word: str) -> str:
@@ -77,17 +115,14 @@ class DiscoveryStore:
         bookmark_weight: float,
         limit: int,
     ) -> list[tuple[PaperRow, int]]:
-        """Papers listed in [since, until], by upvotes + weight x bookmarks made in ``guild_id``.
+        """Papers listed in [since, until], by upvotes + weight x bookmarks made in ``guild_id``
+        (ties: more upvotes, then the newer row).
 
         Returns each paper with its bookmark count in that server (0 without a server).
+        See top_sql for how it avoids reading every listed paper.
         """
         records = await self.db.fetchall(
-            "WITH listed AS (SELECT DISTINCT paper_id FROM listings WHERE day BETWEEN ? AND ?),"
-            " scored AS (SELECT p.id AS id, coalesce(p.upvotes, 0) AS up,"
-            " (SELECT count(*) FROM bookmarks b WHERE b.paper_id = p.id AND b.guild_id = ?) AS saves"
-            " FROM listed JOIN papers p ON p.id = listed.paper_id)"
-            " SELECT id, saves FROM scored ORDER BY up + ? * saves DESC, up DESC, id DESC LIMIT ?",
-            (since.isoformat(), until.isoformat(), guild_id, bookmark_weight, limit),
+            *top_sql(since, until, guild_id, bookmark_weight, limit, max(TOP_WALK, 20 * limit))
         )
         if not records:
             return []

@@ -15,6 +15,7 @@ from bot.bookmarks import BookmarkService, PaperFetcher
 from bot.config import Config
 from bot.db import Database, PaperStore
 from bot.db.bookmarks import BookmarkStore
+from bot.db.core import SERVING_CACHE_MIB
 from bot.db.ledger import DmLedgerStore, LedgerStore
 from bot.db.sources import SourceState
 from bot.delivery import DeliveryService
@@ -111,6 +112,7 @@ class Paperboy(commands.Bot):
         self.db = await Database.open(
             self.config.database.path, busy_seconds=self.config.database.busy_seconds
         )
+        await self.db.limit_cache(SERVING_CACHE_MIB)
         self.papers = PaperStore(self.db)
         # The derived tantivy index opens (or rebuilds from SQLite) in the background; search
         # answers from FTS5 until it is ready.
@@ -118,7 +120,7 @@ class Paperboy(commands.Bot):
         if self.text_index is not None:
             self.text_index.start()
         self.search = SearchService(self.papers, self.clock, self.text_index)
-        self.discover = DiscoverService(self.papers)
+        self.discover = DiscoverService(self.papers, self.text_index)
         self.bookmarks = BookmarkService(self.db, self.papers, self.clock, self.fetcher)
         self.pages = PageKeys(self.db, self.clock)
         self.subscriptions = SubscriptionService(self.db, self.config, self.clock)

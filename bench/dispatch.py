@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.search import build, percentile, realistic_queries
 from bot.config import Config, DatabaseConfig, SourcesConfig
 from bot.edge.client import create_bot
+from fakediscord import FakeDiscord, User, pointing_discord_at, running
 from synthetic_corpus import load_vocabulary
-from tests.fakediscord import FakeDiscord, User, pointing_discord_at, running
 
 
 async def timed(fake: FakeDiscord, user: User, path: str, **options: str) -> float:

@@ -42,8 +42,8 @@ from bot.db.core import Database
 from bot.db.papers import PaperStore
 from bot.edge.client import Paperboy, create_bot
 from bot.models import Paper
+from fakediscord import FakeDiscord, RateLimits, pointing_discord_at, running
 from synthetic_corpus import load_vocabulary, synthetic_papers
-from tests.fakediscord import FakeDiscord, RateLimits, pointing_discord_at, running
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,8 @@ import pytest
 from tests.helpers import CORPUS, ingest, open_store
 
 pytest_plugins = [
-    "tests.fakediscord.fixtures",
+    "fakediscord.fixtures",
+    "tests.fixtures_db",
     "tests.fixtures_bot",
     "tests.fixtures_sources",
 ]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.subscriptions import Subscription
-from tests.fakediscord import Channel
+from fakediscord import Channel
 from tests.fixtures_bot import World
 
 SUBSCRIBED = datetime(2025, 3, 19, 8, 0, tzinfo=UTC)  # before the 09:00 post of the 19th

@@ -7,9 +7,7 @@ channel overwrites: the bot caches them from GUILD_CREATE), then ``async with ru
 
 from __future__ import annotations
 
-import asyncio
 import math
-import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
@@ -23,8 +21,8 @@ from bot.bookmarks import PaperFetcher
 from bot.config import Config, DatabaseConfig
 from bot.edge.client import Paperboy, create_bot
 from bot.edge.poster import Pacer
-from tests.fakediscord import Channel, FakeDiscord, Guild, User, running
-from tests.helpers import DATA, SEEDS, ingest, offline, open_store
+from fakediscord import Channel, FakeDiscord, Guild, User, running
+from tests.helpers import offline
 
 RunBot = Callable[..., AbstractAsyncContextManager[Paperboy]]
 Clock = Callable[[], datetime]
@@ -41,25 +39,6 @@ class World:
     alice: User
     bob: User
     config: Config
-
-
-@pytest.fixture(scope="session")
-def ingested_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seeds and tests/data/2025-03-20.md ingested once per run; tests get copies."""
-    path = tmp_path_factory.mktemp("ingested") / "paperboy.db"
-
-    async def build() -> None:
-        async with open_store(path) as store:
-            await ingest(store, SEEDS, DATA / "2025-03-20.md")
-
-    asyncio.run(build())
-    return path
-
-
-@pytest.fixture
-def paper_db(ingested_db: Path, tmp_path: Path) -> Path:
-    """A fresh database file of this test's own, holding the seeds and 2025-03-20.md."""
-    return Path(shutil.copyfile(ingested_db, tmp_path / "paperboy.db"))
 
 
 @pytest.fixture

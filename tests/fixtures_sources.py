@@ -88,8 +88,8 @@ async def site():
 
 
 @pytest.fixture
-async def store(tmp_path: Path):
-    async with open_store(tmp_path / "p.db") as papers:
+async def store(empty_db: Path):
+    async with open_store(empty_db) as papers:
         yield papers
 
 

@@ -87,7 +87,7 @@ async def late_paper(
 
 def custom_id(message: dict, label: str) -> str:
     """The custom_id of the one component labelled ``label`` on a message the bot sent."""
-    from tests.fakediscord import walk_components
+    from fakediscord import walk_components
 
     [found] = [
         c["custom_id"]

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.config import Config, DatabaseConfig, SourcesConfig
 from bot.edge.client import create_bot
-from tests.fakediscord import TOKEN, pointing_discord_at
+from fakediscord import TOKEN, pointing_discord_at
 
 RETRY_DELAYS = (0.05, 0.2)
 

@@ -129,7 +129,7 @@ async def listed(store: PaperStore, ids: list[str]) -> None:
 
 
 @pytest.fixture
-async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
+async def rig(empty_db: Path) -> AsyncIterator[Rig]:
     now = [START]
     waits: list[float] = []
     ticks = [0.0]
@@ -139,7 +139,7 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
         ticks[0] += seconds
 
     async with (
-        open_store(tmp_path / "p.db") as store,
+        open_store(empty_db) as store,
         serve() as standin,
         aiohttp.ClientSession() as session,
     ):

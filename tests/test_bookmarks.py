@@ -47,10 +47,10 @@ async def open_service(path: Path) -> tuple[Database, BookmarkService]:
 
 
 @pytest.fixture
-async def db_path(tmp_path: Path) -> Path:
+async def db_path(tmp_path: Path, empty_db: Path) -> Path:
     digest = tmp_path / "2025-04-01.md"
     digest.write_text(DIGEST, encoding="utf-8")
-    path = tmp_path / "bookmarks.db"
+    path = empty_db
     db = await Database.open(path)
     try:
         report = await ingest(PaperStore(db), digest)

@@ -7,7 +7,7 @@ import csv
 import io
 from datetime import date
 
-from tests.fakediscord import is_ephemeral
+from fakediscord import is_ephemeral
 from tests.helpers import custom_id
 
 

@@ -3,6 +3,7 @@ a name or an archive, and author names typed as people write them."""
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
@@ -17,16 +18,28 @@ from bot.search import SearchService
 from bot.sources.huggingface import reader
 from bot.subscriptions import Subscription
 from bot.taxonomy import CategoryFilter, label, name, names, resolve
-from tests.helpers import DATA, SEEDS, complete_from_arxiv, ingest, open_store
+from tests.fixtures_db import copy_database
+from tests.helpers import complete_from_arxiv, open_store
 
 CL = {"2503.14456": "cs.CL", "2503.99999": "cs.CL", "2504.02826": "stat.ML"}
 
 
+@pytest.fixture(scope="module")
+def completed_db(ingested_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds and 2025-03-20.md completed by the arXiv stand-in (``CL`` sets primaries)."""
+    path = copy_database(ingested_db, tmp_path_factory.mktemp("completed") / "p.db")
+
+    async def complete() -> None:
+        async with open_store(path) as store:
+            await complete_from_arxiv(store, CL)
+
+    asyncio.run(complete())
+    return path
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[PaperStore]:
-    async with open_store(tmp_path / "p.db") as store:
-        await ingest(store, SEEDS, DATA / "2025-03-20.md")
-        await complete_from_arxiv(store, CL)
+async def store(completed_db: Path, tmp_path: Path) -> AsyncIterator[PaperStore]:
+    async with open_store(copy_database(completed_db, tmp_path / "p.db")) as store:
         yield store
 
 

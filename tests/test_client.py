@@ -11,7 +11,7 @@ from bot.config import BotConfig
 from bot.db import Database, DatabaseError
 from bot.db.core import CACHE_MIB, SERVING_CACHE_MIB
 from bot.edge import client
-from tests.fakediscord import is_ephemeral
+from fakediscord import is_ephemeral
 
 
 async def test_it_asks_for_guilds_and_reactions_and_nothing_privileged(world) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+from fakediscord import SEND_MESSAGES, is_ephemeral, overwrite
 from tests.delivering import NEXT_DAY, crash_mid_day_then_resume, posted, subscribe
-from tests.fakediscord import SEND_MESSAGES, is_ephemeral, overwrite
 
 
 async def test_channel_layout_posts_each_owed_day_once(world) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
-from tests.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 from tests.helpers import ROOT
 from tests.test_command_line import cli
 from tests.test_service import launched

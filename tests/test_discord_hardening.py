@@ -13,8 +13,8 @@ from typing import Any
 
 from bot.ingest import ingest_bytes
 from bot.models import IngestReport
+from fakediscord import VIEW_CHANNEL, FakeDiscord, overwrite
 from tests.delivering import subscribe
-from tests.fakediscord import VIEW_CHANNEL, FakeDiscord, overwrite
 
 EVIL_ID = "2503.99991"
 HOSTILE = f"""## Papers for 2025-03-21

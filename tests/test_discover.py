@@ -10,13 +10,12 @@ import pytest
 from bot.bookmarks import BookmarkService
 from bot.discover import BOOKMARK_WEIGHT, DiscoverService, telling_words
 from bot.query import SearchError
-from tests.helpers import CORPUS, DATA, SEEDS, ingest, needs_shared, open_store
+from tests.helpers import CORPUS, needs_shared, open_store
 
 
 @pytest.fixture
-async def store(tmp_path: Path):
-    async with open_store(tmp_path / "p.db") as store:
-        await ingest(store, SEEDS, DATA / "2025-03-20.md")
+async def store(paper_db: Path):
+    async with open_store(paper_db) as store:  # the seeds and 2025-03-20.md
         yield store
 
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.fakediscord import is_ephemeral
+from fakediscord import is_ephemeral
 from tests.helpers import custom_id
 
 
@@ -51,6 +51,9 @@ async def test_a_corrected_search_says_what_it_searched(world) -> None:
 
 
 async def test_related_command_and_button(world) -> None:
+    index = world.bot.text_index
+    if index is not None and index.task is not None:
+        await index.task  # built at start: until then FTS5 answers, and ranks related otherwise
     reply = await (
         await world.fake.slash("paper related", user=world.alice, paper="2503.14456")
     ).reply()

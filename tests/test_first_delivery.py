@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.config import Config
 from bot.db import Database, PaperStore
 from bot.subscriptions import SubscriptionService
-from tests.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 
 NOW = datetime(2025, 4, 4, 12, 0, tzinfo=UTC)  # a Friday
 EVERY_DAY = "mon,tue,wed,thu,fri,sat,sun"

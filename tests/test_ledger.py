@@ -103,8 +103,8 @@ Setup = tuple[Database, PaperStore, SubscriptionService]
 
 
 @pytest.fixture
-async def setup(tmp_path: Path) -> AsyncIterator[Setup]:
-    db = await Database.open(tmp_path / "ledger.db")
+async def setup(empty_db: Path) -> AsyncIterator[Setup]:
+    db = await Database.open(empty_db)
     papers = PaperStore(db)
     await ingest(papers, DATA / "2025-03-20.md")
     subscriptions = SubscriptionService(db, Config(), lambda: BEFORE)

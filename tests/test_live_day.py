@@ -13,7 +13,7 @@ from aiohttp import web
 from bot.config import Config, SourcesConfig
 from bot.db import Database
 from bot.subscriptions import SubscriptionService
-from tests.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 
 DAYS = {
     "2026-01-05": [("2601.00001", "Monday Paper One"), ("2601.00002", "Monday Paper Two")],

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.config import DeliveryConfig
+from fakediscord import ANNOUNCEMENT, FORUM, FakeDiscord, Guild
 from tests.delivering import (
     NEXT_DAY,
     SUBSCRIBED,
@@ -17,7 +18,6 @@ from tests.delivering import (
     posted,
     subscribe,
 )
-from tests.fakediscord import ANNOUNCEMENT, FORUM, FakeDiscord, Guild
 from tests.fixtures_bot import World
 from tests.helpers import late_paper
 

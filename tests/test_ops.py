@@ -15,8 +15,8 @@ import pytest
 
 from bot.config import ConfigError, OpsConfig, load_config
 from bot.digest import parse_digest
+from fakediscord import FakeDiscord
 from tests.cli import cli
-from tests.fakediscord import FakeDiscord
 from tests.helpers import DATA, ROOT, SEEDS, offline
 from tests.test_daily_posts import NEXT_DAY, subscribe
 

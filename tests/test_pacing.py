@@ -9,8 +9,8 @@ import pytest
 from bot.config import Config
 from bot.edge.client import create_bot
 from bot.edge.poster import Pacer
+from fakediscord import FakeDiscord
 from tests.delivering import NEXT_DAY, SUBSCRIBED
-from tests.fakediscord import FakeDiscord
 from tests.fixtures_bot import RunBot
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
-from tests.fakediscord import FakeDiscord, is_ephemeral
+from fakediscord import FakeDiscord, is_ephemeral
 from tests.helpers import custom_id
 
 
@@ -128,8 +128,8 @@ async def test_forget_me_hands_my_subscriptions_to_the_server_and_says_so(world)
 async def test_a_forgotten_makers_broken_subscription_is_told_to_the_server(
     fake_discord: FakeDiscord, run_bot
 ) -> None:
+    from fakediscord import SEND_MESSAGES, overwrite
     from tests.delivering import NEXT_DAY, SUBSCRIBED
-    from tests.fakediscord import SEND_MESSAGES, overwrite
 
     guild = fake_discord.add_guild()
     papers = guild.add_channel("papers", overwrites=[overwrite(guild.bot_role, deny=SEND_MESSAGES)])

@@ -7,7 +7,7 @@ import shutil
 import sys
 
 from bot.digest import parse_digest
-from tests.fakediscord import is_ephemeral
+from fakediscord import is_ephemeral
 from tests.helpers import SEEDS, custom_id
 
 

@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakediscord import is_ephemeral
-from tests.helpers import DATA, SEEDS, complete_from_arxiv, ingest, open_store
+from fakediscord import is_ephemeral
+from tests.fixtures_db import copy_database
+from tests.helpers import complete_from_arxiv, open_store
 
 CL = {"2503.14456": "cs.CL", "2503.99999": "cs.CL"}
 
 
 @pytest.fixture
-async def paper_db(tmp_path: Path) -> Path:
+async def paper_db(ingested_db: Path, tmp_path: Path) -> Path:
     """The seeds and tests/data/2025-03-20.md, completed by the arXiv stand-in."""
-    path = tmp_path / "paperboy.db"
+    path = copy_database(ingested_db, tmp_path / "paperboy.db")
     async with open_store(path) as store:
-        await ingest(store, SEEDS, DATA / "2025-03-20.md")
         await complete_from_arxiv(store, CL)
     return path
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.config import DeliveryConfig
-from tests.fakediscord import is_ephemeral, walk_components
+from fakediscord import is_ephemeral, walk_components
 
 THURSDAY_8 = datetime(2025, 3, 20, 8, 0, tzinfo=UTC)  # the day tests/data lists 2503.99999
 THURSDAY_10 = datetime(2025, 3, 20, 10, 0, tzinfo=UTC)

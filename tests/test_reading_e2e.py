@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime
 from bot.db import PaperStore
 from bot.db.arxiv import ArxivStore
 from bot.models import Paper
+from fakediscord import is_ephemeral
 from tests.arxiv_standin import serve
-from tests.fakediscord import is_ephemeral
 
 NOW = datetime(2025, 3, 24, 9, tzinfo=UTC)
 

@@ -23,6 +23,7 @@ from bot.sources.arxiv import parse_feed
 from bot.sources.huggingface import reader
 from tests.arxiv_standin import StandIn, feed
 from tests.cli import cli
+from tests.fixtures_db import copy_database
 from tests.helpers import CORPUS, DATA, ROOT, open_store
 
 DAY = date(2025, 6, 13)
@@ -99,12 +100,15 @@ async def snapshot(store: PaperStore) -> dict[str, Any]:
     }
 
 
-async def test_all_three_sources_in_every_order_give_identical_records(tmp_path: Path) -> None:
+async def test_all_three_sources_in_every_order_give_identical_records(
+    tmp_path: Path, migrated_db: Path
+) -> None:
     standin = standin_for_the_day()
     steps = {"digest": from_digest, "huggingface": from_huggingface, "arxiv": from_arxiv(standin)}
     snapshots = {}
     for order in itertools.permutations(steps):
-        async with open_store(tmp_path / f"{'-'.join(order)}.db") as store:
+        fresh = copy_database(migrated_db, tmp_path / f"{'-'.join(order)}.db")  # empty, migrated
+        async with open_store(fresh) as store:
             for name in order:
                 await steps[name](store)
             snapshots[order] = await snapshot(store)
@@ -129,8 +133,8 @@ async def test_all_three_sources_in_every_order_give_identical_records(tmp_path:
         assert paper["summary"] and paper["abstract"] and paper["summary"] != paper["abstract"]
 
 
-async def test_the_precedence_picks_each_field_from_its_best_source(tmp_path: Path) -> None:
-    async with open_store(tmp_path / "p.db") as store:
+async def test_the_precedence_picks_each_field_from_its_best_source(empty_db: Path) -> None:
+    async with open_store(empty_db) as store:
         await from_digest(store)
         digest_only = (await store.get("2506.09513")).as_dict()  # type: ignore[union-attr]
         await from_huggingface(store)
@@ -149,8 +153,8 @@ async def test_the_precedence_picks_each_field_from_its_best_source(tmp_path: Pa
     assert with_hf["keywords"] == hf_item["ai_keywords"]
 
 
-async def test_usernames_stay_searchable_when_real_names_are_shown(tmp_path: Path) -> None:
-    async with open_store(tmp_path / "p.db") as store:
+async def test_usernames_stay_searchable_when_real_names_are_shown(empty_db: Path) -> None:
+    async with open_store(empty_db) as store:
         await from_digest(store)
         await from_huggingface(store)
         paper = await store.get("2506.09513")
@@ -168,10 +172,12 @@ async def test_usernames_stay_searchable_when_real_names_are_shown(tmp_path: Pat
         assert found
 
 
-async def test_a_degraded_item_changes_nothing_it_does_not_carry(tmp_path: Path) -> None:
+async def test_a_degraded_item_changes_nothing_it_does_not_carry(
+    tmp_path: Path, empty_db: Path
+) -> None:
     degraded = tmp_path / "degraded.json"
     degraded.write_text(json.dumps([{"paper": {"id": "2506.09513", "title": "Only a title"}}]))
-    async with open_store(tmp_path / "p.db") as store:
+    async with open_store(empty_db) as store:
         await from_digest(store)
         await from_huggingface(store)
         before = (await store.get("2506.09513")).as_dict()  # type: ignore[union-attr]
@@ -183,20 +189,20 @@ async def test_a_degraded_item_changes_nothing_it_does_not_carry(tmp_path: Path)
     assert after["keywords"] == before["keywords"] and after["summary"] == before["summary"]
 
 
-async def test_keywords_with_commas_stay_whole(tmp_path: Path) -> None:
+async def test_keywords_with_commas_stay_whole(tmp_path: Path, empty_db: Path) -> None:
     answer = tmp_path / "hf.json"
     keywords = ["Rényi divergence, order 2", "RLHF"]
     answer.write_text(
         json.dumps([{"paper": {"id": "2506.00001", "title": "T", "ai_keywords": keywords}}])
     )
-    async with open_store(tmp_path / "p.db") as store:
+    async with open_store(empty_db) as store:
         await from_huggingface(store, answer)
         paper = await store.get("2506.00001")
     assert paper is not None and list(paper.keywords) == keywords
 
 
-async def test_positions_are_kept_per_day_and_source_and_never_collide(tmp_path: Path) -> None:
-    async with open_store(tmp_path / "p.db") as store:
+async def test_positions_are_kept_per_day_and_source_and_never_collide(empty_db: Path) -> None:
+    async with open_store(empty_db) as store:
         await from_digest(store)
         digest_order = [p.arxiv_id for p in await store.day(DAY)]
         await from_huggingface(store)

@@ -48,8 +48,8 @@ async def stored(store: PaperStore, numbers: list[int]) -> None:
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[PaperStore]:
-    async with open_store(tmp_path / "p.db") as store:
+async def store(empty_db: Path) -> AsyncIterator[PaperStore]:
+    async with open_store(empty_db) as store:
         await stored(store, [1, 2, 3, 4, 5])
         yield store
 

@@ -10,8 +10,8 @@ import pytest
 
 from bot.config import Config, load_config
 from bot.edge.runner import BAD_TOKEN, run
+from fakediscord import FakeDiscord
 from tests.cli import cli
-from tests.fakediscord import FakeDiscord
 
 
 def test_without_a_token_it_explains_how_to_get_one(tmp_path: Path) -> None:

@@ -30,8 +30,8 @@ TIMES = ["00:00", "00:30", "01:30", "02:00", "02:30", "03:00", "23:30"]
 
 
 @pytest.fixture
-async def scheduler(tmp_path: Path) -> AsyncIterator[Scheduler]:
-    db = await Database.open(tmp_path / "paperboy.db")
+async def scheduler(empty_db: Path) -> AsyncIterator[Scheduler]:
+    db = await Database.open(empty_db)
     created = datetime(2026, 1, 1, tzinfo=UTC)
     service = SubscriptionService(db, Config(), lambda: created)
     scheduler = Scheduler(service, FakeDelivery(), [], service.config, service.clock)  # type: ignore[arg-type]

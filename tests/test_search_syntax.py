@@ -12,17 +12,21 @@ from bot.query import SearchError, parse_query, parse_when
 from bot.search import SearchService
 from bot.spelling import one_edit, plural_forms
 from bot.textindex import open_index
-from tests.helpers import DATA, SEEDS, ingest, open_store
+from tests.fixtures_db import copy_database
+from tests.helpers import open_store
 
 TODAY = datetime(2025, 3, 27, 12, tzinfo=UTC)
 
 
 @pytest.fixture(params=["tantivy", "fts5"])
-async def service(tmp_path: Path, request: pytest.FixtureRequest):
-    """Both engines: the derived tantivy index and FTS5, its fallback."""
-    async with open_store(tmp_path / "p.db") as store:
-        await ingest(store, SEEDS, DATA / "2025-03-20.md")
-        index = await open_index(store.db) if request.param == "tantivy" else None
+async def service(
+    ingested_db: Path, indexed_db: Path, tmp_path: Path, request: pytest.FixtureRequest
+):
+    """Both engines: the derived tantivy index and FTS5, its fallback, over a copy of the seeds
+    and 2025-03-20.md (tests/fixtures_db.py; the index opened, not rebuilt)."""
+    built = indexed_db if request.param == "tantivy" else ingested_db
+    async with open_store(copy_database(built, tmp_path / "p.db")) as store:
+        index = await open_index(store.db, rebuilds=False) if request.param == "tantivy" else None
         assert (index is None) == (request.param == "fts5")
         yield SearchService(store, lambda: TODAY, index)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -11,18 +12,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.db import Database, PaperStore
 from bot.search import SearchError, SearchService, parse_query
 from bot.textindex import open_index
-from tests.helpers import CORPUS, DATA, SEEDS, ingest, needs_shared, open_store
+from tests.fixtures_db import copy_database
+from tests.helpers import CORPUS, SEEDS, ingest, needs_shared, open_store
 
 
 @pytest.fixture(params=["tantivy", "fts5"])
-async def service(tmp_path: Path, request: pytest.FixtureRequest):
-    """Every behaviour holds on both engines: the derived index, and FTS5 (its fallback)."""
-    async with open_store(tmp_path / "p.db") as store:
-        await ingest(store, SEEDS, DATA / "2025-03-20.md")
-        index = await open_index(store.db) if request.param == "tantivy" else None
+async def service(
+    ingested_db: Path, indexed_db: Path, tmp_path: Path, request: pytest.FixtureRequest
+):
+    """Every behaviour holds on both engines: the derived index, and FTS5 (its fallback). The
+    seeds and 2025-03-20.md, a copy of tests/fixtures_db.py's (the index opened, not rebuilt)."""
+    built = indexed_db if request.param == "tantivy" else ingested_db
+    async with open_store(copy_database(built, tmp_path / "p.db")) as store:
+        index = await open_index(store.db, rebuilds=False) if request.param == "tantivy" else None
         assert (index is None) == (request.param == "fts5")
         yield SearchService(store, index=index)
 
@@ -166,15 +170,27 @@ def test_user_text_becomes_quoted_terms_only() -> None:
 
 
 @pytest.fixture(scope="module")
-def fuzz_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("fuzz") / "p.db"
+def fuzz_search(tmp_path_factory) -> Iterator[Callable[[str], list[str]]]:
+    """Searches the seeds for a typed text three ways (with a goose, as typed, as an author) and
+    returns the first's ids: one store for all the examples, on a loop of its own (hypothesis
+    calls the test once per example)."""
+    loop = asyncio.new_event_loop()
+    opened = open_store(tmp_path_factory.mktemp("fuzz") / "p.db")
+    store = loop.run_until_complete(opened.__aenter__())
+    loop.run_until_complete(ingest(store, SEEDS))
+    service = SearchService(store)
 
-    async def build() -> None:
-        async with open_store(path) as store:
-            await ingest(store, SEEDS)
+    async def search(text: str) -> list[str]:
+        narrowed = ids(await service.search(f"goose {text}"))
+        await service.search(text)
+        await service.by_author(text)
+        return narrowed
 
-    asyncio.run(build())
-    return path
+    try:
+        yield lambda text: loop.run_until_complete(search(text))
+    finally:
+        loop.run_until_complete(opened.__aexit__(None, None, None))
+        loop.close()
 
 
 @settings(max_examples=150, deadline=None)
@@ -187,20 +203,11 @@ def fuzz_db(tmp_path_factory) -> Path:
         max_size=12,
     ).map("".join)
 )
-def test_any_query_string_gives_results_or_nothing_never_an_error(fuzz_db: Path, text: str) -> None:
-    async def run() -> list[str]:
-        database = await Database.open(fuzz_db)
-        try:
-            service = SearchService(PaperStore(database))
-            narrowed = ids(await service.search(f"goose {text}"))
-            await service.search(text)
-            await service.by_author(text)
-            return narrowed
-        finally:
-            await database.close()
-
+def test_any_query_string_gives_results_or_nothing_never_an_error(
+    fuzz_search: Callable[[str], list[str]], text: str
+) -> None:
     try:
-        found = asyncio.run(run())
+        found = fuzz_search(text)
     except SearchError as error:  # a field with a bad value: one line saying what to type
         assert "\n" not in str(error) and str(error)
     else:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot.db import Database
-from tests.fakediscord import TOKEN, FakeDiscord
+from fakediscord import TOKEN, FakeDiscord
 
 pytestmark = pytest.mark.slow  # each test runs the whole bot as a subprocess (seconds each)
 

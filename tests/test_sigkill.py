@@ -20,8 +20,8 @@ from bot.config import Config
 from bot.db.core import Database
 from bot.db.papers import PaperStore
 from bot.subscriptions import SubscriptionService
+from fakediscord import Channel, FakeDiscord
 from synthetic_corpus import load_vocabulary, synthetic_papers
-from tests.fakediscord import Channel, FakeDiscord
 
 ROOT = Path(__file__).resolve().parent.parent
 CHANNELS, PAPERS = 20, 10

@@ -17,8 +17,8 @@ from bot.digest import parse_digest
 from tests.helpers import DATA, SEEDS, dump, ingest, open_store
 
 
-async def test_reingesting_the_same_files_changes_nothing(tmp_path: Path) -> None:
-    async with open_store(tmp_path / "p.db") as store:
+async def test_reingesting_the_same_files_changes_nothing(empty_db: Path) -> None:
+    async with open_store(empty_db) as store:
         first = await ingest(store, SEEDS)
         before = await dump(store)
         again = await ingest(store, SEEDS)
@@ -27,12 +27,14 @@ async def test_reingesting_the_same_files_changes_nothing(tmp_path: Path) -> Non
     assert (again.new, again.updated, again.skipped_files) == (0, 0, 2)
 
 
-async def test_reingesting_changed_rows_with_identical_content_is_a_no_op(tmp_path: Path) -> None:
+async def test_reingesting_changed_rows_with_identical_content_is_a_no_op(
+    tmp_path: Path, empty_db: Path
+) -> None:
     """The same papers under another file name: no file hash to lean on, rows compare equal."""
     copy = tmp_path / "copy" / "2025-03-19.md"
     copy.parent.mkdir()
     shutil.copy(SEEDS / "2025-03-19.md", copy)
-    async with open_store(tmp_path / "p.db") as store:
+    async with open_store(empty_db) as store:
         await ingest(store, SEEDS / "2025-03-19.md")
         papers_before = (await dump(store))["papers"]
         report = await ingest(store, copy)
@@ -40,11 +42,11 @@ async def test_reingesting_changed_rows_with_identical_content_is_a_no_op(tmp_pa
     assert (report.new, report.updated, report.unchanged) == (0, 0, report.papers)
 
 
-async def test_an_updated_file_updates_in_place(tmp_path: Path) -> None:
+async def test_an_updated_file_updates_in_place(tmp_path: Path, empty_db: Path) -> None:
     digest = tmp_path / "2025-03-19.md"
     text = (SEEDS / "2025-03-19.md").read_text(encoding="utf-8")
     digest.write_text(text, encoding="utf-8")
-    async with open_store(tmp_path / "p.db") as store:
+    async with open_store(empty_db) as store:
         await ingest(store, digest)
         count = await store.db.fetchval("SELECT count(*) FROM papers")
         digest.write_text(
@@ -61,11 +63,13 @@ async def test_an_updated_file_updates_in_place(tmp_path: Path) -> None:
         await store.db.execute("INSERT INTO papers_fts (papers_fts) VALUES ('integrity-check')")
 
 
-async def test_a_row_dropped_from_a_file_loses_that_days_listing(tmp_path: Path) -> None:
+async def test_a_row_dropped_from_a_file_loses_that_days_listing(
+    tmp_path: Path, empty_db: Path
+) -> None:
     digest = tmp_path / "2025-03-19.md"
     lines = (SEEDS / "2025-03-19.md").read_text(encoding="utf-8").splitlines(keepends=True)
     digest.write_text("".join(lines), encoding="utf-8")
-    async with open_store(tmp_path / "p.db") as store:
+    async with open_store(empty_db) as store:
         await ingest(store, digest)
         digest.write_text("".join(line for line in lines if "2503.14456" not in line), "utf-8")
         report = await ingest(store, digest)
@@ -75,8 +79,8 @@ async def test_a_row_dropped_from_a_file_loses_that_days_listing(tmp_path: Path)
         assert (await store.get("2503.14456")).days == ()
 
 
-async def test_a_paper_listed_on_two_days_is_stored_once_with_both_days(tmp_path: Path) -> None:
-    async with open_store(tmp_path / "p.db") as store:
+async def test_a_paper_listed_on_two_days_is_stored_once_with_both_days(empty_db: Path) -> None:
+    async with open_store(empty_db) as store:
         await ingest(store, SEEDS / "2025-03-19.md", DATA / "2025-03-20.md")
         paper = await store.get("2503.14456")
         assert paper.days == (date(2025, 3, 19), date(2025, 3, 20))
@@ -90,8 +94,8 @@ async def test_a_paper_listed_on_two_days_is_stored_once_with_both_days(tmp_path
         assert [tuple(row) for row in positions] == [("2025-03-19", 1), ("2025-03-20", 1)]
 
 
-async def test_an_older_day_ingested_later_does_not_overwrite_newer_fields(tmp_path: Path) -> None:
-    async with open_store(tmp_path / "p.db") as store:
+async def test_an_older_day_ingested_later_does_not_overwrite_newer_fields(empty_db: Path) -> None:
+    async with open_store(empty_db) as store:
         await ingest(store, DATA / "2025-03-20.md")
         await ingest(store, SEEDS / "2025-03-19.md")
         paper = await store.get("2503.14456")
@@ -99,8 +103,8 @@ async def test_an_older_day_ingested_later_does_not_overwrite_newer_fields(tmp_p
         assert paper.days == (date(2025, 3, 19), date(2025, 3, 20))
 
 
-async def test_a_crash_mid_file_leaves_the_previous_state(tmp_path: Path, monkeypatch) -> None:
-    async with open_store(tmp_path / "p.db") as store:
+async def test_a_crash_mid_file_leaves_the_previous_state(empty_db: Path, monkeypatch) -> None:
+    async with open_store(empty_db) as store:
         await ingest(store, SEEDS / "2025-03-19.md")
         before = await dump(store)
         digest = parse_digest((DATA / "2025-03-20.md").read_text(encoding="utf-8"), "x.md")
@@ -115,8 +119,8 @@ async def test_a_crash_mid_file_leaves_the_previous_state(tmp_path: Path, monkey
         assert await store.get("2503.99999") is None
 
 
-async def test_authors_are_stored_individually_and_in_order(tmp_path: Path) -> None:
-    async with open_store(tmp_path / "p.db") as store:
+async def test_authors_are_stored_individually_and_in_order(empty_db: Path) -> None:
+    async with open_store(empty_db) as store:
         await ingest(store, DATA / "2025-03-20.md")
         names = await store.db.fetchall(
             "SELECT a.name, a.folded FROM paper_authors pa JOIN authors a ON a.id = pa.author_id"
@@ -190,8 +194,8 @@ async def test_a_database_in_a_missing_folder_is_a_clear_error(tmp_path: Path) -
         await Database.open(tmp_path / "nope" / "p.db")
 
 
-async def test_concurrent_writers_each_get_their_own_transaction(tmp_path: Path) -> None:
-    async with open_store(tmp_path / "p.db") as store:
+async def test_concurrent_writers_each_get_their_own_transaction(empty_db: Path) -> None:
+    async with open_store(empty_db) as store:
         await store.db.execute("CREATE TABLE t (n INTEGER)")
         inside = asyncio.Event()
         release = asyncio.Event()
@@ -227,10 +231,10 @@ async def test_a_migration_numbered_below_an_applied_one_still_runs(
         assert await store.db.fetchval("SELECT count(*) FROM early") == 0
 
 
-async def test_a_garbage_file_does_not_empty_a_stored_day(tmp_path: Path) -> None:
+async def test_a_garbage_file_does_not_empty_a_stored_day(tmp_path: Path, empty_db: Path) -> None:
     digest = tmp_path / "2025-03-19.md"
     digest.write_bytes((SEEDS / "2025-03-19.md").read_bytes())
-    async with open_store(tmp_path / "p.db") as store:
+    async with open_store(empty_db) as store:
         await ingest(store, digest)
         digest.write_text("<html>502 Bad Gateway</html>", "utf-8")
         report = await ingest(store, digest)

@@ -11,8 +11,7 @@ import pytest
 
 from bot.models import PaperRow
 from bot.subscriptions import Filters
-from tests.delivering import NEXT_DAY, SUBSCRIBED
-from tests.fakediscord import (
+from fakediscord import (
     ANNOUNCEMENT,
     FORUM,
     MANAGE_CHANNELS,
@@ -24,6 +23,7 @@ from tests.fakediscord import (
     User,
     overwrite,
 )
+from tests.delivering import NEXT_DAY, SUBSCRIBED
 from tests.fixtures_bot import RunBot
 from tests.helpers import custom_id
 

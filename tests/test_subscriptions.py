@@ -43,8 +43,8 @@ class FakeDelivery:
 
 
 @pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[SubscriptionService]:
-    db = await Database.open(tmp_path / "paperboy.db")
+async def service(empty_db: Path) -> AsyncIterator[SubscriptionService]:
+    db = await Database.open(empty_db)
     config = replace(Config(), delivery=DeliveryConfig(timezone="Europe/Paris"))
     try:
         yield SubscriptionService(db, config, lambda: NOW)

@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import BotConfig
 from bot.edge.client import Paperboy
-from tests.fakediscord import (
+from fakediscord import (
     EMBED_LINKS,
     MANAGE_CHANNELS,
     SEND_MESSAGES,

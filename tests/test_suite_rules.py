@@ -1,23 +1,29 @@
 """The suite's own rules: which tests a run selects, and who may import whom outside the bot.
 
-tests/ and bench/ share only synthetic_corpus.py and the fake Discord.
+tests/ and bench/ never import each other. Both use synthetic_corpus.py (top level) and the fake
+Discord, a package of its own: its folder is tests/fakediscord/, pyproject.toml installs it as
+``fakediscord``, and everyone imports it by that name only.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+import functools
 from pathlib import Path
 
 import pytest
 
+import fakediscord
 from tests.conftest import slow_tests_run
 
 ROOT = Path(__file__).resolve().parent.parent
+FAKE = ROOT / "tests" / "fakediscord"
 
 
-def imported(folder: Path) -> Iterator[tuple[str, str]]:
+@functools.cache
+def imported(folder: Path) -> tuple[tuple[str, str], ...]:
     """(file, module) for every absolute import in the Python files under ``folder``."""
+    found = []
     for path in sorted(folder.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
@@ -26,8 +32,8 @@ def imported(folder: Path) -> Iterator[tuple[str, str]]:
                 names = [node.module]
             else:
                 continue
-            for name in names:
-                yield str(path), name
+            found += [(str(path), name) for name in names]
+    return tuple(found)
 
 
 def offending(folder: Path, allowed: tuple[str, ...], *prefixes: str) -> list[tuple[str, str]]:
@@ -43,25 +49,38 @@ def test_tests_never_import_bench() -> None:
     assert offending(ROOT / "tests", (), "bench") == []
 
 
-def test_bench_imports_only_the_fake_discord_from_tests() -> None:
-    assert offending(ROOT / "bench", ("tests.fakediscord",), "tests") == []
+def test_bench_never_imports_tests() -> None:
+    assert offending(ROOT / "bench", (), "tests") == []
+
+
+def test_the_fake_discord_is_imported_by_its_own_name_only() -> None:
+    """``tests.fakediscord`` would load a second copy of the fake beside ``fakediscord``: two
+    FakeDiscord classes, two sets of state."""
+    for folder in (ROOT / "tests", ROOT / "bench"):
+        assert offending(folder, ("tests.fakediscord",), "tests") == offending(folder, (), "tests")
 
 
 def test_the_fake_discord_stands_alone() -> None:
-    """Publishable on its own: nothing from paperboy, nothing from the rest of tests/."""
-    fake = ROOT / "tests" / "fakediscord"
-    assert offending(fake, ("tests.fakediscord",), "tests", "bot", "cogs", "bench") == []
+    """Publishable on its own: nothing from paperboy or the rest of tests/, and its own modules
+    imported relatively, so it works under any name and from any folder."""
+    assert offending(FAKE, (), "tests", "bot", "cogs", "bench", "fakediscord") == []
+
+
+def test_fakediscord_is_this_checkouts_tests_fakediscord_folder() -> None:
+    """The installed name maps to the folder (``pip install -e .``), not to some other package."""
+    assert Path(fakediscord.__file__).parent.parts[-2:] == ("tests", "fakediscord")
+    assert fakediscord.FakeDiscord.__module__ == "fakediscord.server"
 
 
 def test_the_check_flags_forbidden_imports_and_passes_allowed_ones(tmp_path: Path) -> None:
     (tmp_path / "probe.py").write_text(
-        "import bench.search\nfrom tests.fakediscord import FakeDiscord\n"
-        "from tests.helpers import DATA\nimport benchmark\n"
+        "import bench.search\nfrom fakediscord import FakeDiscord\n"
+        "from tests.helpers import DATA\nimport benchmark\nfrom . import rest\n"
+        "from tests.fakediscord.server import FakeDiscord\n"
     )
-    flagged = [
-        module for _, module in offending(tmp_path, ("tests.fakediscord",), "tests", "bench")
-    ]
-    assert flagged == ["bench.search", "tests.helpers"]
+    flagged = [module for _, module in offending(tmp_path, (), "tests", "bench")]
+    assert flagged == ["bench.search", "tests.helpers", "tests.fakediscord.server"]
+    assert [m for _, m in offending(tmp_path, (), "fakediscord")] == ["fakediscord"]
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import string
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from bot.db.papers import RANK_WINDOW, Filters
 from bot.models import Paper
 from bot.search import SearchError, SearchService
 from bot.textindex import TextIndex, open_index
+from tests.fixtures_db import copy_database
 from tests.helpers import DATA, SEEDS, ingest, open_store
 
 pytest.importorskip("tantivy")
@@ -41,9 +43,8 @@ async def searchable(service: SearchService, word: str) -> list[str]:
     return [row.arxiv_id for row in page.items]
 
 
-async def test_the_index_answers_searches_once_open(tmp_path: Path) -> None:
-    async with open_store(tmp_path / "p.db") as store:
-        await ingest(store, SEEDS, DATA / "2025-03-20.md")
+async def test_the_index_answers_searches_once_open(paper_db: Path) -> None:
+    async with open_store(paper_db) as store:  # the seeds and 2025-03-20.md, no index yet
         index = await open_index(store.db)
         assert index is not None and index.ready
         assert index.index.searcher().num_docs == (await store.counts())["papers"]
@@ -60,9 +61,8 @@ async def test_a_database_path_with_spaces_and_signs_gets_its_index(tmp_path: Pa
         assert await searchable(SearchService(store, index=index), "goose")
 
 
-async def test_a_deleted_index_folder_is_rebuilt_without_a_manual_step(tmp_path: Path) -> None:
-    async with open_store(tmp_path / "p.db") as store:
-        await ingest(store, SEEDS, DATA / "2025-03-20.md")
+async def test_a_deleted_index_folder_is_rebuilt_without_a_manual_step(paper_db: Path) -> None:
+    async with open_store(paper_db) as store:  # the seeds and 2025-03-20.md, no index yet
         first = await open_index(store.db)
         assert first is not None
         expected = await searchable(SearchService(store, index=first), "goose")
@@ -73,10 +73,9 @@ async def test_a_deleted_index_folder_is_rebuilt_without_a_manual_step(tmp_path:
 
 
 async def test_a_folder_deleted_while_running_is_rebuilt_at_the_next_search(
-    tmp_path: Path,
+    paper_db: Path,
 ) -> None:
-    async with open_store(tmp_path / "p.db") as store:
-        await ingest(store, SEEDS, DATA / "2025-03-20.md")
+    async with open_store(paper_db) as store:  # the seeds and 2025-03-20.md, no index yet
         index = await open_index(store.db)
         assert index is not None
         service = SearchService(store, index=index)
@@ -93,9 +92,8 @@ async def test_a_folder_deleted_while_running_is_rebuilt_at_the_next_search(
         assert index.index.searcher().num_docs == (await store.counts())["papers"]
 
 
-async def test_damaged_index_files_mean_a_rebuild(tmp_path: Path) -> None:
-    async with open_store(tmp_path / "p.db") as store:
-        await ingest(store, SEEDS, DATA / "2025-03-20.md")
+async def test_damaged_index_files_mean_a_rebuild(paper_db: Path) -> None:
+    async with open_store(paper_db) as store:  # the seeds and 2025-03-20.md, no index yet
         index = await open_index(store.db)
         assert index is not None
         (index.folder / "meta.json").write_text("{not json")
@@ -223,6 +221,12 @@ async def test_filters_narrow_without_changing_the_order(tmp_path: Path) -> None
         assert scores == [score for score, _ in searcher.search(bare, 10).hits]
 
 
+@pytest.fixture(scope="module")
+def hostile_db(indexed_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds and 2025-03-20.md with their index, shared by this module's hostile queries."""
+    return copy_database(indexed_db, tmp_path_factory.mktemp("hostile") / "p.db")
+
+
 HOSTILE = [
     "title:goose",
     "goose OR zzzz",
@@ -239,10 +243,10 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("text", HOSTILE)
-async def test_query_syntax_is_words_to_tantivy_too(tmp_path: Path, text: str) -> None:
-    async with open_store(tmp_path / "p.db") as store:
-        await ingest(store, SEEDS, DATA / "2025-03-20.md")
-        index = await open_index(store.db)
+async def test_query_syntax_is_words_to_tantivy_too(hostile_db: Path, text: str) -> None:
+    async with open_store(hostile_db) as store:
+        index = await open_index(store.db, rebuilds=False)
+        assert index is not None
         both = [SearchService(store, index=index), SearchService(store)]
         pages = [await service.search(text, correct=False, limit=50) for service in both]
         assert [r.arxiv_id for r in pages[0].items] == [r.arxiv_id for r in pages[1].items]
@@ -253,40 +257,44 @@ def test_the_index_never_uses_tantivys_query_parser() -> None:
     assert "parse_query(" not in source and "parse_query_lenient" not in source
 
 
+Outcome = Callable[[str], tuple[set[str], set[str]] | None]
+
+
 @pytest.fixture(scope="module")
-def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("hostile") / "p.db"
+def outcome(hostile_db: Path) -> Iterator[Outcome]:
+    """Both engines' matches for a text, or None when the query was refused with a message for
+    the user: one store and index opened for all of a module's examples, on a loop of its own
+    (hypothesis calls the test once per example)."""
+    loop = asyncio.new_event_loop()
+    opened = open_store(hostile_db)
+    store = loop.run_until_complete(opened.__aenter__())
+    index = TextIndex(store.db, Path(f"{hostile_db}.search"), rebuilds=False)
+    loop.run_until_complete(index.open())
+    assert index.ready
+    ranked, plain = SearchService(store, index=index), SearchService(store)
 
-    async def build() -> None:
-        async with open_store(path) as store:
-            await ingest(store, SEEDS, DATA / "2025-03-20.md")
-            await open_index(store.db)
+    async def both_engines(text: str) -> tuple[set[str], set[str]]:
+        first = await ranked.search(text, correct=False, limit=100)
+        second = await plain.search(text, correct=False, limit=100)
+        return {r.arxiv_id for r in first.items}, {r.arxiv_id for r in second.items}
 
-    asyncio.run(build())
-    return path
+    def run(text: str) -> tuple[set[str], set[str]] | None:
+        try:
+            return loop.run_until_complete(both_engines(text))
+        except SearchError:
+            return None
 
-
-async def both_engines(path: Path, text: str) -> tuple[set[str], set[str]]:
-    async with open_store(path) as store:
-        index = TextIndex(store.db, Path(f"{path}.search"))
-        await index.open()
-        ranked = await SearchService(store, index=index).search(text, correct=False, limit=100)
-        plain = await SearchService(store).search(text, correct=False, limit=100)
-        return {r.arxiv_id for r in ranked.items}, {r.arxiv_id for r in plain.items}
-
-
-def outcome(path: Path, text: str) -> tuple[set[str], set[str]] | None:
-    """Both engines' matches, or None when the query was refused with a message for the user."""
     try:
-        return asyncio.run(both_engines(path, text))
-    except SearchError:
-        return None
+        yield run
+    finally:
+        loop.run_until_complete(opened.__aexit__(None, None, None))
+        loop.close()
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=60))
-def test_any_text_gives_results_or_nothing_never_an_error(hostile_db: Path, text: str) -> None:
-    outcome(hostile_db, text)
+def test_any_text_gives_results_or_nothing_never_an_error(outcome: Outcome, text: str) -> None:
+    outcome(text)
 
 
 # Letters, digits, accents and every ASCII sign: the index's analyzer (lower case, ASCII folding)
@@ -296,7 +304,7 @@ TYPED = string.ascii_letters + string.digits + string.punctuation + " éüñçÉ
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet=TYPED, max_size=60))
-def test_typed_text_matches_the_same_papers_on_both_engines(hostile_db: Path, text: str) -> None:
-    found = outcome(hostile_db, text)
+def test_typed_text_matches_the_same_papers_on_both_engines(outcome: Outcome, text: str) -> None:
+    found = outcome(text)
     if found is not None:
         assert found[0] == found[1]

@@ -3,6 +3,7 @@ and both agree with upvotes + weight x this server's bookmarks computed by hand.
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -14,6 +15,7 @@ from bot.bookmarks import BookmarkService
 from bot.db import PaperStore
 from bot.db.discovery import DiscoveryStore, top_sql
 from bot.models import Paper
+from tests.fixtures_db import copy_database
 from tests.helpers import open_store
 
 FIRST = date(2025, 5, 1)
@@ -35,28 +37,40 @@ def paper(n: int, day: date, upvotes: int | None) -> Paper:
     )
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[PaperStore]:
+@pytest.fixture(scope="module")
+def top_db(migrated_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Six papers a day for 30 days; upvotes drawn at random (some missing, many tied; the
     oldest days the most upvoted, so a recent period's top is deep in the upvotes index);
     bookmarks in servers 1 and 2 and in direct messages (no server)."""
-    rng = random.Random(4)
-    async with open_store(tmp_path / "p.db") as store:
-        n = 0
-        for offset in range(DAYS):
-            day = FIRST + timedelta(days=offset)
-            batch = []
-            for _ in range(PER_DAY):
-                n += 1
-                upvotes = None if rng.random() < 0.2 else rng.randint(0, 4) * (DAYS - offset)
-                batch.append(paper(n, day, upvotes))
-            await store.ingest(day, batch, source=f"hf:{day}")  # upvotes come from HF
-        relisted = paper(3, FIRST + timedelta(days=DAYS - 1), None)  # listed again on the last day
-        await store.ingest(relisted.day, [relisted], source="digest:again")
-        bookmarks = BookmarkService(store.db, store, lambda: datetime(2025, 6, 1, tzinfo=UTC))
-        for user in range(40):
-            target = f"2505.{rng.randint(1, n):05d}"
-            await bookmarks.add(user, target, guild_id=rng.choice([1, 1, 2, None]))
+    path = copy_database(migrated_db, tmp_path_factory.mktemp("top") / "p.db")
+
+    async def build() -> None:
+        rng = random.Random(4)
+        async with open_store(path) as store:
+            n = 0
+            for offset in range(DAYS):
+                day = FIRST + timedelta(days=offset)
+                batch = []
+                for _ in range(PER_DAY):
+                    n += 1
+                    upvotes = None if rng.random() < 0.2 else rng.randint(0, 4) * (DAYS - offset)
+                    batch.append(paper(n, day, upvotes))
+                await store.ingest(day, batch, source=f"hf:{day}")  # upvotes come from HF
+            # Listed again on the last day:
+            relisted = paper(3, FIRST + timedelta(days=DAYS - 1), None)
+            await store.ingest(relisted.day, [relisted], source="digest:again")
+            bookmarks = BookmarkService(store.db, store, lambda: datetime(2025, 6, 1, tzinfo=UTC))
+            for user in range(40):
+                target = f"2505.{rng.randint(1, n):05d}"
+                await bookmarks.add(user, target, guild_id=rng.choice([1, 1, 2, None]))
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture
+async def store(top_db: Path, tmp_path: Path) -> AsyncIterator[PaperStore]:
+    async with open_store(copy_database(top_db, tmp_path / "p.db")) as store:
         yield store
 
 

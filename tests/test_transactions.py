@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -56,3 +57,18 @@ async def test_nested_savepoints_three_deep_release_in_order(db: Database) -> No
     async with db.transaction():  # the depth was reset: a new outer transaction, not a savepoint
         await db.execute("INSERT INTO t VALUES (5)")
     assert await numbers(db) == [1, 4, 5]
+
+
+async def test_a_writer_cancelled_while_its_begin_runs_leaves_no_transaction_open(
+    db: Database,
+) -> None:
+    """aiosqlite runs the BEGIN in its thread even when the task awaiting it is cancelled (as a
+    scheduler shutdown cancels a running poll): that transaction must not stay open."""
+    writer = asyncio.create_task(db.execute("INSERT INTO t VALUES (1)"))
+    await asyncio.sleep(0)  # the writer now waits for its BEGIN IMMEDIATE
+    writer.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await writer
+    await db.execute("INSERT INTO t VALUES (2)")  # was: cannot start a transaction within one
+    assert await numbers(db) == [2]
+    assert not db.connection.in_transaction

@@ -230,6 +230,13 @@ class Database:
             except sqlite3.OperationalError as error:
                 self._owner, self._depth = None, 0
                 raise _database_error(self.path, error, self.busy_seconds) from error
+            except asyncio.CancelledError:
+                # Cancelled (a scheduler shutdown, a timeout) while aiosqlite's thread runs the
+                # BEGIN, which then begins anyway: roll it back (queued after it; a no-op when
+                # nothing began) before the lock lets another writer in.
+                self._owner, self._depth = None, 0
+                await self.connection.rollback()
+                raise
             try:
                 yield self.connection
             except BaseException:

@@ -55,10 +55,10 @@ against the synced commands), ``gateway``, ``ratelimit``, ``client`` (``running`
 (the pytest fixture).
 """
 
-from tests.fakediscord.actions import walk_components
-from tests.fakediscord.client import pointing_discord_at, running
-from tests.fakediscord.interactions import EPHEMERAL, Interaction, is_ephemeral
-from tests.fakediscord.permissions import (
+from .actions import walk_components
+from .client import pointing_discord_at, running
+from .interactions import EPHEMERAL, Interaction, is_ephemeral
+from .permissions import (
     ADD_REACTIONS,
     ADMINISTRATOR,
     ATTACH_FILES,
@@ -70,10 +70,10 @@ from tests.fakediscord.permissions import (
     SEND_MESSAGES_IN_THREADS,
     VIEW_CHANNEL,
 )
-from tests.fakediscord.ratelimit import RateLimits
-from tests.fakediscord.rest import Fault
-from tests.fakediscord.server import TOKEN, Call, FakeDiscord
-from tests.fakediscord.state import (
+from .ratelimit import RateLimits
+from .rest import Fault
+from .server import TOKEN, Call, FakeDiscord
+from .state import (
     ANNOUNCEMENT,
     FORUM,
     Channel,

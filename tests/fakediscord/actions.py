@@ -15,12 +15,12 @@ import secrets
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from tests.fakediscord.interactions import Interaction
-from tests.fakediscord.schema import command_data
-from tests.fakediscord.state import DM, Channel, Guild, User, snowflake
+from .interactions import Interaction
+from .schema import command_data
+from .state import DM, Channel, Guild, User, snowflake
 
 if TYPE_CHECKING:
-    from tests.fakediscord.server import FakeDiscord
+    from .server import FakeDiscord
 
 PING, APPLICATION_COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
 

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tests.fakediscord import rest
-from tests.fakediscord.permissions import (
+from . import rest
+from .permissions import (
     MANAGE_MESSAGES,
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
 )
-from tests.fakediscord.rest import Fault, Req
-from tests.fakediscord.state import (
+from .rest import Fault, Req
+from .state import (
     ANNOUNCEMENT,
     CROSSPOSTED,
     FORUM,
@@ -32,7 +32,7 @@ from tests.fakediscord.state import (
 )
 
 if TYPE_CHECKING:
-    from tests.fakediscord.server import FakeDiscord
+    from .server import FakeDiscord
 
 MAX_APPLIED_TAGS = 5
 

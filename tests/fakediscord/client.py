@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 import discord
 import yarl
 
-from tests.fakediscord.server import FakeDiscord
+from .server import FakeDiscord
 
 READY_TIMEOUT = 10.0
 

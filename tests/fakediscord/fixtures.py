@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.fakediscord.client import pointing_discord_at
-from tests.fakediscord.server import FakeDiscord
+from .client import pointing_discord_at
+from .server import FakeDiscord
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 if TYPE_CHECKING:
-    from tests.fakediscord.server import FakeDiscord
+    from .server import FakeDiscord
 
 log = logging.getLogger(__name__)
 

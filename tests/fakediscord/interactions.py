@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tests.fakediscord.rest import Fault, Handler, Req, edit, public
-from tests.fakediscord.state import Channel, Guild, User
+from .rest import Fault, Handler, Req, edit, public
+from .state import Channel, Guild, User
 
 if TYPE_CHECKING:
-    from tests.fakediscord.server import FakeDiscord
+    from .server import FakeDiscord
 
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tests.fakediscord.interactions import Interaction
-from tests.fakediscord.state import Channel, Guild, User
+from .interactions import Interaction
+from .state import Channel, Guild, User
 
 if TYPE_CHECKING:
-    from tests.fakediscord.server import FakeDiscord
+    from .server import FakeDiscord
 
 APPLICATION_COMMAND, CHAT_INPUT, USER_COMMAND, MESSAGE_COMMAND = 2, 1, 2, 3
 

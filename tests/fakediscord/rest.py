@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from tests.fakediscord.permissions import (
+from .permissions import (
     ADD_REACTIONS,
     ATTACH_FILES,
     CREATE_PRIVATE_THREADS,
@@ -23,7 +23,7 @@ from tests.fakediscord.permissions import (
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
 )
-from tests.fakediscord.state import (
+from .state import (
     DM,
     PRIVATE_THREAD,
     PUBLIC_THREAD,
@@ -32,7 +32,7 @@ from tests.fakediscord.state import (
 )
 
 if TYPE_CHECKING:
-    from tests.fakediscord.server import FakeDiscord
+    from .server import FakeDiscord
 
 NONCE_WINDOW = 300.0  # seconds; Discord dedupes enforce_nonce posts "for a few minutes"
 EDITABLE = ("content", "embeds", "components", "flags", "attachments", "allowed_mentions")

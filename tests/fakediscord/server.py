@@ -23,15 +23,15 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from tests.fakediscord import channels, interactions, rest
-from tests.fakediscord.actions import UserActions
-from tests.fakediscord.gateway import Gateway
-from tests.fakediscord.interactions import Interaction
-from tests.fakediscord.menus import MenuActions
-from tests.fakediscord.ratelimit import RateLimiter, RateLimits, Verdict, limited_verdict
-from tests.fakediscord.rest import Fault, Req, template_regex
-from tests.fakediscord.state import Channel, Guild, User, snowflake
-from tests.fakediscord.world import MessageMeta, World
+from . import channels, interactions, rest
+from .actions import UserActions
+from .gateway import Gateway
+from .interactions import Interaction
+from .menus import MenuActions
+from .ratelimit import RateLimiter, RateLimits, Verdict, limited_verdict
+from .rest import Fault, Req, template_regex
+from .state import Channel, Guild, User, snowflake
+from .world import MessageMeta, World
 
 log = logging.getLogger(__name__)
 TOKEN = "fake-bot-token"

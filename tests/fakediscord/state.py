@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.fakediscord.permissions import (
+from .permissions import (
     ADMINISTRATOR,
     ALL_PERMISSIONS,
 )

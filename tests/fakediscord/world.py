@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tests.fakediscord.permissions import (
+from .permissions import (
     ADMINISTRATOR,
     ALL_PERMISSIONS,
     EVERYONE_DEFAULT,
@@ -17,8 +17,8 @@ from tests.fakediscord.permissions import (
     SEND_MESSAGES_IN_THREADS,
     VIEW_CHANNEL,
 )
-from tests.fakediscord.rest import Fault
-from tests.fakediscord.state import (
+from .rest import Fault
+from .state import (
     DM,
     Channel,
     Guild,
@@ -28,7 +28,7 @@ from tests.fakediscord.state import (
 )
 
 if TYPE_CHECKING:
-    from tests.fakediscord.server import FakeDiscord
+    from .server import FakeDiscord
 
 GUILDS, GUILD_MESSAGES, GUILD_REACTIONS, DIRECT_MESSAGES, DM_REACTIONS = (
     1 << 0,

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.fakediscord import FakeDiscord, running
+from fakediscord import FakeDiscord, running
 from tests.test_fakediscord.toy_bot import Lab, Seen, make_bot
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import discord
 import pytest
 
-from tests.fakediscord import (
+from fakediscord import (
     ANNOUNCEMENT,
     FORUM,
     READ_MESSAGE_HISTORY,

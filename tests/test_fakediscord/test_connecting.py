@@ -8,7 +8,7 @@ import discord
 import pytest
 from discord.ext import commands
 
-from tests.fakediscord import FakeDiscord, pointing_discord_at, running
+from fakediscord import FakeDiscord, pointing_discord_at, running
 from tests.test_fakediscord.toy_bot import Lab, Seen, make_bot
 
 

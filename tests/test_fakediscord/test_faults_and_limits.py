@@ -7,7 +7,7 @@ import asyncio
 import discord
 import pytest
 
-from tests.fakediscord import (
+from fakediscord import (
     RateLimits,
 )
 from tests.test_fakediscord.toy_bot import Lab, text

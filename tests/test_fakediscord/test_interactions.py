@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakediscord import (
+from fakediscord import (
     is_ephemeral,
 )
 from tests.test_fakediscord.toy_bot import Lab

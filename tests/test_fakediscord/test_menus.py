@@ -6,7 +6,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from tests.fakediscord import FakeDiscord, running
+from fakediscord import FakeDiscord, running
 from tests.test_fakediscord.toy_bot import Seen, make_bot
 
 

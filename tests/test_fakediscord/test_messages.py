@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 import pytest
 
-from tests.fakediscord import (
+from fakediscord import (
     SEND_MESSAGES,
     VIEW_CHANNEL,
     FakeDiscord,

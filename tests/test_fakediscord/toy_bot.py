@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from tests.fakediscord import Channel, FakeDiscord, Guild, User
+from fakediscord import Channel, FakeDiscord, Guild, User
 
 
 @dataclass

@@ -182,11 +182,18 @@ async def test_ranking_reads_about_a_page_of_hits_not_every_match(tmp_path: Path
     """Exact top 11 of 600 matches (30 in the title, weighted far above the summary), reading
     far fewer stored documents than there are matches."""
     async with open_store(tmp_path / "p.db") as store:
-        for n in range(600):
-            day = NEWEST - timedelta(days=n % 200)
-            title = f"Wombat study {n}" if n % 20 == 0 else f"Study {n}"
-            words = "wombat " * (1 + n % 7)
-            await store.ingest(day, [paper(n, day, title, words)], f"s{n}")
+        for back in range(200):  # three papers a day
+            day = NEWEST - timedelta(days=back)
+            papers = [
+                paper(
+                    n,
+                    day,
+                    f"Wombat study {n}" if n % 20 == 0 else f"Study {n}",
+                    "wombat " * (1 + n % 7),
+                )
+                for n in range(back, 600, 200)
+            ]
+            await store.ingest(day, papers, f"s{back}")
         index = await open_index(store.db)
         assert index is not None
         service = SearchService(store, index=index)

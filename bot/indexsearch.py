@@ -16,7 +16,7 @@ and hits are read in bm25 order only until that holds for the page asked for (se
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ class IndexReading:
     tantivy: Any
     schema: Any
     analyzer: Any
+    fold_token: Callable[[str], str]
     index: Any
     folder: Path
 
@@ -224,4 +225,4 @@ class IndexReading:
                 else [" ".join(term.words)]
             )
         ]
-        return Marker(phrases, lambda token: "".join(self.analyzer.analyze(token)), highlight)
+        return Marker(phrases, self.fold_token, highlight)

@@ -22,6 +22,7 @@ typo corrections weigh come from the index's own term dictionary (``Searcher.doc
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import math
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 VERSION = 1  # bump when the schema or analyzer changes: an index of another version is rebuilt
 HEAP = 50_000_000
 RECHECK_SECONDS = 2.0  # a full freshness check (one round trip) at least this often
+FOLDED_WORDS = 8192  # words kept folded for marking (a few hundred KB at most)
 
 
 def available() -> bool:
@@ -87,6 +89,10 @@ class TextIndex(IndexReading):
             .filter(tantivy.Filter.lowercase())
             .filter(tantivy.Filter.ascii_fold())
             .build()
+        )
+        # A word as the index holds it; marking a page folds each of its words, mostly the same few.
+        self.fold_token = functools.lru_cache(maxsize=FOLDED_WORDS)(
+            lambda token: "".join(self.analyzer.analyze(token))
         )
         builder = tantivy.SchemaBuilder()
         builder.add_integer_field("id", stored=True, indexed=True, fast=True)

@@ -166,7 +166,9 @@ async def test_a_failing_service_gets_an_apology_and_the_bot_keeps_working(
     assert still["embeds"][0]["title"].startswith("RWKV-7")
 
 
-async def test_a_slow_search_is_deferred_inside_discords_window(world, monkeypatch) -> None:
+def held_search(world, monkeypatch) -> asyncio.Event:
+    """Searches wait for the returned event: slower than any DEFER_AFTER, however fast the index
+    (a search it answers from memory may finish before the event loop turns once)."""
     monkeypatch.setattr(sys.modules["cogs.papers"], "DEFER_AFTER", 0.01)
     release = asyncio.Event()
     real = world.bot.search.search
@@ -176,6 +178,11 @@ async def test_a_slow_search_is_deferred_inside_discords_window(world, monkeypat
         return await real(*args, **kwargs)
 
     monkeypatch.setattr(world.bot.search, "search", slow)
+    return release
+
+
+async def test_a_slow_search_is_deferred_inside_discords_window(world, monkeypatch) -> None:
+    release = held_search(world, monkeypatch)
     ix = await world.fake.slash("paper search", user=world.alice, query="goose")
     assert (await ix.response())["type"] == 5  # deferred while the search is still running
     release.set()
@@ -191,9 +198,10 @@ async def test_a_search_reply_is_remembered_so_a_reaction_bookmarks_its_papers(w
 
 
 async def test_nothing_found_after_a_defer_is_still_private(world, monkeypatch) -> None:
-    monkeypatch.setattr(sys.modules["cogs.papers"], "DEFER_AFTER", 0)
+    release = held_search(world, monkeypatch)
     ix = await world.fake.slash("paper search", user=world.alice, query="xylophone")
     assert (await ix.response())["type"] == 5
+    release.set()
     (private,) = await ix.followups(1)
     # The public "thinking…" placeholder is deleted first, else the follow-up would replace it.
     deleted = [c for c in world.fake.calls if c.method == "DELETE" and "@original" in c.path]

@@ -27,6 +27,11 @@ def on_ci(environ: Mapping[str, str] = os.environ) -> bool:
     return environ.get("CI", "").strip().casefold() in TRUE
 
 
+def examples(count: int, environ: Mapping[str, str] = os.environ) -> int:
+    """Examples for a property test: ``count`` on CI (the full run), a quarter in a local run."""
+    return count if on_ci(environ) else max(25, count // 4)
+
+
 def needs_shared(path: Path, environ: Mapping[str, str] = os.environ) -> pytest.MarkDecorator:
     """For tests that read ``path`` under ../shared: skipped where it is absent, but on CI
     (CI=true) the test fails instead, through the ``missing_shared`` fixture: CI must run them."""

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.highlight import ELLIPSIS, Marker, Phrase
-from tests.helpers import on_ci
+from tests.helpers import examples
 
 WORDS = ["alpha", "beta", "model", "models", "learn", "café", "naïve", "zoë", "x", "3d", "a1"]
 SEPARATORS = [" ", " ", ", ", ". ", ": ", " - ", "  ", ".\n", "(", ") ", "_", ".", "… ", "\t"]
@@ -54,7 +54,7 @@ phrase = st.one_of(
 )
 
 
-@settings(max_examples=400 if on_ci() else 100, deadline=None)  # CI: the slow run
+@settings(max_examples=examples(400), deadline=None)
 @given(title=texts, summary=cased, phrases=st.lists(phrase, min_size=1, max_size=4))
 def test_marks_and_snippets_are_fts5s(title: str, summary: str, phrases: list[Phrase]) -> None:
     expected = fts5(title, summary, phrases)

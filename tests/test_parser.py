@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot.digest import parse_digest
 from bot.ids import normalize_arxiv_id
 from bot.models import Paper
-from tests.helpers import needs_shared
+from tests.helpers import examples, needs_shared
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -234,7 +234,7 @@ def mutated_digest(draw: st.DrawFn) -> str:
     return "\n".join(lines)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_digest())
 def test_mutated_digests_never_raise_and_problems_point_inside_the_file(text: str) -> None:
     digest = parse_digest(text, "fuzz.md")
@@ -244,7 +244,7 @@ def test_mutated_digests_never_raise_and_problems_point_inside_the_file(text: st
     assert len({p.arxiv_id for p in digest.papers}) == len(digest.papers)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(max_size=2000))
 def test_arbitrary_text_never_raises(text: str) -> None:
     digest = parse_digest(text, "2025-01-01.md")

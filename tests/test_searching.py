@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bot.search import SearchError, SearchService, parse_query
 from bot.textindex import open_index
 from tests.fixtures_db import copy_database
-from tests.helpers import CORPUS, SEEDS, ingest, needs_shared, open_store
+from tests.helpers import CORPUS, SEEDS, examples, ingest, needs_shared, open_store
 
 
 @pytest.fixture(params=["tantivy", "fts5"])
@@ -193,7 +193,7 @@ def fuzz_search(tmp_path_factory) -> Iterator[Callable[[str], list[str]]]:
         loop.close()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     st.text(max_size=300)
     | st.text(alphabet='"*()-:^ ANDORNT', max_size=40)

@@ -257,6 +257,8 @@ def parse_query(text: str, today: date | None = None) -> Query:
         if bare and bare.endswith(":") and bare[:-1].lower() in FIELDS:
             example = EXAMPLES[FIELDS[bare[:-1].lower()]]
             raise SearchError(f"'{bare}' needs something after it, like {example}")
+        if kind is None and bare and not negative and normalize_arxiv_id(bare):
+            kind = "id"  # an arXiv id or link typed alone finds that paper
         if kind is not None and kind != "title":
             builder.add_field(kind, value, bool(negative), match.group(0))
             continue
@@ -278,7 +280,7 @@ singular or plural (transformer, transformers).
 **-word** leaves out papers with that word; **prefix\\*** matches words that start so (diffus\\*).
 **au:** or **author:** a name or part of one: `au:BlinkDL`, `au:"Zoë Müller"`; `-au:name` leaves them out.
 **ti:** or **title:** in the title only: `ti:goose`, `ti:"state space"`.
-**cat:** a category: `cat:"Machine Learning"`. **id:** one paper: `id:2503.14456`.
+**cat:** a category: `cat:"Machine Learning"`. **id:** one paper: `id:2503.14456` (an arXiv id or link typed alone means the same).
 **since:** / **until:** a day, `since:2025-03-01`, or a span back from today: `since:7d`, `until:2w` \
 (d, w, m = 30 days, y).
 The command's options mean the same as these fields, and both can be used at once.

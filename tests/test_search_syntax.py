@@ -47,6 +47,19 @@ def test_fields_are_parsed_apart_from_words() -> None:
     assert query.fts() == 'title : "goose" AND "rwkv"'
 
 
+def test_an_arxiv_id_or_link_typed_alone_is_the_id_field() -> None:
+    query = parse_query("https://huggingface.co/papers/2503.14456 arXiv:2504.00891v2 goose")
+    assert query.arxiv_ids == ("2503.14456", "2504.00891") and query.fts() == '"goose"'
+    # Not ids: numbers, versions, a negated id (a word to leave out), a quoted one (exact words).
+    for text in ("1.5", "2025", "v2.1", "-2503.14456", '"2503.14456"'):
+        assert parse_query(text).arxiv_ids == (), text
+
+
+async def test_searching_an_arxiv_id_finds_that_paper(service: SearchService) -> None:
+    assert ids(await service.search("2503.14456")) == ["2503.14456"]
+    assert ids(await service.search("https://arxiv.org/abs/2503.14456v1")) == ["2503.14456"]
+
+
 def test_a_space_after_a_field_name_still_reads_the_field() -> None:
     query = parse_query("au: BlinkDL ti:  goose since: 2025-03-01 au2: x")
     assert query.authors == ("BlinkDL",) and query.since == date(2025, 3, 1)

@@ -14,6 +14,7 @@ from bot.discover import DiscoverService
 from bot.models import Paper
 from bot.textindex import TextIndex, open_index
 from tests.helpers import open_store
+from tests.test_textindex import paper
 
 pytest.importorskip("tantivy")
 
@@ -28,22 +29,13 @@ TEXTS = {
 DAYS = {1: NEW, 2: NEW, 3: NEW, 4: OLD, 5: NEW}
 
 
-def paper(n: int) -> Paper:
-    title, summary = TEXTS[n]
-    return Paper(
-        arxiv_id=f"2506.{n:05d}",
-        title=title,
-        summary=summary,
-        authors=(f"Author {n}",),
-        arxiv_url=f"https://arxiv.org/abs/2506.{n:05d}",
-        day=DAYS[n],
-        position=n,
-    )
+def numbered(n: int) -> Paper:
+    return paper(n, DAYS[n], *TEXTS[n])
 
 
 async def stored(store: PaperStore, numbers: list[int]) -> None:
     for day in sorted({DAYS[n] for n in numbers}):
-        batch = [paper(n) for n in numbers if DAYS[n] == day]
+        batch = [numbered(n) for n in numbers if DAYS[n] == day]
         await store.ingest(day, batch, source=f"test:{day}:{numbers}")
 
 

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 VERSION = 1  # bump when the schema or analyzer changes: an index of another version is rebuilt
 HEAP = 50_000_000
 RECHECK_SECONDS = 2.0  # a full freshness check (one round trip) at least this often
-FOLDED_WORDS = 8192  # words kept folded for marking (a few hundred KB at most)
+FOLDED_WORDS = 1024  # words kept folded for marking (about 150 KB: bench/memory.py)
 
 
 def available() -> bool:

@@ -198,7 +198,6 @@ class DiscoverService:
             folded = index.tokens(word)
             if len(folded) == 1:
                 tokens[folded[0]] += weight
-        newest = await self.papers.latest_day()
         try:
             searcher = index.index.searcher()
             counts = {
@@ -207,7 +206,7 @@ class DiscoverService:
             }
             chosen = choose(tokens, counts, max(1, searcher.num_docs))
             ids = (
-                index.ranked_ids(index.like(chosen, RELATED_FIELDS, paper_id), newest, limit)
+                index.ranked_ids(index.like(chosen, RELATED_FIELDS, paper_id), index.newest, limit)
                 if chosen
                 else []
             )

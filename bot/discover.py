@@ -1,11 +1,14 @@
 """Discovery: papers like this one, the top papers of a period, and suggestions as people type.
 
-- related: the paper's most telling words (title words count TITLE_WEIGHT times; each word
-  weighed by tf x idf) OR-ed into one query ranked like a search (bm25 x recency), the paper
-  itself left out. On the derived tantivy index (bot.textindex) when it serves: document
-  frequencies from its term dictionary, the OR a boolean of term queries over title, summary
-  and abstract weighted as search weighs them, ranked by TextIndex.ranked_ids. Otherwise FTS5:
-  document counts from posting lists (capped at COUNT_CAP), ranked as bot.db.papers.ranked_sql.
+- related: a More Like This query. The paper's RELATED_TERMS most telling words (from its
+  title, counted TITLE_WEIGHT times, its summary and its abstract; chosen by tf x idf) OR-ed,
+  each alike (bm25 weighs each by its own idf), over title, summary and abstract alike (a long
+  query is not one typed by a reader: a 10x title would let one shared title word outweigh
+  many shared in the abstracts), ranked by text alone (a close paper of last year is as
+  related as one of this week; ties go to the newer), the paper itself left out. On the
+  derived tantivy index (bot.textindex) when it serves, document frequencies from its term
+  dictionary; otherwise FTS5, document counts from posting lists (capped at COUNT_CAP).
+  Measured in bench/search_quality.py (bench/README.md: what was tried and what it gave).
 - top: papers listed in the last day/week/month of digests (ending on the newest digest day, so
   an archive that stopped still has a top), ranked by Hugging Face upvotes + BOOKMARK_WEIGHT x
   the bookmarks made in this server. One bookmark here counts as BOOKMARK_WEIGHT upvotes:
@@ -24,7 +27,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from bot.db.discovery import DiscoveryStore
-from bot.db.papers import Filters, PaperStore
+from bot.db.papers import PaperStore
 from bot.db.searchlog import marked_sql
 from bot.models import PaperRow
 from bot.query import WORD as TOKEN_WORD
@@ -36,8 +39,8 @@ from bot.textindex import TextIndex
 BOOKMARK_WEIGHT = 5
 PERIODS = {"day": 1, "week": 7, "month": 30}
 TITLE_WEIGHT = 3
-RELATED_TERMS = 10
-RELATED_FIELDS = ("title", "summary", "abstract")
+RELATED_TERMS = 25  # Lucene MoreLikeThis's default (maxQueryTerms)
+RELATED_FIELDS = {"title": 1.0, "summary": 1.0, "abstract": 1.0}  # as MoreLikeThis: all alike
 COUNT_CAP = 2000
 MAX_CHOICES = 25
 WORD = re.compile(r"[^\W\d_]{3,}")
@@ -124,10 +127,15 @@ STOPWORDS = frozenset(
 )
 
 
-def telling_words(title: str, summary: str) -> Counter[str]:
-    """Candidate words of a paper with their weighted frequency (title words count more)."""
+def telling_words(title: str, summary: str, abstract: str = "") -> Counter[str]:
+    """Candidate words of a paper with their weighted frequency (title words count more); the
+    abstract (arXiv's, when completion stored it) counts beside the summary, once if they are
+    the same text (a paper known only from arXiv or Hugging Face shows its abstract as summary)."""
+    texts = [(title, TITLE_WEIGHT), (summary, 1)]
+    if abstract and fold(abstract) != fold(summary):
+        texts.append((abstract, 1))
     words: Counter[str] = Counter()
-    for text, weight in ((title, TITLE_WEIGHT), (summary, 1)):
+    for text, weight in texts:
         for word in WORD.findall(fold.__wrapped__(text)):  # uncached: a summary is used once
             if word not in STOPWORDS:
                 words[word] += weight
@@ -146,8 +154,10 @@ def choose(words: Counter[str], counts: Mapping[str, int], total: int) -> list[s
 
 
 def or_match(words: Sequence[str]) -> str:
-    """The FTS5 expression matching any of ``words`` (letters only, see WORD)."""
-    return " OR ".join(f'"{word}"' for word in words)
+    """The FTS5 expression matching any of ``words`` (letters only, see WORD) in the fields
+    related papers are read from."""
+    either = " OR ".join(f'"{word}"' for word in words)
+    return f"{{{' '.join(RELATED_FIELDS)}}} : ({either})"
 
 
 class DiscoverService:
@@ -166,8 +176,8 @@ class DiscoverService:
         found = await self.store.text_of(arxiv_id)
         if found is None:
             raise SearchError(f"I have no paper {arxiv_id} in the digests I know")
-        paper_id, title, summary = found
-        words = telling_words(title, summary)
+        paper_id, title, summary, abstract = found
+        words = telling_words(title, summary, abstract)
         if self.index is not None and await self.index.sync():
             rows = await self._related_on_index(self.index, paper_id, words, limit)
             if rows and rows[0].arxiv_id == arxiv_id:  # the paper first, then papers like it
@@ -184,8 +194,9 @@ class DiscoverService:
         chosen = choose(words, counts, max(1, await self.store.paper_count()))
         if not chosen:
             return paper, []
-        rows = await self.papers.ranked(or_match(chosen), Filters(), limit + 1, 0)
-        return paper, [row for row in rows if row.arxiv_id != paper.arxiv_id][:limit]
+        match = or_match(chosen)
+        ids = await self.store.like(match, RELATED_FIELDS, paper_id, limit)
+        return paper, await self.papers.rows(*marked_sql(ids, match)) if ids else []
 
     async def _related_on_index(
         self, index: TextIndex, paper_id: int, words: Counter[str], limit: int
@@ -205,11 +216,8 @@ class DiscoverService:
                 for token in tokens
             }
             chosen = choose(tokens, counts, max(1, searcher.num_docs))
-            ids = (
-                index.ranked_ids(index.like(chosen, RELATED_FIELDS, paper_id), index.newest, limit)
-                if chosen
-                else []
-            )
+            like = index.like(chosen, RELATED_FIELDS, paper_id)
+            ids = index.best_ids(like, limit) if chosen else []
         except LookupError:
             return None
         except (OSError, ValueError) as error:

@@ -234,7 +234,7 @@ class Papers(
         suggestions = await self.bot.discover.suggestions(current)
         return [app_commands.Choice(name=label, value=value) for label, value in suggestions]
 
-    @app_commands.command(name="related", description="Papers like this one, by title and summary")
+    @app_commands.command(name="related", description="Papers like this one, by title and abstract")
     @app_commands.describe(paper="An arXiv id (2503.14456) or an arXiv / Hugging Face link")
     async def related(self, interaction: discord.Interaction[Paperboy], paper: str) -> None:
         first = await in_time(interaction, self.related_page(interaction, [paper], 0))

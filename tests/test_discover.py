@@ -25,6 +25,13 @@ def test_telling_words_weigh_the_title_and_skip_filler() -> None:
     assert "propose" not in words and "the" not in words and "we" not in words
 
 
+def test_telling_words_read_the_abstract_beside_the_summary_but_not_twice() -> None:
+    words = telling_words("Goose Flight", "A goose study.", "Goose wings and goose muscles.")
+    assert words["goose"] == 3 + 1 + 2 and words["muscles"] == 1
+    same = telling_words("Goose Flight", "A goose study.", "A Goose study.")
+    assert same == telling_words("Goose Flight", "A goose study.")
+
+
 async def test_related_papers_share_telling_words_and_leave_the_paper_out(store) -> None:
     paper, similar = await DiscoverService(store).related("2503.14456", 5)
     assert paper.arxiv_id == "2503.14456"

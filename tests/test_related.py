@@ -116,3 +116,76 @@ async def test_a_paper_known_only_from_arxiv_relates_both_ways(store: PaperStore
         assert "2506.00001" in [row.arxiv_id for row in similar]
         assert "2506.00003" not in [row.arxiv_id for row in similar]
         assert "2507.00001" in await related(discover, 1)
+
+
+async def test_related_ranks_by_text_alone_so_an_older_closer_paper_comes_first(
+    tmp_path: Path,
+) -> None:
+    """Related papers need not be recent: the paper sharing more of the telling words ranks
+    first however old it is (a recency bonus would put the newer, less alike one first)."""
+    alike = (
+        "Albatross gliding flight over ocean swells: wave lift, gust soaring and wingtip vortices."
+    )
+    older = "Albatross gliding flight over ocean swells: wave lift, gust soaring and vortices."
+    newer = "Albatross gliding flight over ocean swells: wave lift and soaring."
+    async with open_store(tmp_path / "p.db") as store:
+        await store.ingest(OLD, [paper(8, OLD, "Albatross soaring", older)], source="test:old")
+        await store.ingest(
+            NEW,
+            [
+                paper(7, NEW, "Albatross soaring", alike),
+                paper(9, NEW, "Albatross soaring", newer),
+                numbered(3),  # nothing in common: never listed
+            ],
+            source="test:new",
+        )
+        for index in (await open_index(store.db), None):
+            assert await related(DiscoverService(store, index), 7) == ["2506.00008", "2506.00009"]
+
+
+async def test_related_reads_the_abstract_arxiv_completion_stored(store: PaperStore) -> None:
+    """A digest paper's summary is a short rewrite: the words only its arXiv abstract holds
+    find papers too, on both engines."""
+    await store.ingest(
+        NEW, [paper(6, NEW, "Albatross telemetry", "Satellite tags on albatross colonies.")], "t"
+    )
+    for discover in (DiscoverService(store, await open_index(store.db)), DiscoverService(store)):
+        assert "2506.00006" not in await related(discover, 1)
+    fields = {"abstract": "Goose wings compared with albatross wings by satellite telemetry."}
+    await ArxivStore(store.db).record({"2506.00001": fields}, [], datetime(2025, 7, 1, tzinfo=UTC))
+    for discover in (DiscoverService(store, await open_index(store.db)), DiscoverService(store)):
+        found = await related(discover, 1)
+        assert "2506.00006" in found and "2506.00003" not in found
+        assert "2506.00001" in await related(discover, 6)
+
+
+async def test_many_words_shared_in_the_text_outweigh_one_shared_in_a_title(
+    tmp_path: Path,
+) -> None:
+    """Fields count alike in a related query: one shared title word does not beat a paper
+    sharing the whole subject in its summary (search's 10x title would put it first)."""
+    async with open_store(tmp_path / "p.db") as store:
+        await store.ingest(
+            NEW,
+            [
+                paper(
+                    1, NEW, "Kestrel hovering", "Hovering uses headwind, tail fanning, wingbeat."
+                ),
+                paper(2, NEW, "Kestrel nests", "Nesting boxes on farmland."),
+                paper(
+                    3,
+                    NEW,
+                    "Raptor flight",
+                    "Hovering raptors use headwind, tail fanning, wingbeat.",
+                ),
+                paper(4, NEW, "Kestrel diet", "Voles in winter."),
+            ],
+            source="test",
+        )
+        for index in (await open_index(store.db), None):
+            found = await related(DiscoverService(store, index), 1)
+            assert found[0] == "2506.00003" and set(found) == {
+                "2506.00002",
+                "2506.00003",
+                "2506.00004",
+            }

@@ -14,7 +14,7 @@ from bot.textindex import open_index
 
 
 def add_parsers(commands: Any) -> None:
-    related = commands.add_parser("related", help="papers like one paper (from title and summary)")
+    related = commands.add_parser("related", help="papers like one paper (from title and abstract)")
     related.add_argument("arxiv_id", help="2503.14456, arXiv:2503.14456v2 or an arXiv/HF link")
     related.add_argument("--limit", type=int, default=5, help="how many papers (default 5)")
     related.set_defaults(handler=_related)

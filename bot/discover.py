@@ -26,9 +26,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
+from bot.db import searchlog
 from bot.db.discovery import DiscoveryStore
 from bot.db.papers import PaperStore
 from bot.db.searchlog import marked_sql
+from bot.highlight import Marker, Phrase
 from bot.models import PaperRow
 from bot.query import WORD as TOKEN_WORD
 from bot.query import SearchError, parse_query
@@ -225,7 +227,14 @@ class DiscoverService:
             return None
         if not chosen:
             return []
-        return await self.papers.rows(*marked_sql([paper_id, *ids], or_match(chosen)))
+        # Marked in Python, as search on the index marks: FTS5's highlight() of a 25-word OR
+        # reads each word's posting list (13 ms at the median at 100k papers, against 2.5).
+        marker = Marker([Phrase((token,)) for token in chosen], index.fold_token)
+        return await searchlog.page(
+            self.papers.db,
+            [paper_id, *ids],
+            lambda title, summary: (marker.title(title), marker.snippet(summary)),
+        )
 
     async def top(
         self, period: str, guild_id: int | None, limit: int = 10

@@ -189,3 +189,13 @@ async def test_many_words_shared_in_the_text_outweigh_one_shared_in_a_title(
                 "2506.00003",
                 "2506.00004",
             }
+
+
+async def test_the_index_marks_related_rows_as_fts5_does(store: PaperStore) -> None:
+    """On the index the telling words are marked in Python (no FTS5 MATCH per row): the same
+    marks as FTS5's highlight() and snippet()."""
+    _, on_index = await DiscoverService(store, await open_index(store.db)).related("2506.00001")
+    _, on_fts = await DiscoverService(store).related("2506.00001")
+    marks = {row.arxiv_id: (row.title_marked, row.snippet) for row in on_fts}
+    assert {row.arxiv_id: (row.title_marked, row.snippet) for row in on_index} == marks
+    assert marks["2506.00002"][0] == "**Flight** of the **goose**"

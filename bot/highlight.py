@@ -13,11 +13,16 @@ where text is cut. Pure: no SQL, no tantivy.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+SNIPPET_TOKENS = 24
 TOKEN = re.compile(r"[^\W_]+")
+FIRST_TOKENS = re.compile(
+    rf"(?:[\W_]*+[^\W_]++){{{SNIPPET_TOKENS}}}"
+)  # no backtracking into a token
 ASCII_WORD = re.compile(r"[a-z0-9]+")  # TOKEN in lower-cased ASCII text
 ASCII_TOKEN = re.compile(r"[^ ]+")  # TOKEN in ASCII text whose separators are blanked
 # ASCII letters and digits lower-cased, every other byte a space.
@@ -25,7 +30,6 @@ BLANKS = bytes(
     (ord(chr(c).lower()) if chr(c).isalnum() else 32) if c < 128 else c for c in range(256)
 )
 SHAPE = bytes(32 if c == 32 else ord("a") for c in range(256))  # on blanked text: token -> "a"s
-SNIPPET_TOKENS = 24
 ELLIPSIS = "…"
 SPACE = " \t\n\r"
 
@@ -79,13 +83,22 @@ class Marker:
         """``text`` with every phrase instance marked (FTS5's highlight())."""
         if not self._may_match(text):
             return text
-        spans, folded = self._tokens(text)
-        merged = _coalesced(self._instances(folded, title=True))
+        if text.isascii():  # as snippet() does: no list of every token
+            blanked = text.encode("ascii").translate(BLANKS).decode("ascii")
+            found = [
+                (instance.start, instance.end)
+                for offset in self._candidates(f" {blanked} ")
+                for instance in self._instances_at(blanked, offset, 0, title=True)
+            ]
+            merged = _overlapping(found)
+        else:
+            spans, folded = self._tokens(text)
+            runs = _coalesced(self._instances(folded, title=True))
+            merged = [(spans[first][0], spans[last][1]) for first, last in runs]
         if not merged:
             return text
         out, offset = [], 0
-        for first, last in merged:
-            start, end = spans[first][0], spans[last][1]
+        for start, end in merged:
             out += [text[offset:start], self.open, text[start:end], self.close]
             offset = end
         out.append(text[offset:])
@@ -182,20 +195,22 @@ class Marker:
         folded = text.lower() if text.isascii() else self.fold(text)
         return any(needle in folded for needle in self.needles)
 
-    def _start_only(self, text: str) -> str:
-        ends = []
-        for match in TOKEN.finditer(text):
-            ends.append(match.end())
-            if len(ends) > SNIPPET_TOKENS:
-                return text[: ends[SNIPPET_TOKENS - 1]] + ELLIPSIS
-        return text
+    @staticmethod
+    def _start_only(text: str) -> str:
+        """The first SNIPPET_TOKENS tokens, with ELLIPSIS when more follow."""
+        first = FIRST_TOKENS.match(text)
+        if first is None or TOKEN.search(text, first.end()) is None:
+            return text
+        return text[: first.end()] + ELLIPSIS
 
     def _tokens(self, text: str) -> tuple[list[tuple[int, int]], list[str]]:
         if text.isascii():
             matches = list(ASCII_WORD.finditer(text.lower()))
             return [m.span() for m in matches], [m.group() for m in matches]
         matches = list(TOKEN.finditer(text))
-        return [m.span() for m in matches], [self.fold(m.group()) for m in matches]
+        fold = self.fold  # only for the few words that are not ASCII: lower() does the rest
+        words = [m.group() for m in matches]
+        return [m.span() for m in matches], [w.lower() if w.isascii() else fold(w) for w in words]
 
     def _candidates(self, padded: str) -> list[int]:
         """Offsets (in the blanked text that ``padded`` holds between two spaces) of the tokens
@@ -208,9 +223,11 @@ class Marker:
                 at = padded.find(probe, at + 1)
         return sorted(found)
 
-    def _instances_at(self, blanked: str, offset: int, position: int) -> list[_Instance]:
-        """The instances (outside the title) starting at token ``position``, at ``offset`` of the
-        blanked ASCII text."""
+    def _instances_at(
+        self, blanked: str, offset: int, position: int, *, title: bool = False
+    ) -> list[_Instance]:
+        """The instances starting at token ``position``, at ``offset`` of the blanked ASCII
+        text (title-only phrases only with ``title``), their character spans set."""
         end = blanked.find(" ", offset)
         token = blanked[offset : end if end >= 0 else len(blanked)]
         numbers = self.by_first.get(token, [])
@@ -224,17 +241,16 @@ class Marker:
         found = []
         for number in numbers:
             phrase = self.phrases[number]
-            if phrase.title_only:
+            if phrase.title_only and not title:
                 continue
             following = [token]
             if len(phrase.tokens) > 1:
                 following = blanked[offset:].split(None, len(phrase.tokens))[: len(phrase.tokens)]
             if _matches(phrase, following, 0):
-                at = offset
-                for token in following[1:]:
-                    at = blanked.find(token, at + len(following[0]))
-                last = following[-1]
-                end = (at if len(following) > 1 else offset) + len(last)
+                at = offset  # where the phrase's last token starts: only blanks in between
+                for before, token in itertools.pairwise(following):
+                    at = blanked.find(token, at + len(before))
+                end = at + len(following[-1])
                 found.append(_Instance(position, len(phrase.tokens), number, offset, end))
         return found
 
@@ -287,6 +303,18 @@ def _coalesced(found: Sequence[_Instance]) -> list[tuple[int, int]]:
     return merged
 
 
+def _overlapping(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Character spans, in order of their starts, with overlapping ones made one (as _coalesced
+    does with tokens: spans of whole tokens overlap exactly when they share a token)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def _coalesced_spans(found: Sequence[_Instance]) -> list[tuple[int, int, int, int]]:
     """_coalesced, with the characters each run starts and ends at."""
     merged: list[tuple[int, int, int, int]] = []
@@ -305,17 +333,14 @@ def _coalesced_spans(found: Sequence[_Instance]) -> list[tuple[int, int, int, in
 
 def _sentence_starts(text: str, spans: Sequence[tuple[int, int]]) -> list[int]:
     """Tokens that begin a sentence: the first, and any after '.' or ':' and white space."""
-    starts = [0] if spans else []
-    for position in range(1, len(spans)):
-        gap = text[spans[position - 1][1] : spans[position][0]]
-        stripped = gap.rstrip(SPACE)
-        if len(stripped) < len(gap) and stripped[-1:] in (".", ":"):
-            starts.append(position)
-    return starts
+    if not spans:
+        return []
+    position = {start: number for number, (start, _) in enumerate(spans)}
+    return [0, *(position[at] for at in _sentence_offsets(text) if position.get(at, 0) > 0)]
 
 
 def _sentence_offsets(text: str) -> list[int]:
-    """Offsets of the ASCII tokens that start a sentence (see _sentence_starts), but the first."""
+    """Offsets of the tokens that start a sentence (see _sentence_starts), but the first."""
     found = []
     for mark in ".:":
         at = text.find(mark)

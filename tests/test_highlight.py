@@ -12,7 +12,21 @@ from hypothesis import strategies as st
 from bot.highlight import ELLIPSIS, Marker, Phrase
 from tests.helpers import examples
 
-WORDS = ["alpha", "beta", "model", "models", "learn", "café", "naïve", "zoë", "x", "3d", "a1"]
+WORDS = [
+    "alpha",
+    "beta",
+    "model",
+    "models",
+    "learn",
+    "café",
+    "naïve",
+    "zoë",
+    "x",
+    "3d",
+    "a1",
+    "ab",
+    "abab",
+]
 SEPARATORS = [" ", " ", ", ", ". ", ": ", " - ", "  ", ".\n", "(", ") ", "_", ".", "… ", "\t"]
 
 
@@ -89,3 +103,11 @@ def test_a_long_summary_is_cut_around_its_matches_with_ellipses() -> None:
 def test_accents_and_case_are_folded_as_the_index_folds_them() -> None:
     marker = Marker([Phrase(("cafe",))], fold, ("<", ">"))
     assert marker.title("Le CAFÉ naïf") == "Le <CAFÉ> naïf"
+
+
+def test_a_phrase_ends_at_its_last_word_even_when_an_earlier_word_holds_it() -> None:
+    phrases = [Phrase(("x", "abab", "ab"))]
+    marker = Marker(phrases, fold, ("[", "]"))
+    title, summary = "x abab ab, then abab", "Here x abab ab ends."
+    assert (marker.title(title), marker.snippet(summary)) == fts5(title, summary, phrases)
+    assert marker.title(title) == "[x abab ab], then abab"

@@ -46,13 +46,13 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[PaperStore, TextIndex, C
 
 
 async def statements(store: PaperStore, call) -> tuple[object, list[str]]:
-    """What ``call`` returns, and every SQL statement it ran on the store's connection."""
+    """What ``call`` returns, and every SQL statement it ran on the store's connections."""
     ran: list[str] = []
-    await store.db.connection.set_trace_callback(ran.append)
+    await store.db.trace(ran.append)
     try:
         result = await call
     finally:
-        await store.db.connection.set_trace_callback(None)
+        await store.db.trace(None)
     return result, ran
 
 

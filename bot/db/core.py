@@ -11,11 +11,11 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import aiosqlite
@@ -68,6 +68,8 @@ class Database:
         self._depth = 0
         self.closed = False
         self.commits = 0  # committed write transactions on this connection: a free freshness check
+        self._reader: sqlite3.Connection | None = None  # fetch_inline's, opened on first use
+        self._inline = path != ":memory:"  # False once fetch_inline's connection failed to open
 
     @classmethod
     async def open(
@@ -166,6 +168,9 @@ class Database:
         if self.closed:
             return
         self.closed = True
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         try:
             await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as error:  # busy or read-only: SQLite checkpoints again on open
@@ -261,6 +266,42 @@ class Database:
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
         async with self.connection.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
+
+    async def fetch_inline(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """``fetchall`` for a short read (a page of rows by id), run in the calling thread on a
+        read-only connection of its own: no hop to the worker thread and back, which costs
+        more than such a read. It sees what is committed (WAL: a writer never blocks it);
+        when it cannot answer at once (busy, in-memory, not openable) ``fetchall`` does."""
+        reader = self._inline_reader()
+        if reader is not None:
+            try:
+                return reader.execute(sql, params).fetchall()
+            except (sqlite3.OperationalError, sqlite3.ProgrammingError) as error:
+                log.debug("database %s: inline read failed, using the worker: %s", self.path, error)
+        return await self.fetchall(sql, params)
+
+    async def trace(self, callback: Callable[[str], object] | None) -> None:
+        """Call ``callback`` with every statement this database runs, on either connection
+        (None stops it)."""
+        # aiosqlite types the handler as never None; sqlite3 takes None as "stop"
+        await self.connection.set_trace_callback(cast(Callable[..., Any], callback))
+        reader = self._inline_reader()
+        if reader is not None:
+            reader.set_trace_callback(callback)
+
+    def _inline_reader(self) -> sqlite3.Connection | None:
+        if self._reader is None and self._inline and not self.closed:
+            uri = f"file:{quote(str(Path(self.path).resolve()))}?mode=ro"
+            try:
+                reader = sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None)
+                reader.execute("PRAGMA query_only = ON")
+            except sqlite3.Error as error:
+                log.debug("database %s: no inline reader: %s", self.path, error)
+                self._inline = False
+                return None
+            reader.row_factory = sqlite3.Row
+            self._reader = reader
+        return self._reader
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
         async with self.connection.execute(sql, params) as cursor:

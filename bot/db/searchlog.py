@@ -184,7 +184,7 @@ async def page(db: Database, paper_ids: Sequence[int], mark: Mark | None = None)
     if not paper_ids:
         return []
     rows = []
-    for record in await db.fetchall(*page_sql(paper_ids)):
+    for record in await db.fetch_inline(*page_sql(paper_ids)):
         marked, snippet = mark(record["title"], record["summary"] or "") if mark else (None, None)
         days = tuple(
             date.fromisoformat(day) for day in sorted(set((record["listed"] or "").split()))

@@ -7,7 +7,9 @@
   many shared in the abstracts), ranked by text alone (a close paper of last year is as
   related as one of this week; ties go to the newer), the paper itself left out. On the
   derived tantivy index (bot.textindex) when it serves, document frequencies from its term
-  dictionary; otherwise FTS5, document counts from posting lists (capped at COUNT_CAP).
+  dictionary; otherwise FTS5, document counts from posting lists (capped at COUNT_CAP), scoring
+  in full only the chosen words in fewer than COUNT_CAP papers (a bounded cost; when there are
+  none, all of them within the newest matches, as a broad search is ranked).
   Measured in bench/search_quality.py (bench/README.md: what was tried and what it gave).
 - top: papers listed in the last day/week/month of digests (ending on the newest digest day, so
   an archive that stopped still has a top), ranked by Hugging Face upvotes + BOOKMARK_WEIGHT x
@@ -28,7 +30,7 @@ from datetime import date, timedelta
 
 from bot.db import searchlog
 from bot.db.discovery import DiscoveryStore
-from bot.db.papers import PaperStore
+from bot.db.papers import Filters, PaperStore
 from bot.db.searchlog import marked_sql
 from bot.highlight import Marker, Phrase
 from bot.models import PaperRow
@@ -196,7 +198,14 @@ class DiscoverService:
         chosen = choose(words, counts, max(1, await self.store.paper_count()))
         if not chosen:
             return paper, []
-        match = or_match(chosen)
+        # FTS5's bm25 reads every match's posting entries: scored in full only the words in
+        # fewer than COUNT_CAP papers (bounded); when every chosen word is commoner (a large
+        # archive), all of them, ranked within the newest matches as a broad search is.
+        known = [word for word in chosen if counts[word] < COUNT_CAP]
+        if not known:
+            rows = await self.papers.ranked(or_match(chosen), Filters(), limit + 1, 0)
+            return paper, [row for row in rows if row.arxiv_id != arxiv_id][:limit]
+        match = or_match(known)
         ids = await self.store.like(match, RELATED_FIELDS, paper_id, limit)
         return paper, await self.papers.rows(*marked_sql(ids, match)) if ids else []
 

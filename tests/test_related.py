@@ -199,3 +199,15 @@ async def test_the_index_marks_related_rows_as_fts5_does(store: PaperStore) -> N
     marks = {row.arxiv_id: (row.title_marked, row.snippet) for row in on_fts}
     assert {row.arxiv_id: (row.title_marked, row.snippet) for row in on_index} == marks
     assert marks["2506.00002"][0] == "**Flight** of the **goose**"
+
+
+async def test_fts5_ranks_common_words_within_the_newest_matches(
+    store: PaperStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On FTS5, words of unknown count (COUNT_CAP or more papers: a large archive) are not
+    scored over every match; when all are so, the newest matches are ranked, as a broad search
+    is: still papers sharing telling words, never the paper itself."""
+    monkeypatch.setattr("bot.discover.COUNT_CAP", 2)  # every shared word is now "common"
+    found = await related(DiscoverService(store), 1)
+    assert set(found) == {"2506.00002", "2506.00004", "2506.00005"}
+    assert await related(DiscoverService(store), 3) == []

@@ -135,12 +135,13 @@ def telling_words(title: str, summary: str, abstract: str = "") -> Counter[str]:
     """Candidate words of a paper with their weighted frequency (title words count more); the
     abstract (arXiv's, when completion stored it) counts beside the summary, once if they are
     the same text (a paper known only from arXiv or Hugging Face shows its abstract as summary)."""
-    texts = [(title, TITLE_WEIGHT), (summary, 1)]
-    if abstract and fold(abstract) != fold(summary):
-        texts.append((abstract, 1))
+    folded = [fold.__wrapped__(text) for text in (title, summary, abstract)]  # uncached: used once
+    texts = [(folded[0], TITLE_WEIGHT), (folded[1], 1)]
+    if folded[2] and folded[2] != folded[1]:
+        texts.append((folded[2], 1))
     words: Counter[str] = Counter()
     for text, weight in texts:
-        for word in WORD.findall(fold.__wrapped__(text)):  # uncached: a summary is used once
+        for word in WORD.findall(text):
             if word not in STOPWORDS:
                 words[word] += weight
     return words

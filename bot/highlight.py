@@ -31,7 +31,13 @@ BLANKS = bytes(
 )
 SHAPE = bytes(32 if c == 32 else ord("a") for c in range(256))  # on blanked text: token -> "a"s
 ELLIPSIS = "…"
+NON_ASCII = re.compile(r"[^\x00-\x7f]")
+OTHER = "\xff"  # stands for a letter or digit that folds to no ASCII letter (kept by BLANKS)
 SPACE = " \t\n\r"
+
+
+class _NotOne(Exception):
+    """A character that folds to several (or none) has no stand-in of one character."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,19 +84,28 @@ class Marker:
         # starting like a prefix (checked in full by _instances_at).
         self.probes = [f" {token} " for token in self.by_first]
         self.probes += [f" {token}" for token in self.prefix_tuple]
+        # Text that is not ASCII takes the ASCII path too when each character can stand as one
+        # (see _plain); phrases that are not ASCII need the token-by-token path.
+        self.ascii_phrases = all(
+            token.isascii() for phrase in self.phrases for token in phrase.tokens
+        )
+        self.chars: dict[str, str | None] = {}
 
     def title(self, text: str) -> str:
         """``text`` with every phrase instance marked (FTS5's highlight())."""
-        if not self._may_match(text):
-            return text
-        if text.isascii():  # as snippet() does: no list of every token
-            blanked = text.encode("ascii").translate(BLANKS).decode("ascii")
+        plain = self._plain(text)
+        if plain is not None:  # as snippet() does: no list of every token
+            blanked = plain.encode("latin-1").translate(BLANKS).decode("latin-1")
+            if not any(needle in blanked for needle in self.needles):
+                return text
             found = [
                 (instance.start, instance.end)
                 for offset in self._candidates(f" {blanked} ")
                 for instance in self._instances_at(blanked, offset, 0, title=True)
             ]
             merged = _overlapping(found)
+        elif not self._may_match(text):
+            return text
         else:
             spans, folded = self._tokens(text)
             runs = _coalesced(self._instances(folded, title=True))
@@ -106,9 +121,10 @@ class Marker:
 
     def snippet(self, text: str) -> str:
         """The best window of SNIPPET_TOKENS tokens of ``text``, phrases marked (FTS5's snippet())."""
-        if not self._may_match(text):
-            return self._start_only(text)  # no instance: FTS5 shows the first tokens
-        if not text.isascii():
+        plain = self._plain(text)
+        if plain is None:
+            if not self._may_match(text):
+                return self._start_only(text)  # no instance: FTS5 shows the first tokens
             spans, folded = self._tokens(text)
             found = [
                 replace(i, start=spans[i.position][0], end=spans[i.position + i.size - 1][1])
@@ -121,13 +137,15 @@ class Marker:
                 len(spans),
                 lambda first, last: (spans[first][0], spans[last][1]),
             )
-        # ASCII (nearly every summary): str methods and a few small loops, none per token.
+        # Nearly every summary: str methods and a few small loops, none per token.
         # Lower case, separators as spaces, offsets unchanged:
-        blanked = text.encode("ascii").translate(BLANKS).decode("ascii")
+        blanked = plain.encode("latin-1").translate(BLANKS).decode("latin-1")
+        if not any(needle in blanked for needle in self.needles):
+            return self._start_only(text)
         starts = self._candidates(f" {blanked} ")
         sentences_at = _sentence_offsets(text)
         # Token starts are where " a" stands in this copy (letters and digits as "a"):
-        shape = f" {blanked}".encode("ascii").translate(SHAPE).decode("ascii")
+        shape = f" {blanked}".encode("latin-1").translate(SHAPE).decode("latin-1")
         positions: dict[int, int] = {}  # char offset -> token position
         count, previous = 0, 0
         for offset in sorted({0, *starts, *sentences_at}):
@@ -189,6 +207,34 @@ class Marker:
             offset = last_char
         out.append(text[offset:] if whole else text[offset:stop] + ELLIPSIS)
         return "".join(out)
+
+    def _plain(self, text: str) -> str | None:
+        """``text`` with each character that is not ASCII replaced by one that is, or by OTHER,
+        offsets unchanged: a letter or digit by its fold when that is one ASCII letter or digit
+        (é: e), else by OTHER (a token character no phrase holds); anything else by a space (a
+        separator). None when a character folds to more than one (ß: ss) or the phrases are
+        not ASCII: the token-by-token path then."""
+        if text.isascii():
+            return text
+        if not self.ascii_phrases:
+            return None
+        try:
+            return NON_ASCII.sub(self._one_character, text)
+        except _NotOne:
+            return None
+
+    def _one_character(self, match: re.Match[str]) -> str:
+        char = match.group()
+        if char not in self.chars:
+            folded = self.fold(char) if char.isalnum() else " "
+            if folded == " " or (len(folded) == 1 and folded.isalnum()):
+                self.chars[char] = folded if folded.isascii() else OTHER
+            else:
+                self.chars[char] = None  # folds to several characters, or to none
+        stand_in = self.chars[char]
+        if stand_in is None:
+            raise _NotOne
+        return stand_in
 
     def _may_match(self, text: str) -> bool:
         """False when no phrase can match in ``text`` (no token starts like one): a cheap test."""

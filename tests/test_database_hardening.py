@@ -219,3 +219,15 @@ def test_db_check_on_a_file_that_is_not_paperboys_says_so(tmp_path: Path) -> Non
     assert rebuilt.stderr.splitlines() == [
         f"error: cannot check database {other}: no such table: papers_fts"
     ]
+
+
+async def test_inline_reads_of_a_read_only_database_fall_back_to_the_worker(
+    read_only: Path,
+) -> None:
+    db = await Database.open(read_only, readonly=True)
+    try:
+        for _ in range(2):  # the second read after the inline connection gave up
+            rows = await db.fetch_inline("SELECT count(*) FROM papers")
+            assert rows[0][0] == 39
+    finally:
+        await db.close()

@@ -276,8 +276,13 @@ class Database:
         if reader is not None:
             try:
                 return reader.execute(sql, params).fetchall()
-            except (sqlite3.OperationalError, sqlite3.ProgrammingError) as error:
+            except sqlite3.ProgrammingError:
+                pass  # called from another thread than the one that opened it
+            except sqlite3.OperationalError as error:
                 log.debug("database %s: inline read failed, using the worker: %s", self.path, error)
+                if not _transient(error):  # say, a WAL in a folder it may not write: not again
+                    self._inline, self._reader = False, None
+                    reader.close()
         return await self.fetchall(sql, params)
 
     async def trace(self, callback: Callable[[str], object] | None) -> None:
@@ -321,6 +326,11 @@ async def _connect(target: str, path: str) -> aiosqlite.Connection:
     except Exception as error:  # sqlite3 reports a bad path as OperationalError
         await asyncio.to_thread(connection._thread.join, 5.0)  # stopped by aiosqlite already
         raise DatabaseError(f"cannot open database {path}: {error}") from error
+
+
+def _transient(error: sqlite3.OperationalError) -> bool:
+    """Whether ``error`` is another connection holding a lock for now (busy, locked)."""
+    return "locked" in str(error) or "busy" in str(error)
 
 
 def _database_error(path: str, error: BaseException, busy_seconds: float) -> DatabaseError:

@@ -40,6 +40,7 @@ class DatabaseBusy(DatabaseError):
 # anyway, and at 100k papers the 64 MiB cache was half of the bot's growth over 1,000 searches.
 CACHE_MIB = 64
 SERVING_CACHE_MIB = 2
+INLINE_CACHE_KIB = 256  # fetch_inline's page cache: a page of rows by id reads a few dozen pages
 BUSY_SECONDS = 30.0  # how long a write waits for another process's write lock
 
 
@@ -300,6 +301,7 @@ class Database:
             try:
                 reader = sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None)
                 reader.execute("PRAGMA query_only = ON")
+                reader.execute(f"PRAGMA cache_size = {-INLINE_CACHE_KIB}")
             except sqlite3.Error as error:
                 log.debug("database %s: no inline reader: %s", self.path, error)
                 self._inline = False

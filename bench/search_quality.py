@@ -46,8 +46,9 @@ from bot.discover import DiscoverService
 from bot.ingest import ingest_paths
 from bot.models import Paper
 from bot.query import Query, parse_query
-from bot.search import SearchService, plural_forms
+from bot.search import SearchService
 from bot.sources.arxiv import parse_feed
+from bot.spelling import plural_forms
 from bot.text import fold
 from bot.textindex import open_index
 from synthetic_corpus import CORPUS, ROOT, load_vocabulary

@@ -24,8 +24,7 @@ from typing import Any
 from bot.db.papers import RECENCY_BOOST, RECENCY_HALF_LIFE, Filters
 from bot.highlight import Marker, Phrase
 from bot.query import Query, Term
-from bot.spelling import plural_forms
-from bot.text import fold
+from bot.spelling import existing_forms, query_forms
 
 BOOSTS = {"title": 10.0, "authors": 4.0, "category": 2.0, "summary": 1.0, "abstract": 1.0}
 FIRST_HITS = 256  # ranked_ids' first search (its cost hardly grows with the number of hits)
@@ -196,18 +195,15 @@ class IndexReading:
 
     def variants(self, query: Query) -> dict[str, list[str]]:
         """For each plain word of ``query``, its other singular/plural forms the index holds."""
+        candidates = query_forms(query)
         searcher = self.index.searcher()
-        found = {}
-        for term in query.terms:
-            if term.bare:
-                forms = [
-                    form
-                    for form in plural_forms(fold(term.words[0]))
-                    if (token := self._token(form)) and self._papers_with(searcher, token)
-                ]
-                if forms:
-                    found[term.words[0]] = forms
-        return found
+        held = {
+            form
+            for forms in candidates.values()
+            for form in forms
+            if (token := self._token(form)) and self._papers_with(searcher, token)
+        }
+        return existing_forms(candidates, held)
 
     def marker(
         self,

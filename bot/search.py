@@ -33,7 +33,7 @@ from bot.db.papers import Filters, PaperStore
 from bot.ids import normalize_arxiv_id
 from bot.models import Page, PaperRow
 from bot.query import Query, SearchError, parse_day, parse_query, parse_when
-from bot.spelling import FEW, plural_forms
+from bot.spelling import FEW, existing_forms, query_forms
 from bot.spelling import corrections as spelling_corrections
 from bot.taxonomy import label, resolve
 from bot.text import fold, trim
@@ -257,17 +257,9 @@ class SearchService:
 
     async def variants(self, query: Query) -> dict[str, list[str]]:
         """For each plain word of ``query``, its other singular/plural forms that the index holds."""
-        wanted = {
-            term.words[0]: plural_forms(fold(term.words[0])) for term in query.terms if term.bare
-        }
-        existing = await self.discovery.existing(
-            sorted({f for forms in wanted.values() for f in forms})
-        )
-        return {
-            word: [form for form in forms if form in existing]
-            for word, forms in wanted.items()
-            if any(form in existing for form in forms)
-        }
+        candidates = query_forms(query)
+        forms = sorted({form for found in candidates.values() for form in found})
+        return existing_forms(candidates, await self.discovery.existing(forms))
 
     async def corrections(self, query: Query) -> dict[str, str]:
         """Plain words of ``query`` that look like typos, each with the word to try instead

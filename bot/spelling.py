@@ -6,7 +6,7 @@ term dictionary, or FTS5 when the index cannot serve).
 from __future__ import annotations
 
 import string
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Container, Iterable, Mapping, Sequence
 
 from bot.query import Query
 from bot.text import fold
@@ -40,6 +40,20 @@ def plural_forms(word: str) -> list[str]:
     if word.endswith(("x", "z", "ch", "sh")):
         return [word + "es"]
     return [word + "s"]
+
+
+def query_forms(query: Query) -> dict[str, list[str]]:
+    """For each plain word of ``query``, its other singular/plural forms as candidates."""
+    return {term.words[0]: plural_forms(fold(term.words[0])) for term in query.terms if term.bare}
+
+
+def existing_forms(
+    candidates: Mapping[str, Sequence[str]], exists: Container[str]
+) -> dict[str, list[str]]:
+    """``candidates`` (see query_forms) cut to the forms an index holds, words left with none
+    left out: what search ORs with each word (``exists``: the forms the index holds)."""
+    found = {word: [form for form in forms if form in exists] for word, forms in candidates.items()}
+    return {word: forms for word, forms in found.items() if forms}
 
 
 def slip(typed: str, meant: str) -> float:

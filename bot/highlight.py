@@ -20,11 +20,9 @@ from dataclasses import dataclass, replace
 
 SNIPPET_TOKENS = 24
 TOKEN = re.compile(r"[^\W_]+")
-FIRST_TOKENS = re.compile(
-    rf"(?:[\W_]*+[^\W_]++){{{SNIPPET_TOKENS}}}"
-)  # no backtracking into a token
+# The first SNIPPET_TOKENS tokens; possessive, so that no token is cut in two to make the count.
+FIRST_TOKENS = re.compile(rf"(?:[\W_]*+[^\W_]++){{{SNIPPET_TOKENS}}}")
 ASCII_WORD = re.compile(r"[a-z0-9]+")  # TOKEN in lower-cased ASCII text
-ASCII_TOKEN = re.compile(r"[^ ]+")  # TOKEN in ASCII text whose separators are blanked
 # ASCII letters and digits lower-cased, every other byte a space.
 BLANKS = bytes(
     (ord(chr(c).lower()) if chr(c).isalnum() else 32) if c < 128 else c for c in range(256)

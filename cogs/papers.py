@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
@@ -18,6 +16,7 @@ from bot.edge.views import (
     answer_privately,
     bookmark_view,
     first_page,
+    in_time,
 )
 from bot.models import Page, PaperRow
 from bot.query import SYNTAX_HELP
@@ -26,21 +25,7 @@ from bot.search import parse_day
 if TYPE_CHECKING:
     from bot.edge.client import Paperboy
 
-T = TypeVar("T")
 PAGE_SIZE = 5
-# Seconds a lookup may take before the interaction is deferred ("thinking…") and finished by a
-# follow-up. Fast answers stay one message; slow ones are acknowledged within ~20 ms, far inside
-# Discord's 3 s window even on a loaded host (bench/dispatch.py: p99 120 ms at 1M papers without).
-DEFER_AFTER = 0.02
-
-
-async def in_time(interaction: discord.Interaction[Paperboy], work: Awaitable[T]) -> T:
-    """Run ``work``; if it is slow, defer the interaction while it finishes."""
-    task = asyncio.ensure_future(work)
-    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
-    if not done and not interaction.response.is_done():
-        await interaction.response.defer(thinking=True)
-    return await task
 
 
 async def send(interaction: discord.Interaction[Paperboy], **message) -> int | None:

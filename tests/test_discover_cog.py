@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import sys
+import asyncio
 
 import pytest
 
+from bot.edge import views
 from fakediscord import is_ephemeral
 from tests.helpers import custom_id
 
@@ -13,7 +14,7 @@ from tests.helpers import custom_id
 @pytest.fixture(autouse=True)
 def answer_at_once(world, monkeypatch) -> None:
     """No "thinking" defer however loaded the machine: these tests read the first reply."""
-    monkeypatch.setattr(sys.modules["cogs.papers"], "DEFER_AFTER", 30)
+    monkeypatch.setattr(views, "DEFER_AFTER", 30)
 
 
 def custom_ids(message: dict) -> set[str]:
@@ -68,6 +69,27 @@ async def test_related_command_and_button(world) -> None:
     ).reply()
     assert is_ephemeral(clicked)
     assert clicked["embeds"][0]["description"] == reply["embeds"][0]["description"]
+
+
+async def test_a_slow_related_click_is_deferred_privately_then_answered(world, monkeypatch) -> None:
+    monkeypatch.setattr(views, "DEFER_AFTER", 0.01)
+    release = asyncio.Event()
+    real = world.bot.discover.related
+
+    async def slow(*args, **kwargs):
+        await release.wait()  # slower than any DEFER_AFTER, however fast the index
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(world.bot.discover, "related", slow)
+    shown = await (
+        await world.fake.slash("paper show", user=world.alice, paper="2503.14456")
+    ).reply()
+    ix = await world.fake.click(shown, "paperboy:related:2503.14456", user=world.bob)
+    deferred = await ix.response()
+    assert deferred["type"] == 5 and deferred["data"]["flags"] & 64  # "thinking…", privately
+    release.set()
+    answer = await ix.reply()
+    assert is_ephemeral(answer) and answer["embeds"][0]["title"].startswith("Papers like “RWKV-7")
 
 
 async def test_top_of_the_month_turns_to_its_second_page(world) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import sys
 
 from bot.digest import parse_digest
+from bot.edge import views
 from fakediscord import is_ephemeral
 from tests.helpers import SEEDS, custom_id
 
@@ -44,7 +44,7 @@ async def test_search_filters_by_author_and_dates(world) -> None:
 
 
 async def test_nothing_found_is_a_helpful_private_message(world, monkeypatch) -> None:
-    monkeypatch.setattr(sys.modules["cogs.papers"], "DEFER_AFTER", 30)  # answer, never defer
+    monkeypatch.setattr(views, "DEFER_AFTER", 30)  # answer, never defer
     reply = await (
         await world.fake.slash("paper search", user=world.alice, query="xylophone")
     ).reply()
@@ -169,7 +169,7 @@ async def test_a_failing_service_gets_an_apology_and_the_bot_keeps_working(
 def held_search(world, monkeypatch) -> asyncio.Event:
     """Searches wait for the returned event: slower than any DEFER_AFTER, however fast the index
     (a search it answers from memory may finish before the event loop turns once)."""
-    monkeypatch.setattr(sys.modules["cogs.papers"], "DEFER_AFTER", 0.01)
+    monkeypatch.setattr(views, "DEFER_AFTER", 0.01)
     release = asyncio.Event()
     real = world.bot.search.search
 

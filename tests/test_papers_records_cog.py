@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
+from bot.edge import views
 from fakediscord import is_ephemeral
 from tests.fixtures_db import copy_database
 from tests.helpers import complete_from_arxiv, open_store
@@ -26,7 +26,7 @@ async def paper_db(ingested_db: Path, tmp_path: Path) -> Path:
 
 async def test_paper_category_by_code_lists_papers(world, monkeypatch) -> None:
     # Answer at once: under load a deferred "thinking" reply would come first (not what is tested).
-    monkeypatch.setattr(sys.modules["cogs.papers"], "DEFER_AFTER", 30)
+    monkeypatch.setattr(views, "DEFER_AFTER", 30)
     reply = await (await world.fake.slash("paper category", user=world.alice, name="cs.CL")).reply()
     embed = reply["embeds"][0]
     assert not is_ephemeral(reply)

@@ -3,11 +3,12 @@ asker can turn (their custom ids carry the query and page: they survive waits an
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import discord
 
@@ -27,6 +28,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SORRY = "Something went wrong on my side; it has been logged. Please try again."
+# Seconds a lookup may take before the interaction is deferred ("thinking…") and finished by a
+# follow-up. Fast answers stay one message; slow ones are acknowledged within ~20 ms, far inside
+# Discord's 3 s window even on a loaded host (bench/dispatch.py: p99 120 ms at 1M papers without).
+DEFER_AFTER = 0.02
+T = TypeVar("T")
+
+
+async def in_time(
+    interaction: discord.Interaction, work: Awaitable[T], *, private: bool = False
+) -> T:
+    """Run ``work``; if it is slow, defer the interaction while it finishes (``private``: the
+    "thinking…" placeholder, and so the answer that replaces it, only the clicker sees)."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+    if not done and not interaction.response.is_done():
+        await interaction.response.defer(thinking=True, ephemeral=private)
+    return await task
 
 
 def paperboy(interaction: discord.Interaction) -> Paperboy:
@@ -123,7 +141,9 @@ class RelatedButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
-            paper, similar = await paperboy(interaction).discover.related(self.arxiv_id)
+            paper, similar = await in_time(
+                interaction, paperboy(interaction).discover.related(self.arxiv_id), private=True
+            )
         except UserError as error:
             await answer_privately(interaction, str(error))
             return
@@ -134,7 +154,10 @@ class RelatedButton(
             await answer_privately(interaction, f"I found no papers like {self.arxiv_id}.")
             return
         embed = paper_list_embed(f"Papers like “{paper.title[:200]}”", similar)
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        if interaction.response.is_done():  # deferred privately: the follow-up replaces it
+            await interaction.followup.send(embed=embed, ephemeral=True)
+        else:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
 
 
 def bookmark_view(arxiv_id: str) -> discord.ui.View:

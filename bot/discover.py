@@ -228,8 +228,11 @@ class DiscoverService:
                 for token in tokens
             }
             chosen = choose(tokens, counts, max(1, searcher.num_docs))
-            like = index.like(chosen, RELATED_FIELDS, paper_id)
-            ids = index.best_ids(like, limit) if chosen else []
+            ids = (
+                index.best_ids(index.like(chosen, RELATED_FIELDS, paper_id), limit)
+                if chosen
+                else []
+            )
         except LookupError:
             return None
         except (OSError, ValueError) as error:
@@ -240,11 +243,7 @@ class DiscoverService:
         # Marked in Python, as search on the index marks: FTS5's highlight() of a 25-word OR
         # reads each word's posting list (13 ms at the median at 100k papers, against 2.5).
         marker = Marker([Phrase((token,)) for token in chosen], index.fold_token)
-        return await searchlog.page(
-            self.papers.db,
-            [paper_id, *ids],
-            lambda title, summary: (marker.title(title), marker.snippet(summary)),
-        )
+        return await searchlog.page(self.papers.db, [paper_id, *ids], marker.marks)
 
     async def top(
         self, period: str, guild_id: int | None, limit: int = 10

@@ -89,6 +89,10 @@ class Marker:
         )
         self.chars: dict[str, str | None] = {}
 
+    def marks(self, title: str, summary: str) -> tuple[str, str]:
+        """A row's marked title and snippet: what searchlog.page's ``mark`` takes."""
+        return self.title(title), self.snippet(summary)
+
     def title(self, text: str) -> str:
         """``text`` with every phrase instance marked (FTS5's highlight())."""
         plain = self._plain(text)

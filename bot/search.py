@@ -221,11 +221,7 @@ class SearchService:
             index.broken(error)
             return None
         marker = index.marker(query, variants, highlight)
-        rows = await searchlog.page(
-            self.papers.db,
-            ids[:limit],
-            lambda title, summary: (marker.title(title), marker.snippet(summary)),
-        )
+        rows = await searchlog.page(self.papers.db, ids[:limit], marker.marks)
         return Page(rows, offset, limit, len(ids) > limit)
 
     async def filters(self, query: Query) -> Filters | None:

@@ -40,11 +40,6 @@ LAST_SQL = "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'sear
 WAL_INDEX_HEADER = 96  # both copies of the WAL-index header
 
 
-async def last_change(db: Database) -> int:
-    """The newest change's sequence number (0 before any)."""
-    return int(await db.fetchval(LAST_SQL))
-
-
 async def state(db: Database) -> tuple[int, date | None]:
     """(the newest change's sequence number, the newest listing day), in one round trip."""
     row = await db.fetchone(f"SELECT ({LAST_SQL}), (SELECT max(day) FROM listings)")

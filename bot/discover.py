@@ -223,10 +223,7 @@ class DiscoverService:
                 tokens[folded[0]] += weight
         try:
             searcher = index.index.searcher()
-            counts = {
-                token: max(searcher.doc_freq(field, token) for field in RELATED_FIELDS)
-                for token in tokens
-            }
+            counts = {token: index.papers_with(searcher, token, RELATED_FIELDS) for token in tokens}
             chosen = choose(tokens, counts, max(1, searcher.num_docs))
             ids = (
                 index.best_ids(index.like(chosen, RELATED_FIELDS, paper_id), limit)

@@ -1,5 +1,6 @@
 """Reading the derived tantivy index (bot/textindex.py): queries built from parsed terms, exact
-ranking by bm25 x recency, the index's own vocabulary, and marking what matched.
+ranking by bm25 x recency, related papers' query (``like``, ranked by bm25 alone: ``best_ids``),
+the index's own vocabulary, and marking what matched.
 
 User text never reaches tantivy's query parser: queries are built from bot.query's parsed
 terms, each word cut into tokens by the same analyzer that indexed the text. ``IndexReading`` is
@@ -162,6 +163,40 @@ class IndexReading:
     def _best(scored: list[tuple[float, int]], count: int) -> list[int]:
         return [paper_id for _, paper_id in sorted(scored)[:count]]
 
+    def like(self, tokens: Sequence[str], fields: Mapping[str, float], leave_out: int) -> Any:
+        """Papers holding any of ``tokens`` (as indexed) in ``fields`` (name -> weight), but the
+        paper ``leave_out`` (a row id): bot.discover's related papers."""
+        q, occur = self.tantivy.Query, self.tantivy.Occur
+        options = [
+            (occur.Should, q.boost_query(q.term_query(self.schema, name, token, "freq"), weight))
+            for token in tokens
+            for name, weight in fields.items()
+        ]
+        return q.boolean_query(
+            [*options, (occur.MustNot, q.term_query(self.schema, "id", leave_out))]
+        )
+
+    def best_ids(self, compiled: Any, count: int) -> list[int]:
+        """Ids of the ``count`` best matches by bm25 alone, best first; ties: the newer listing,
+        then the lower id (hits are read until the ``count``-th score's ties are all in).
+        LookupError when the index went out of use since the caller's sync (a rebuild began)."""
+        if self.index is None:
+            raise LookupError(f"search index {self.folder} is rebuilding")
+        if count <= 0:
+            return []
+        searcher = self.index.searcher()
+        limit = count + 1
+        while True:
+            hits = searcher.search(compiled, limit, count=False).hits
+            if len(hits) < limit or hits[-1][0] < hits[count - 1][0]:
+                break
+            limit *= 4
+        ranked = []
+        for score, address in hits:
+            doc = searcher.doc(address)
+            ranked.append((-score, -(doc.get_first("last") or 0), doc.get_first("id")))
+        return [paper_id for _, _, paper_id in sorted(ranked)[:count]]
+
     # The index's vocabulary, and marking what matched.
 
     def _token(self, word: str) -> str | None:
@@ -171,10 +206,10 @@ class IndexReading:
         tokens = self.tokens(word)
         return tokens[0] if len(tokens) == 1 else None
 
-    def _papers_with(self, searcher: Any, token: str) -> int:
-        """Papers holding ``token`` in the field where it is commonest (deleted papers count
-        until their segment is merged: enough to weigh and compare)."""
-        return max(searcher.doc_freq(name, token) for name in BOOSTS)
+    def papers_with(self, searcher: Any, token: str, fields: Iterable[str] = BOOSTS) -> int:
+        """Papers holding ``token`` in the one of ``fields`` where it is commonest (deleted
+        papers count until their segment is merged: enough to weigh and compare)."""
+        return max(searcher.doc_freq(name, token) for name in fields)
 
     async def document_counts(self, words: Iterable[str], cap: int) -> dict[str, int]:
         """How many papers hold each word, up to ``cap``; absent words left out (no round trip:
@@ -201,7 +236,7 @@ class IndexReading:
             form
             for forms in candidates.values()
             for form in forms
-            if (token := self._token(form)) and self._papers_with(searcher, token)
+            if (token := self._token(form)) and self.papers_with(searcher, token)
         }
         return existing_forms(candidates, held)
 

@@ -29,7 +29,7 @@ import math
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -278,40 +278,6 @@ class TextIndex(IndexReading):
             category=category,
             abstract=abstract,
         )
-
-    def like(self, tokens: Sequence[str], fields: Mapping[str, float], leave_out: int) -> Any:
-        """Papers holding any of ``tokens`` (as indexed) in ``fields`` (name -> weight), but the
-        paper ``leave_out`` (a row id): bot.discover's related papers."""
-        q, occur = self.tantivy.Query, self.tantivy.Occur
-        options = [
-            (occur.Should, q.boost_query(q.term_query(self.schema, name, token, "freq"), weight))
-            for token in tokens
-            for name, weight in fields.items()
-        ]
-        return q.boolean_query(
-            [*options, (occur.MustNot, q.term_query(self.schema, "id", leave_out))]
-        )
-
-    def best_ids(self, compiled: Any, count: int) -> list[int]:
-        """Ids of the ``count`` best matches by bm25 alone, best first; ties: the newer listing,
-        then the lower id (hits are read until the ``count``-th score's ties are all in).
-        LookupError when the index went out of use since the caller's sync (a rebuild began)."""
-        if self.index is None:
-            raise LookupError(f"search index {self.folder} is rebuilding")
-        if count <= 0:
-            return []
-        searcher = self.index.searcher()
-        limit = count + 1
-        while True:
-            hits = searcher.search(compiled, limit, count=False).hits
-            if len(hits) < limit or hits[-1][0] < hits[count - 1][0]:
-                break
-            limit *= 4
-        ranked = []
-        for score, address in hits:
-            doc = searcher.doc(address)
-            ranked.append((-score, -(doc.get_first("last") or 0), doc.get_first("id")))
-        return [paper_id for _, _, paper_id in sorted(ranked)[:count]]
 
 
 def index_folder(db: Database) -> Path:
